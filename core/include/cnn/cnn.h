@@ -1,0 +1,13 @@
+/* libcnn: the gst-cnn engine. One include for everything public. */
+#ifndef CNN_CNN_H
+#define CNN_CNN_H
+
+#include "cnn/status.h"
+#include "cnn/tensor.h"
+#include "cnn/rng.h"
+#include "cnn/threadpool.h"
+#include "cnn/cpu.h"
+#include "cnn/context.h"
+#include "cnn/conv2d.h"
+
+#endif

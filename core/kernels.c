@@ -1,0 +1,11 @@
+/* Fill the kernel table family by family. */
+#include <string.h>
+
+#include "kernels.h"
+
+void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags)
+{
+    memset(k, 0, sizeof *k);
+    k->cpu_flags = cpu_flags;
+    cnn_conv2d_init_kernels(k, cpu_flags);
+}

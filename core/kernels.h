@@ -1,0 +1,44 @@
+/* The kernel table: one function pointer per hot loop, filled once per
+ * context from the CPU features. Families fill their entries in
+ * cnn_<family>_init_kernels() with the C reference first, then override in
+ * ascending ISA order (FFmpeg's DSP-context habit). Kernels cannot fail:
+ * shapes were checked by the op before it calls them. Internal header. */
+#ifndef CNN_KERNELS_H
+#define CNN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One group of one image, input already padded (zeros/reflect/replicate done
+ * by the op), so kernels never test borders. */
+typedef struct cnn_conv2d_kernel_args {
+    const float *src; /* cin planes of src_h x src_w */
+    int cin, src_h, src_w;
+    const float *weight; /* [cout][cin][kh][kw] of this group */
+    const float *bias;   /* [cout] or NULL */
+    float *dst;          /* cout planes of out_h x out_w */
+    int cout, out_h, out_w;
+    int kh, kw, stride_h, stride_w, dil_h, dil_w;
+} cnn_conv2d_kernel_args;
+
+/* Compute output channels [oc0, oc1) and rows [oy0, oy1). */
+typedef void (*cnn_conv2d_kernel_fn)(const cnn_conv2d_kernel_args *a, int oc0, int oc1,
+                                     int oy0, int oy1);
+
+struct cnn_kernels {
+    unsigned cpu_flags; /* the level the table was filled for */
+    cnn_conv2d_kernel_fn conv2d;
+};
+
+typedef struct cnn_kernels cnn_kernels;
+
+/* Fill every family for the given features. */
+void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags);
+
+/* Per family: C reference, then the ISA overrides. */
+void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+
+/* C references, callable directly by tests. */
+void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
+
+#endif

@@ -1,0 +1,158 @@
+/* Persistent worker threads woken per job through one mutex and two condition
+ * variables. Jobs are coarse (a layer, a frame), so the wake-up cost of a
+ * condition variable is small against the work. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cnn/threadpool.h"
+
+struct cnn_threadpool {
+    int size; /* threads including the caller */
+    pthread_t *workers;
+    pthread_mutex_t lock;
+    pthread_cond_t start;
+    pthread_cond_t done;
+    unsigned long generation; /* bumped per job */
+    cnn_job_fn fn;
+    void *arg;
+    int nth;
+    int pending; /* workers still running the current job */
+    int quit;
+    pthread_mutex_t run_lock; /* one job at a time per pool */
+};
+
+typedef struct worker_start {
+    cnn_threadpool *pool;
+    int index;
+} worker_start;
+
+static void *worker_main(void *opaque)
+{
+    cnn_threadpool *pool = ((worker_start *)opaque)->pool;
+    int ith = ((worker_start *)opaque)->index;
+    unsigned long seen = 0;
+    free(opaque);
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        while (!pool->quit && pool->generation == seen)
+            pthread_cond_wait(&pool->start, &pool->lock);
+        if (pool->quit)
+            break;
+        seen = pool->generation;
+        if (ith < pool->nth) {
+            cnn_job_fn fn = pool->fn;
+            void *arg = pool->arg;
+            int nth = pool->nth;
+            pthread_mutex_unlock(&pool->lock);
+            fn(arg, ith, nth);
+            pthread_mutex_lock(&pool->lock);
+            if (--pool->pending == 0)
+                pthread_cond_signal(&pool->done);
+        }
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+
+cnn_status cnn_threadpool_create(cnn_threadpool **out, int n_threads)
+{
+    *out = NULL;
+    if (n_threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n_threads = cpus > 0 ? (int)cpus : 1;
+    }
+    if (n_threads > 1024)
+        return cnn_fail(CNN_ERR_INVALID_ARG, "threadpool: %d threads is too many", n_threads);
+    cnn_threadpool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return cnn_fail(CNN_ERR_NOMEM, "threadpool: out of memory");
+    pool->size = n_threads;
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_mutex_init(&pool->run_lock, NULL);
+    pthread_cond_init(&pool->start, NULL);
+    pthread_cond_init(&pool->done, NULL);
+    if (n_threads > 1) {
+        pool->workers = calloc((size_t)n_threads, sizeof *pool->workers);
+        if (!pool->workers)
+            goto fail_nomem;
+    }
+    for (int i = 1; i < n_threads; i++) {
+        worker_start *ws = malloc(sizeof *ws);
+        if (!ws)
+            goto fail_nomem;
+        ws->pool = pool;
+        ws->index = i;
+        if (pthread_create(&pool->workers[i], NULL, worker_main, ws) != 0) {
+            free(ws);
+            pool->size = i; /* destroy joins only the started ones */
+            cnn_threadpool_destroy(pool);
+            return cnn_fail(CNN_ERR_NOMEM, "threadpool: cannot start thread %d", i);
+        }
+    }
+    *out = pool;
+    return CNN_OK;
+
+fail_nomem:
+    cnn_threadpool_destroy(pool);
+    return cnn_fail(CNN_ERR_NOMEM, "threadpool: out of memory");
+}
+
+void cnn_threadpool_destroy(cnn_threadpool *pool)
+{
+    if (!pool)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pool->quit = 1;
+    pthread_cond_broadcast(&pool->start);
+    pthread_mutex_unlock(&pool->lock);
+    for (int i = 1; i < pool->size && pool->workers; i++)
+        if (pool->workers[i])
+            pthread_join(pool->workers[i], NULL);
+    pthread_cond_destroy(&pool->start);
+    pthread_cond_destroy(&pool->done);
+    pthread_mutex_destroy(&pool->lock);
+    pthread_mutex_destroy(&pool->run_lock);
+    free(pool->workers);
+    free(pool);
+}
+
+int cnn_threadpool_size(const cnn_threadpool *pool)
+{
+    return pool ? pool->size : 1;
+}
+
+void cnn_threadpool_run(cnn_threadpool *pool, cnn_job_fn fn, void *arg, int nth)
+{
+    int size = cnn_threadpool_size(pool);
+    if (nth <= 0 || nth > size)
+        nth = size;
+    if (nth == 1) {
+        fn(arg, 0, 1);
+        return;
+    }
+    pthread_mutex_lock(&pool->run_lock);
+    pthread_mutex_lock(&pool->lock);
+    pool->fn = fn;
+    pool->arg = arg;
+    pool->nth = nth;
+    pool->pending = nth - 1;
+    pool->generation++;
+    pthread_cond_broadcast(&pool->start);
+    pthread_mutex_unlock(&pool->lock);
+
+    fn(arg, 0, nth);
+
+    pthread_mutex_lock(&pool->lock);
+    while (pool->pending > 0)
+        pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+    pthread_mutex_unlock(&pool->run_lock);
+}
+
+void cnn_split_range(int n, int ith, int nth, int *begin, int *end)
+{
+    int base = n / nth, extra = n % nth;
+    *begin = ith * base + (ith < extra ? ith : extra);
+    *end = *begin + base + (ith < extra ? 1 : 0);
+}
