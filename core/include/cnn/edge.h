@@ -1,0 +1,81 @@
+/* Edge detection on single-channel planes: gradient magnitude (Sobel,
+ * Scharr, Prewitt), Laplacian and Canny, with OpenCV's definitions (kernels,
+ * BORDER_REFLECT_101 borders, Canny thresholds on the same gradient scale as
+ * cv2.Canny). 8-bit planes take integer fast paths where the result equals
+ * the float one; float planes serve GRAY16 video and tensors.
+ *
+ * Strides are in elements of the plane's type (bytes for uint8_t). */
+#ifndef CNN_EDGE_H
+#define CNN_EDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cnn/context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cnn_edge_method {
+    CNN_EDGE_SOBEL = 0,
+    CNN_EDGE_SCHARR,
+    CNN_EDGE_PREWITT,
+    CNN_EDGE_LAPLACIAN,
+    CNN_EDGE_CANNY,
+} cnn_edge_method;
+
+typedef enum cnn_edge_norm {
+    CNN_EDGE_L1 = 0, /* |gx| + |gy| */
+    CNN_EDGE_L2,     /* sqrt(gx^2 + gy^2) */
+} cnn_edge_norm;
+
+typedef enum cnn_laplacian_kind {
+    CNN_LAPLACIAN_4 = 0,   /* [0 1 0; 1 -4 1; 0 1 0] (cv2.Laplacian ksize=1) */
+    CNN_LAPLACIAN_8,       /* [1 1 1; 1 -8 1; 1 1 1] */
+    CNN_LAPLACIAN_APERTURE3, /* cv2.Laplacian ksize=3: [2 0 2; 0 -8 0; 2 0 2] */
+    CNN_LAPLACIAN_APERTURE5, /* cv2.Laplacian ksize=5 */
+} cnn_laplacian_kind;
+
+typedef struct cnn_edge_params {
+    cnn_edge_method method;
+    cnn_edge_norm norm;        /* gradient magnitude, also Canny's (L2gradient) */
+    int aperture;              /* Sobel and Canny: 3, 5 or 7; Scharr, Prewitt: 3 */
+    cnn_laplacian_kind laplacian;
+    float blur_sigma;          /* Gaussian blur before gradients; 0 = none */
+    float threshold_low;       /* Canny hysteresis thresholds, cv2.Canny's scale */
+    float threshold_high;
+    float scale;               /* magnitude factor before saturating to 8 bits */
+} cnn_edge_params;
+
+/* Defaults: the method, L1, aperture 3, Laplacian 4, no blur, thresholds
+ * 50/150, scale 1. */
+void cnn_edge_params_init(cnn_edge_params *p, cnn_edge_method method);
+/* Check parameters for a plane size, with a message naming the bad one. */
+cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height);
+/* Scratch bytes for cnn_edge_detect_* on this size. */
+size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height,
+                               int n_threads);
+
+/* 8-bit in, 8-bit out: saturated magnitude (|response| for Laplacian) times
+ * scale, or for Canny a 0/255 mask. */
+cnn_status cnn_edge_detect_u8(cnn_context *ctx, const cnn_edge_params *p, const uint8_t *src,
+                              ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
+                              int width, int height, void *workspace);
+/* Float in, float out: unsaturated magnitude, or a 0/1 Canny mask. Canny
+ * thresholds apply to values on the 0..255 scale. */
+cnn_status cnn_edge_detect_f32(cnn_context *ctx, const cnn_edge_params *p, const float *src,
+                               ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
+                               int width, int height, void *workspace);
+/* Float gradients gx, gy of the method (Sobel/Scharr/Prewitt) and aperture. */
+cnn_status cnn_edge_gradients_f32(cnn_context *ctx, const cnn_edge_params *p, const float *src,
+                                  ptrdiff_t src_stride, float *gx, float *gy,
+                                  ptrdiff_t dst_stride, int width, int height,
+                                  void *workspace);
+/* Gradient direction atan2(gy, gx) in radians, element-wise over n values. */
+void cnn_edge_direction_f32(const float *gx, const float *gy, float *angle, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
