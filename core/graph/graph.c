@@ -386,6 +386,19 @@ const int64_t *graph_attr_ints(const cnn_graph_node *n, const char *name, int *c
     return a->ints;
 }
 
+cnn_status graph_attr_ints_or(const cnn_graph_node *n, const char *name, int want, int def,
+                              int *out)
+{
+    int count;
+    const int64_t *v = graph_attr_ints(n, name, &count);
+    if (v && count != want)
+        return cnn_fail(CNN_ERR_INVALID_ARG, "%s has %d values, expected %d", name, count,
+                        want);
+    for (int i = 0; i < want; i++)
+        out[i] = v ? (int)v[i] : def;
+    return CNN_OK;
+}
+
 cnn_status graph_input_i64(const cnn_graph_node *n, int i, const int64_t **v, int *count)
 {
     const graph_value *x = i < n->n_in ? n->in[i] : NULL;

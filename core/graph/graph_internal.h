@@ -102,6 +102,10 @@ float graph_attr_float(const cnn_graph_node *n, const char *name, float def);
 const char *graph_attr_string(const cnn_graph_node *n, const char *name, const char *def);
 /* A list attribute: its values, or NULL with *count 0 when absent. */
 const int64_t *graph_attr_ints(const cnn_graph_node *n, const char *name, int *count);
+/* An ints attribute of exactly `want` values into out, or def everywhere
+ * when absent. */
+cnn_status graph_attr_ints_or(const cnn_graph_node *n, const char *name, int want, int def,
+                              int *out);
 
 /* Values of a constant int64 input i (1-D or scalar), or an error naming it. */
 cnn_status graph_input_i64(const cnn_graph_node *n, int i, const int64_t **v, int *count);
@@ -120,6 +124,6 @@ cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset
 extern const graph_op graph_op_identity, graph_op_reshape, graph_op_flatten,
     graph_op_squeeze, graph_op_unsqueeze, graph_op_concat, graph_op_transpose, graph_op_pad,
     graph_op_add, graph_op_sub, graph_op_mul, graph_op_div, graph_op_relu, graph_op_clip,
-    graph_op_conv;
+    graph_op_conv, graph_op_conv_transpose;
 
 #endif

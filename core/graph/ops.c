@@ -8,6 +8,7 @@ static const graph_op *const graph_ops[] = {
     &graph_op_clip,
     &graph_op_concat,
     &graph_op_conv,
+    &graph_op_conv_transpose,
     &graph_op_div,
     &graph_op_flatten,
     &graph_op_identity,

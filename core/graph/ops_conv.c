@@ -22,24 +22,6 @@ static cnn_tensor as_4d(const cnn_tensor *t)
     return v;
 }
 
-/* An ints attribute of exactly `want` values (spatial dims), or def for all. */
-static cnn_status spatial_ints(const cnn_graph_node *n, const char *name, int want, int def,
-                               int *out)
-{
-    int count;
-    const int64_t *v = graph_attr_ints(n, name, &count);
-    for (int i = 0; i < want; i++)
-        out[i] = def;
-    if (!v)
-        return CNN_OK;
-    if (count != want)
-        return cnn_fail(CNN_ERR_INVALID_ARG, "%s has %d values, expected %d", name, count,
-                        want);
-    for (int i = 0; i < want; i++)
-        out[i] = (int)v[i];
-    return CNN_OK;
-}
-
 static cnn_status conv_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
     conv_params *p = n->params;
@@ -52,10 +34,10 @@ static cnn_status conv_prepare(cnn_context *ctx, cnn_graph_node *n)
         return cnn_fail(CNN_ERR_UNSUPPORTED, "only 1-D and 2-D convolutions are supported "
                         "(input %d-D, weight %d-D)", x->ndim, w->ndim);
     int sp = x->ndim - 2, k[2], s[2], d[2], pads[4];
-    if ((st = spatial_ints(n, "kernel_shape", sp, 0, k)) != CNN_OK ||
-        (st = spatial_ints(n, "strides", sp, 1, s)) != CNN_OK ||
-        (st = spatial_ints(n, "dilations", sp, 1, d)) != CNN_OK ||
-        (st = spatial_ints(n, "pads", 2 * sp, 0, pads)) != CNN_OK)
+    if ((st = graph_attr_ints_or(n, "kernel_shape", sp, 0, k)) != CNN_OK ||
+        (st = graph_attr_ints_or(n, "strides", sp, 1, s)) != CNN_OK ||
+        (st = graph_attr_ints_or(n, "dilations", sp, 1, d)) != CNN_OK ||
+        (st = graph_attr_ints_or(n, "pads", 2 * sp, 0, pads)) != CNN_OK)
         return st;
     for (int i = 0; i < sp; i++)
         if (k[i] && k[i] != w->shape[2 + i])

@@ -88,8 +88,9 @@ static cnn_status decode_tensor(const Onnx__TensorProto *p, const char *what,
         return cnn_fail(CNN_ERR_NOMEM, "%s: out of memory", what);
     if (is_float) {
         t->f32 = buf;
-        memcpy(t->f32, p->has_raw_data ? (const void *)p->raw_data.data : p->float_data,
-               count * 4);
+        if (count)
+            memcpy(t->f32, p->has_raw_data ? (const void *)p->raw_data.data : p->float_data,
+                   count * 4);
     } else {
         t->is_int64 = 1;
         t->i64 = buf;
