@@ -9,5 +9,11 @@
 #include "cnn/cpu.h"
 #include "cnn/context.h"
 #include "cnn/conv2d.h"
+#include "cnn/batchnorm.h"
+#include "cnn/dropout.h"
+#include "cnn/activation.h"
+#include "cnn/dense.h"
+#include "cnn/softmax.h"
+#include "cnn/elementwise.h"
 
 #endif
