@@ -424,6 +424,16 @@ cnn_status graph_input_f32(const cnn_graph_node *n, int i)
     return CNN_OK;
 }
 
+cnn_status graph_inputs_f32(const cnn_graph_node *n)
+{
+    for (int i = 0; i < n->n_in; i++) {
+        cnn_status st = n->in[i] ? graph_input_f32(n, i) : CNN_OK;
+        if (st != CNN_OK)
+            return st;
+    }
+    return CNN_OK;
+}
+
 cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape)
 {
     graph_value *y = n->out[i];
@@ -438,6 +448,33 @@ cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape
                             d, shape[d]);
     set_shape(y, ndim, shape);
     y->dtype = GRAPH_F32;
+    return CNN_OK;
+}
+
+cnn_tensor graph_view(const graph_value *v)
+{
+    cnn_tensor t = v->t;
+    if (t.ndim == 0) {
+        t.ndim = 1;
+        t.shape[0] = 1;
+    }
+    return t;
+}
+
+cnn_status graph_set_alias(cnn_graph_node *n, int ndim, const int *shape)
+{
+    cnn_status st = graph_set_output(n, 0, ndim, shape);
+    if (st == CNN_OK && n->out[0])
+        n->out[0]->alias = n->in[0];
+    return st;
+}
+
+cnn_status graph_run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace)
+{
+    const cnn_tensor *x = &n->in[0]->t;
+    cnn_tensor *y = &n->out[0]->t;
+    if (y->data != x->data)
+        memcpy(y->data, x->data, graph_numel(x->ndim, x->shape) * sizeof(float));
     return CNN_OK;
 }
 
@@ -527,6 +564,7 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
             if (n->in[i] && n->in[i]->dtype == GRAPH_F32 && !n->in[i]->shape_known)
                 return cnn_fail(CNN_ERR_SHAPE, "node '%s' (%s): input '%s' has no shape",
                                 n->name, n->op->name, n->in[i]->name);
+        n->opset = g->opset;
         if (n->op->params_size && !(n->params = calloc(1, n->op->params_size)))
             return cnn_fail(CNN_ERR_NOMEM, "graph: out of memory");
         cnn_status st = n->op->prepare(ctx, n);

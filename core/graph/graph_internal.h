@@ -67,6 +67,7 @@ struct cnn_graph_node {
     void *params;          /* op_params_size bytes, filled by prepare */
     size_t workspace_size; /* set by prepare */
     int folded;            /* outputs computed at prepare time */
+    int opset;             /* the graph's ONNX opset, 0 = latest */
 };
 
 struct graph_op {
@@ -90,6 +91,7 @@ struct cnn_graph {
     size_t arena_size;
     void *workspace; /* inside the arena */
     int prepared;
+    int opset; /* ai.onnx opset of the model, 0 = latest */
 };
 
 /* The operator table (ops.c). */
@@ -111,8 +113,17 @@ cnn_status graph_attr_ints_or(const cnn_graph_node *n, const char *name, int wan
 cnn_status graph_input_i64(const cnn_graph_node *n, int i, const int64_t **v, int *count);
 /* Require input i to be a present float tensor. */
 cnn_status graph_input_f32(const cnn_graph_node *n, int i);
+/* Require every present input to be float. */
+cnn_status graph_inputs_f32(const cnn_graph_node *n);
 /* Set output i's shape (float). */
 cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape);
+/* A value's tensor with scalars seen as [1], for the layer functions. */
+cnn_tensor graph_view(const graph_value *v);
+/* Output 0 takes the given shape and shares input 0's buffer; the run
+ * function of such operators is graph_run_alias (a copy only when the input
+ * is a constant). */
+cnn_status graph_set_alias(cnn_graph_node *n, int ndim, const int *shape);
+cnn_status graph_run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace);
 /* Elements of a shape; 1 for a scalar. */
 size_t graph_numel(int ndim, const int *shape);
 /* An axis in [-rank, rank) made non-negative, or an error. */
@@ -123,7 +134,9 @@ cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset
 
 extern const graph_op graph_op_identity, graph_op_reshape, graph_op_flatten,
     graph_op_squeeze, graph_op_unsqueeze, graph_op_concat, graph_op_transpose, graph_op_pad,
-    graph_op_add, graph_op_sub, graph_op_mul, graph_op_div, graph_op_relu, graph_op_clip,
-    graph_op_conv, graph_op_conv_transpose;
+    graph_op_add, graph_op_sub, graph_op_mul, graph_op_div, graph_op_prelu, graph_op_clip,
+    graph_op_conv, graph_op_conv_transpose, graph_op_relu, graph_op_leaky_relu,
+    graph_op_sigmoid, graph_op_tanh, graph_op_hard_swish, graph_op_dropout, graph_op_batchnorm,
+    graph_op_softmax, graph_op_log_softmax, graph_op_gemm, graph_op_matmul;
 
 #endif
