@@ -15,5 +15,7 @@
 #include "cnn/dense.h"
 #include "cnn/softmax.h"
 #include "cnn/elementwise.h"
+#include "cnn/pool.h"
+#include "cnn/receptive_field.h"
 
 #endif
