@@ -478,6 +478,16 @@ cnn_status graph_run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace)
     return CNN_OK;
 }
 
+void graph_pad_same(int in, int k, int stride, int dilation, int upper, int *begin, int *end)
+{
+    int out = (in + stride - 1) / stride;
+    int total = (out - 1) * stride + (k - 1) * dilation + 1 - in;
+    if (total < 0)
+        total = 0;
+    *begin = upper ? total / 2 : total - total / 2;
+    *end = total - *begin;
+}
+
 size_t graph_numel(int ndim, const int *shape)
 {
     size_t n = 1;

@@ -124,6 +124,9 @@ cnn_tensor graph_view(const graph_value *v);
  * is a constant). */
 cnn_status graph_set_alias(cnn_graph_node *n, int ndim, const int *shape);
 cnn_status graph_run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace);
+/* auto_pad SAME_UPPER (upper = 1) or SAME_LOWER padding of one dimension:
+ * output ceil(in / stride), the odd pixel at the end (upper) or the start. */
+void graph_pad_same(int in, int k, int stride, int dilation, int upper, int *begin, int *end);
 /* Elements of a shape; 1 for a scalar. */
 size_t graph_numel(int ndim, const int *shape);
 /* An axis in [-rank, rank) made non-negative, or an error. */
@@ -137,6 +140,8 @@ extern const graph_op graph_op_identity, graph_op_reshape, graph_op_flatten,
     graph_op_add, graph_op_sub, graph_op_mul, graph_op_div, graph_op_prelu, graph_op_clip,
     graph_op_conv, graph_op_conv_transpose, graph_op_relu, graph_op_leaky_relu,
     graph_op_sigmoid, graph_op_tanh, graph_op_hard_swish, graph_op_dropout, graph_op_batchnorm,
-    graph_op_softmax, graph_op_log_softmax, graph_op_gemm, graph_op_matmul;
+    graph_op_softmax, graph_op_log_softmax, graph_op_gemm, graph_op_matmul, graph_op_max_pool,
+    graph_op_average_pool, graph_op_lp_pool, graph_op_global_max_pool,
+    graph_op_global_average_pool;
 
 #endif

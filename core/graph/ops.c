@@ -5,6 +5,7 @@
 
 static const graph_op *const graph_ops[] = {
     &graph_op_add,
+    &graph_op_average_pool,
     &graph_op_batchnorm,
     &graph_op_clip,
     &graph_op_concat,
@@ -14,11 +15,15 @@ static const graph_op *const graph_ops[] = {
     &graph_op_dropout,
     &graph_op_flatten,
     &graph_op_gemm,
+    &graph_op_global_average_pool,
+    &graph_op_global_max_pool,
     &graph_op_hard_swish,
     &graph_op_identity,
     &graph_op_leaky_relu,
     &graph_op_log_softmax,
+    &graph_op_lp_pool,
     &graph_op_matmul,
+    &graph_op_max_pool,
     &graph_op_mul,
     &graph_op_pad,
     &graph_op_prelu,

@@ -35,16 +35,6 @@ static cnn_tensor as_4d(const cnn_tensor *t)
     return v;
 }
 
-/* Begin and end padding of one dimension for auto_pad SAME_UPPER/LOWER. */
-static void pad_same(int in, int k, int s, int d, int upper, int *begin, int *end)
-{
-    int out = (in + s - 1) / s, total = (out - 1) * s + (k - 1) * d + 1 - in;
-    if (total < 0)
-        total = 0;
-    *begin = upper ? total / 2 : total - total / 2;
-    *end = total - *begin;
-}
-
 static cnn_status conv_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
     conv_params *p = n->params;
@@ -71,8 +61,8 @@ static cnn_status conv_prepare(cnn_context *ctx, cnn_graph_node *n)
         return cnn_fail(CNN_ERR_INVALID_ARG, "auto_pad '%s' unknown", auto_pad);
     for (int i = 0; i < sp; i++) {
         if (same)
-            pad_same(x->shape[2 + i], w->shape[2 + i], s[i], d[i],
-                     !strcmp(auto_pad, "SAME_UPPER"), &pads[i], &pads[sp + i]);
+            graph_pad_same(x->shape[2 + i], w->shape[2 + i], s[i], d[i],
+                           !strcmp(auto_pad, "SAME_UPPER"), &pads[i], &pads[sp + i]);
         else if (!strcmp(auto_pad, "VALID"))
             pads[i] = pads[sp + i] = 0;
     }
