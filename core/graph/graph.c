@@ -620,6 +620,20 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
     return CNN_OK;
 }
 
+int cnn_graph_input_decides_shapes(const cnn_graph *g, int i)
+{
+    if (i < 0 || i >= g->n_inputs)
+        return 0;
+    for (int k = 0; k < g->n_nodes; k++) {
+        const cnn_graph_node *n = g->nodes[k];
+        unsigned mask = graph_op_shape_inputs(n->op);
+        for (int j = 0; j < n->n_in; j++)
+            if ((mask >> j & 1) && n->in[j] == g->inputs[i])
+                return 1;
+    }
+    return 0;
+}
+
 int cnn_graph_input_count(const cnn_graph *g)
 {
     return g->n_inputs;

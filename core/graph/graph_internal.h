@@ -96,6 +96,9 @@ struct cnn_graph {
 
 /* The operator table (ops.c). */
 const graph_op *graph_find_op(const char *name);
+/* Bit i set: the operator's input i decides output shapes, so it must be a
+ * constant (Reshape's shape, Resize's scales...). */
+unsigned graph_op_shape_inputs(const graph_op *op);
 
 /* Attribute access for prepare functions. */
 const graph_attr *graph_attr_find(const cnn_graph_node *n, const char *name);
@@ -142,6 +145,6 @@ extern const graph_op graph_op_identity, graph_op_reshape, graph_op_flatten,
     graph_op_sigmoid, graph_op_tanh, graph_op_hard_swish, graph_op_dropout, graph_op_batchnorm,
     graph_op_softmax, graph_op_log_softmax, graph_op_gemm, graph_op_matmul, graph_op_max_pool,
     graph_op_average_pool, graph_op_lp_pool, graph_op_global_max_pool,
-    graph_op_global_average_pool;
+    graph_op_global_average_pool, graph_op_resize;
 
 #endif

@@ -29,6 +29,7 @@ static const graph_op *const graph_ops[] = {
     &graph_op_prelu,
     &graph_op_relu,
     &graph_op_reshape,
+    &graph_op_resize,
     &graph_op_sigmoid,
     &graph_op_softmax,
     &graph_op_squeeze,
@@ -44,4 +45,15 @@ const graph_op *graph_find_op(const char *name)
         if (!strcmp(graph_ops[i]->name, name))
             return graph_ops[i];
     return NULL;
+}
+
+unsigned graph_op_shape_inputs(const graph_op *op)
+{
+    if (op == &graph_op_reshape || op == &graph_op_squeeze || op == &graph_op_unsqueeze)
+        return 1u << 1;
+    if (op == &graph_op_pad)
+        return 1u << 1 | 1u << 3;
+    if (op == &graph_op_resize)
+        return 1u << 1 | 1u << 2 | 1u << 3;
+    return 0;
 }

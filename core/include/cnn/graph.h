@@ -64,6 +64,10 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx);
 
 int cnn_graph_input_count(const cnn_graph *g);
 const char *cnn_graph_input_name(const cnn_graph *g, int i);
+/* 1 when input i decides output shapes (Reshape's shape, Resize's scales or
+ * sizes, Pad's pads...): it must be bound with cnn_graph_add_constant*()
+ * before prepare. */
+int cnn_graph_input_decides_shapes(const cnn_graph *g, int i);
 /* After prepare: the input's tensor in the arena, to be filled by the caller. */
 cnn_tensor *cnn_graph_input(cnn_graph *g, int i);
 int cnn_graph_output_count(const cnn_graph *g);
