@@ -584,7 +584,9 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
             return node_error(n, st);
     }
     size_t ws_offset;
-    cnn_status st = graph_plan(g, &g->arena_size, &ws_offset);
+    cnn_status st = graph_fuse(g);
+    if (st == CNN_OK)
+        st = graph_plan(g, &g->arena_size, &ws_offset);
     if (st != CNN_OK)
         return st;
     g->arena = cnn_aligned_alloc(g->arena_size);
@@ -611,7 +613,7 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
         return cnn_fail(CNN_ERR_INVALID_ARG, "graph: run before prepare");
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
-        if (n->folded)
+        if (n->folded || n->fused)
             continue;
         cnn_status st = n->op->run(ctx, n, g->workspace);
         if (st != CNN_OK)
@@ -664,7 +666,13 @@ const cnn_tensor *cnn_graph_output(const cnn_graph *g, int i)
     return g->prepared && i >= 0 && i < g->n_outputs ? &g->outputs[i]->t : NULL;
 }
 
-size_t cnn_graph_arena_size(const cnn_graph *g)
+void cnn_graph_get_stats(const cnn_graph *g, cnn_graph_stats *stats)
 {
-    return g->arena_size;
+    memset(stats, 0, sizeof *stats);
+    stats->nodes = g->n_nodes;
+    for (int k = 0; k < g->n_nodes; k++) {
+        stats->folded += g->nodes[k]->folded;
+        stats->fused += g->nodes[k]->fused;
+    }
+    stats->arena_bytes = g->arena_size;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cnn/activation.h"
 #include "cnn/graph.h"
 
 typedef enum graph_dtype {
@@ -67,6 +68,7 @@ struct cnn_graph_node {
     void *params;          /* op_params_size bytes, filled by prepare */
     size_t workspace_size; /* set by prepare */
     int folded;            /* outputs computed at prepare time */
+    int fused;             /* merged into the node before it (fuse.c) */
     int opset;             /* the graph's ONNX opset, 0 = latest */
 };
 
@@ -134,6 +136,20 @@ void graph_pad_same(int in, int k, int stride, int dilation, int upper, int *beg
 size_t graph_numel(int ndim, const int *shape);
 /* An axis in [-rank, rank) made non-negative, or an error. */
 cnn_status graph_axis(const char *what, int64_t axis, int rank, int *out);
+
+/* Fusions (fuse.c) and what they ask of the operators. */
+cnn_status graph_fuse(cnn_graph *g);
+/* Fold an inference BatchNormalization reading conv's output into conv's
+ * weight and bias (new constants); *fused = 0 when it does not apply. */
+cnn_status graph_conv_fuse_batchnorm(cnn_graph *g, cnn_graph_node *conv,
+                                     const cnn_graph_node *bn, int *fused);
+/* Make conv apply act's activation to its output; 0 when it does not apply. */
+int graph_conv_fuse_activation(cnn_graph_node *conv, const cnn_graph_node *act);
+/* The activation of an activation node (Relu, LeakyRelu...); 0 otherwise. */
+int graph_activation_of(const cnn_graph_node *n, cnn_activation *act, float *alpha);
+/* Epsilon of a BatchNormalization node in inference mode with only Y
+ * wanted; 0 otherwise. */
+int graph_batchnorm_inference(const cnn_graph_node *n, float *eps);
 
 /* Arena plan (plan.c): offsets for inputs and temporaries, workspace last. */
 cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset);

@@ -51,6 +51,16 @@ ACTIVATION_OP(sigmoid, "Sigmoid", CNN_ACT_SIGMOID, 0.0f);
 ACTIVATION_OP(tanh, "Tanh", CNN_ACT_TANH, 0.0f);
 ACTIVATION_OP(hard_swish, "HardSwish", CNN_ACT_HARD_SWISH, 0.0f);
 
+int graph_activation_of(const cnn_graph_node *n, cnn_activation *act, float *alpha)
+{
+    if (n->op->run != act_run)
+        return 0;
+    const act_params *p = n->params;
+    *act = p->act;
+    *alpha = p->alpha;
+    return 1;
+}
+
 /* ---- Dropout: inference only, so the output is the input ---- */
 
 static cnn_status dropout_prepare(cnn_context *ctx, cnn_graph_node *n)
@@ -131,6 +141,18 @@ static cnn_status batchnorm_run(cnn_context *ctx, cnn_graph_node *n, void *works
                 var->data[i] * p->momentum + batch_var * (1.0f - p->momentum);
     }
     return CNN_OK;
+}
+
+int graph_batchnorm_inference(const cnn_graph_node *n, float *eps)
+{
+    if (n->op->run != batchnorm_run)
+        return 0;
+    const batchnorm_params *p = n->params;
+    for (int i = 1; i < n->n_out; i++)
+        if (n->out[i])
+            return 0;
+    *eps = p->eps;
+    return !p->training;
 }
 
 const graph_op graph_op_batchnorm = { "BatchNormalization", 5, 5, 1, 3,
