@@ -268,6 +268,37 @@ START_TEST(conv_batchnorm_relu_fuse)
 }
 END_TEST
 
+/* A graph built in C, written and read back, writes the same bytes again
+ * and computes the same output bit for bit. */
+START_TEST(built_graph_writes_and_reads_back)
+{
+    cnn_graph *built, *back;
+    void *bytes, *again;
+    size_t size, again_size;
+    ck_assert_cnn_ok(cnn_graph_create(&built));
+    build_conv_bn_relu(built, 0);
+    ck_assert_cnn_ok(cnn_onnx_write_memory(built, &bytes, &size));
+    ck_assert_cnn_ok(cnn_onnx_read_memory(bytes, size, "written", &back));
+    ck_assert_cnn_ok(cnn_onnx_write_memory(back, &again, &again_size));
+    ck_assert_uint_eq(size, again_size);
+    ck_assert(memcmp(bytes, again, size) == 0);
+    free(bytes);
+    free(again);
+    ck_assert_cnn_ok(cnn_graph_prepare(built, ctx));
+    ck_assert_cnn_ok(cnn_graph_prepare(back, ctx));
+    ck_assert_int_eq(cnn_onnx_write_memory(built, &again, &again_size), CNN_ERR_INVALID_ARG);
+    size_t n = 2 * 3 * 9 * 7;
+    test_fill_uniform(cnn_graph_input(built, 0)->data, n, test_seed(), 17, -2.0f, 2.0f);
+    memcpy(cnn_graph_input(back, 0)->data, cnn_graph_input(built, 0)->data, n * sizeof(float));
+    ck_assert_cnn_ok(cnn_graph_run(built, ctx));
+    ck_assert_cnn_ok(cnn_graph_run(back, ctx));
+    ck_assert_close(cnn_graph_output(back, 0)->data, cnn_graph_output(built, 0)->data,
+                    2 * 4 * 9 * 7, 0.0, 0.0);
+    cnn_graph_destroy(built);
+    cnn_graph_destroy(back);
+}
+END_TEST
+
 static Suite *onnx_suite(void)
 {
     Suite *s = suite_create("onnx_load");
@@ -281,6 +312,7 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, arena_reuses_buffers);
     tcase_add_test(tc, constants_are_folded);
     tcase_add_test(tc, conv_batchnorm_relu_fuse);
+    tcase_add_test(tc, built_graph_writes_and_reads_back);
     suite_add_tcase(s, tc);
     return s;
 }
