@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/testutil.h"
 #include "cnn/onnx.h"
@@ -299,6 +300,42 @@ START_TEST(built_graph_writes_and_reads_back)
 }
 END_TEST
 
+/* gst-cnn infer: the backend test's inputs in, output_0.pb out, equal to
+ * the test's expected output at the backend runner's tolerances. */
+START_TEST(infer_files_writes_outputs)
+{
+    char dir[] = "/tmp/cnn-onnx-infer-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+#define CONV_TEST "node/test_conv_with_strides_padding/"
+    char model[4096], x[4096], w[4096], want_path[4096];
+    strcpy(model, testdata(CONV_TEST "model.onnx"));
+    strcpy(x, testdata(CONV_TEST "test_data_set_0/input_0.pb"));
+    strcpy(w, testdata(CONV_TEST "test_data_set_0/input_1.pb"));
+    strcpy(want_path, testdata(CONV_TEST "test_data_set_0/output_0.pb"));
+    ck_assert_cnn_ok(cnn_onnx_infer_files(ctx, model, 2, (const char *[]){ x, w }, dir));
+    snprintf(out, sizeof out, "%s/output_0.pb", dir);
+    cnn_onnx_tensor got, want;
+    ck_assert_cnn_ok(cnn_onnx_read_tensor(out, &got));
+    ck_assert_cnn_ok(cnn_onnx_read_tensor(want_path, &want));
+    ck_assert_str_eq(got.name, want.name);
+    ck_assert_int_eq(got.ndim, want.ndim);
+    ck_assert(memcmp(got.shape, want.shape, sizeof got.shape) == 0);
+    ck_assert_int_eq(got.ndim, 4);
+    ck_assert_close(got.f32, want.f32,
+                    (size_t)got.shape[0] * got.shape[1] * got.shape[2] * got.shape[3], 1e-7,
+                    1e-3);
+    cnn_onnx_tensor_release(&got);
+    cnn_onnx_tensor_release(&want);
+    /* one input short: refused, naming the counts */
+    ck_assert_int_eq(cnn_onnx_infer_files(ctx, model, 1, (const char *[]){ x }, dir),
+                     CNN_ERR_INVALID_ARG);
+    ck_assert_msg(strstr(cnn_last_error(), "1 input tensors for a model of 2 inputs"), "%s",
+                  cnn_last_error());
+    remove(out);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *onnx_suite(void)
 {
     Suite *s = suite_create("onnx_load");
@@ -313,6 +350,7 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, constants_are_folded);
     tcase_add_test(tc, conv_batchnorm_relu_fuse);
     tcase_add_test(tc, built_graph_writes_and_reads_back);
+    tcase_add_test(tc, infer_files_writes_outputs);
     suite_add_tcase(s, tc);
     return s;
 }
