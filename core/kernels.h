@@ -50,6 +50,20 @@ typedef void (*cnn_edge_canny_nms_fn)(const int32_t *mag_p, const int32_t *mag_a
                                       const int16_t *gy, uint8_t *map, int width, int32_t low,
                                       int32_t high);
 
+/* Separable gradient passes on 8-bit planes (apertures 5 and 7), n taps.
+ * Vertical: vs[x] = sum_i smooth[i] * rows[i][x], vd[x] = sum_i deriv[i] *
+ * rows[i][x]. Horizontal, over rows readable from -n/2 to width + n/2:
+ * gx[x] = sum_j deriv[j] * vs[x + j - n/2], gy[x] = sum_j smooth[j] *
+ * vd[x + j - n/2]. n <= 7; SIMD twins may use that smooth is symmetric,
+ * deriv antisymmetric and sum |tap| * 255 < 32768 (true of every operator
+ * here). */
+typedef void (*cnn_edge_vpass_s32_fn)(const uint8_t *const *rows, const int *smooth,
+                                      const int *deriv, int n, int32_t *vs, int32_t *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, const int *smooth,
+                                      const int *deriv, int n, int32_t *gx, int32_t *gy,
+                                      int width);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -57,6 +71,8 @@ struct cnn_kernels {
     cnn_edge_mag3_u8_fn edge_mag3_u8;
     cnn_edge_canny_mag_fn edge_canny_mag;
     cnn_edge_canny_nms_fn edge_canny_nms;
+    cnn_edge_vpass_s32_fn edge_vpass_s32;
+    cnn_edge_hpass_s32_fn edge_hpass_s32;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -81,5 +97,9 @@ void cnn_edge_canny_mag_c(const int16_t *gx, const int16_t *gy, int32_t *mag, in
 void cnn_edge_canny_nms_c(const int32_t *mag_p, const int32_t *mag_a, const int32_t *mag_n,
                           const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
                           int32_t low, int32_t high);
+void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                          int n, int32_t *vs, int32_t *vd, int width);
+void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
+                          const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
 
 #endif

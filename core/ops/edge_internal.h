@@ -59,9 +59,9 @@ const edge_taps *cnn_edge_taps(cnn_edge_method method, int aperture);
 
 /* Row helpers on 8-bit planes with integer taps; rows[] are the size source
  * rows around y (border resolved), vs and vd scratch of width + size - 1. */
-void cnn_edge_grad_row_s32(const uint8_t *const *rows, const edge_taps *t, int width,
-                           edge_border border, int32_t *vs, int32_t *vd, int32_t *gx,
-                           int32_t *gy);
+void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, const edge_taps *t,
+                           int width, edge_border border, int32_t *vs, int32_t *vd,
+                           int32_t *gx, int32_t *gy);
 /* Float twin for float planes. */
 void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
                            edge_border border, float *vs, float *vd, float *gx, float *gy);
