@@ -72,6 +72,8 @@ static size_t thread_scratch_size(const cnn_edge_params *p, int width)
         s = cnn_edge_blur_scratch(p->blur_sigma, width);
     if (p->method == CNN_EDGE_CANNY && cnn_edge_canny_scratch(width) > s)
         s = cnn_edge_canny_scratch(width);
+    if (p->method == CNN_EDGE_LAPLACIAN && cnn_edge_laplacian_scratch(width) > s)
+        s = cnn_edge_laplacian_scratch(width);
     return s;
 }
 
@@ -135,10 +137,10 @@ static void rows_task(void *arg, int ith, int nth)
     case ROWS_LAPLACIAN:
         if (j->is_f32)
             cnn_edge_laplacian_rows_f32(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                        j->width, j->height, y0, y1);
+                                        j->width, j->height, y0, y1, s);
         else
             cnn_edge_laplacian_rows_u8(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                       j->width, j->height, y0, y1);
+                                       j->width, j->height, y0, y1, s);
         break;
     }
 }

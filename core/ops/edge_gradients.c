@@ -76,24 +76,29 @@ void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int wid
 {
     int n = t->size, r = n / 2;
     for (int x = 0; x < width; x++) {
-        float s = 0, d = 0;
-        for (int i = 0; i < n; i++) {
-            s += (float)t->smooth[i] * rows[i][x];
-            d += (float)t->deriv[i] * rows[i][x];
+        vs[r + x] = (float)t->smooth[0] * rows[0][x];
+        vd[r + x] = (float)t->deriv[0] * rows[0][x];
+    }
+    for (int i = 1; i < n; i++) {
+        const float *row = rows[i];
+        float s = (float)t->smooth[i], d = (float)t->deriv[i];
+        for (int x = 0; x < width; x++) {
+            vs[r + x] += s * row[x];
+            vd[r + x] += d * row[x];
         }
-        vs[x + r] = s;
-        vd[x + r] = d;
     }
     edge_pad_row32(vs, r, width, border);
     edge_pad_row32(vd, r, width, border);
     for (int x = 0; x < width; x++) {
-        float sx = 0, sy = 0;
-        for (int j = 0; j < n; j++) {
-            sx += (float)t->deriv[j] * vs[x + j];
-            sy += (float)t->smooth[j] * vd[x + j];
+        gx[x] = (float)t->deriv[0] * vs[x];
+        gy[x] = (float)t->smooth[0] * vd[x];
+    }
+    for (int j = 1; j < n; j++) {
+        float s = (float)t->smooth[j], d = (float)t->deriv[j];
+        for (int x = 0; x < width; x++) {
+            gx[x] += d * vs[x + j];
+            gy[x] += s * vd[x + j];
         }
-        gx[x] = sx;
-        gy[x] = sy;
     }
 }
 

@@ -91,13 +91,15 @@ void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
                                  int width, int height, int y0, int y1, float *gx_out,
                                  float *gy_out, void *scratch);
 
-/* Laplacian |response| times scale, rows [y0, y1). */
+/* Laplacian |response| times scale, rows [y0, y1), with the scratch of
+ * one thread. */
+size_t cnn_edge_laplacian_scratch(int width);
 void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, const uint8_t *src,
                                 ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
-                                int width, int height, int y0, int y1);
+                                int width, int height, int y0, int y1, void *scratch);
 void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, const float *src,
                                  ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1);
+                                 int width, int height, int y0, int y1, void *scratch);
 
 /* Gaussian blur like cv2.GaussianBlur(ksize=(0,0), sigma), reflect-101:
  * 8-bit with OpenCV's 8.8 fixed-point taps (bit-exact rounding), float with
