@@ -64,6 +64,16 @@ typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, cons
                                       const int *deriv, int n, int32_t *gx, int32_t *gy,
                                       int width);
 
+/* Gaussian blur passes on 8-bit planes with symmetric 8.8 fixed-point taps
+ * summing to 256 (cv2.GaussianBlur's): vertical t[x] = sum_i taps[i] *
+ * rows[i][x] (exact in uint16); horizontal over t readable from -n/2 to
+ * width + n/2, dst[x] = (sum_j taps[j] * t[x + j - n/2] + 32768) >> 16, with
+ * acc a scratch row of width uint32. */
+typedef void (*cnn_edge_blur_vpass_fn)(const uint8_t *const *rows, const uint16_t *taps, int n,
+                                       uint16_t *t, int width);
+typedef void (*cnn_edge_blur_hpass_fn)(const uint16_t *t, const uint16_t *taps, int n,
+                                       uint8_t *dst, uint32_t *acc, int width);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -73,6 +83,8 @@ struct cnn_kernels {
     cnn_edge_canny_nms_fn edge_canny_nms;
     cnn_edge_vpass_s32_fn edge_vpass_s32;
     cnn_edge_hpass_s32_fn edge_hpass_s32;
+    cnn_edge_blur_vpass_fn edge_blur_vpass;
+    cnn_edge_blur_hpass_fn edge_blur_hpass;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -101,5 +113,9 @@ void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const i
                           int n, int32_t *vs, int32_t *vd, int width);
 void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
                           const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
+void cnn_edge_blur_vpass_c(const uint8_t *const *rows, const uint16_t *taps, int n, uint16_t *t,
+                           int width);
+void cnn_edge_blur_hpass_c(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                           uint32_t *acc, int width);
 
 #endif

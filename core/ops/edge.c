@@ -123,7 +123,7 @@ static void rows_task(void *arg, int ith, int nth)
             cnn_edge_blur_rows_f32(j->p->blur_sigma, j->src, j->src_stride, j->dst,
                                    j->dst_stride, j->width, j->height, y0, y1, s);
         else
-            cnn_edge_blur_rows_u8(j->p->blur_sigma, j->src, j->src_stride, j->dst,
+            cnn_edge_blur_rows_u8(j->k, j->p->blur_sigma, j->src, j->src_stride, j->dst,
                                   j->dst_stride, j->width, j->height, y0, y1, s);
         break;
     case ROWS_MAGNITUDE:
@@ -268,6 +268,8 @@ void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->edge_canny_nms = cnn_edge_canny_nms_c;
     k->edge_vpass_s32 = cnn_edge_vpass_s32_c;
     k->edge_hpass_s32 = cnn_edge_hpass_s32_c;
+    k->edge_blur_vpass = cnn_edge_blur_vpass_c;
+    k->edge_blur_hpass = cnn_edge_blur_hpass_c;
 #if CNN_HAVE_X86
     cnn_edge_init_x86(k, cpu_flags);
 #endif

@@ -35,60 +35,71 @@ static void gaussian_taps(double sigma, int n, double *taps)
         taps[i] /= sum;
 }
 
-static void fixed_taps(double sigma, int n, uint32_t *taps)
+int cnn_edge_blur_taps_u8(float sigma, uint16_t *taps)
 {
+    int n = cnn_edge_blur_size(sigma, 1);
     double t[EDGE_MAX_BLUR], err = 0;
     gaussian_taps(sigma, n, t);
-    uint32_t outer = 0;
+    int outer = 0;
     for (int i = 0; i < n / 2; i++) {
         double v = t[i] * 256 + err;
         double q = nearbyint(v);
         err = v - q;
-        taps[i] = taps[n - 1 - i] = (uint32_t)q;
-        outer += (uint32_t)q;
+        taps[i] = taps[n - 1 - i] = (uint16_t)q;
+        outer += (int)q;
     }
-    taps[n / 2] = 256 - 2 * outer;
+    taps[n / 2] = (uint16_t)(256 - 2 * outer);
+    return n;
 }
 
-void cnn_edge_blur_rows_u8(float sigma, const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
-                           ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                           void *scratch)
+void cnn_edge_blur_vpass_c(const uint8_t *const *rows, const uint16_t *taps, int n, uint16_t *t,
+                           int width)
 {
-    int n = cnn_edge_blur_size(sigma, 1), r = n / 2;
-    uint32_t taps[EDGE_MAX_BLUR];
+    for (int x = 0; x < width; x++)
+        t[x] = (uint16_t)(taps[0] * rows[0][x]);
+    for (int i = 1; i < n; i++) {
+        const uint8_t *row = rows[i];
+        uint16_t k = taps[i];
+        for (int x = 0; x < width; x++)
+            t[x] = (uint16_t)(t[x] + k * row[x]);
+    }
+}
+
+void cnn_edge_blur_hpass_c(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                           uint32_t *acc, int width)
+{
+    int r = n / 2;
+    for (int x = 0; x < width; x++)
+        acc[x] = 32768 + (uint32_t)taps[0] * t[x - r];
+    for (int j = 1; j < n; j++) {
+        uint32_t k = taps[j];
+        for (int x = 0; x < width; x++)
+            acc[x] += k * t[x + j - r];
+    }
+    for (int x = 0; x < width; x++)
+        dst[x] = (uint8_t)(acc[x] >> 16);
+}
+
+void cnn_edge_blur_rows_u8(const cnn_kernels *k, float sigma, const uint8_t *src,
+                           ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride, int width,
+                           int height, int y0, int y1, void *scratch)
+{
+    uint16_t taps[EDGE_MAX_BLUR];
     const uint8_t *rows[EDGE_MAX_BLUR];
-    fixed_taps(sigma, n, taps);
-    /* 8.8 fixed-point vertical sums (<= 255 * 256) padded by r, then the
-     * 16.16 horizontal sums; tap-outer loops vectorise. */
+    int n = cnn_edge_blur_taps_u8(sigma, taps), r = n / 2;
+    /* 8.8 fixed-point vertical sums padded by r, then the 16.16 sums */
     uint16_t *t = scratch;
     uint32_t *acc = (uint32_t *)((uint8_t *)scratch +
                                  edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof *t));
     for (int y = y0; y < y1; y++) {
         edge_gather_rows((const void **)rows, src, src_stride, y, height, n, EDGE_REFLECT101);
-        uint16_t *tr = t + r;
-        for (int x = 0; x < width; x++)
-            tr[x] = (uint16_t)(taps[0] * rows[0][x]);
-        for (int i = 1; i < n; i++) {
-            const uint8_t *row = rows[i];
-            uint16_t k = (uint16_t)taps[i];
-            for (int x = 0; x < width; x++)
-                tr[x] = (uint16_t)(tr[x] + k * row[x]);
-        }
+        k->edge_blur_vpass(rows, taps, n, t + r, width);
         for (int j = 1; j <= r; j++) {
             t[r - j] = t[r + edge_border_index(-j, width, EDGE_REFLECT101)];
             t[r + width - 1 + j] = t[r + edge_border_index(width - 1 + j, width,
                                                            EDGE_REFLECT101)];
         }
-        for (int x = 0; x < width; x++)
-            acc[x] = 32768 + taps[0] * t[x];
-        for (int j = 1; j < n; j++) {
-            uint32_t k = taps[j];
-            for (int x = 0; x < width; x++)
-                acc[x] += k * t[x + j];
-        }
-        uint8_t *out = dst + y * dst_stride;
-        for (int x = 0; x < width; x++)
-            out[x] = (uint8_t)(acc[x] >> 16);
+        k->edge_blur_hpass(t + r, taps, n, dst + y * dst_stride, acc, width);
     }
 }
 

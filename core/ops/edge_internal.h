@@ -105,10 +105,12 @@ void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, const float *src,
  * 8-bit with OpenCV's 8.8 fixed-point taps (bit-exact rounding), float with
  * float taps. Kernel size from sigma as OpenCV picks it per depth. */
 int cnn_edge_blur_size(float sigma, int is_u8);
+/* The 8.8 fixed-point taps for 8 bits; returns their number. */
+int cnn_edge_blur_taps_u8(float sigma, uint16_t *taps);
 size_t cnn_edge_blur_scratch(float sigma, int width);
-void cnn_edge_blur_rows_u8(float sigma, const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
-                           ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                           void *scratch);
+void cnn_edge_blur_rows_u8(const cnn_kernels *k, float sigma, const uint8_t *src,
+                           ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride, int width,
+                           int height, int y0, int y1, void *scratch);
 void cnn_edge_blur_rows_f32(float sigma, const float *src, ptrdiff_t src_stride, float *dst,
                             ptrdiff_t dst_stride, int width, int height, int y0, int y1,
                             void *scratch);

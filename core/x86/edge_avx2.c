@@ -199,3 +199,51 @@ void cnn_edge_hpass_s32_avx2(const int32_t *vs, const int32_t *vd, const int *sm
     }
     cnn_edge_hpass_s32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
 }
+
+/* Blur: symmetric taps pair rows (columns) i and n-1-i; a pair times its tap
+ * stays below 2^16 (2 * tap <= 256), so the vertical pass runs in uint16,
+ * the horizontal one in uint32. */
+void cnn_edge_blur_vpass_avx2(const uint8_t *const *rows, const uint16_t *taps, int n,
+                              uint16_t *t, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 16 <= width; x += 16) {
+#define LOAD16(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(p)))
+        __m256i s = _mm256_mullo_epi16(LOAD16(rows[r] + x), _mm256_set1_epi16((int16_t)taps[r]));
+        for (int i = 0; i < r; i++) {
+            __m256i pair = _mm256_add_epi16(LOAD16(rows[i] + x), LOAD16(rows[n - 1 - i] + x));
+            s = _mm256_add_epi16(s, _mm256_mullo_epi16(pair, _mm256_set1_epi16((int16_t)taps[i])));
+        }
+#undef LOAD16
+        _mm256_storeu_si256((__m256i *)(t + x), s);
+    }
+    if (x < width) {
+        const uint8_t *tail[256];
+        for (int i = 0; i < n; i++)
+            tail[i] = rows[i] + x;
+        cnn_edge_blur_vpass_c(tail, taps, n, t + x, width - x);
+    }
+}
+
+void cnn_edge_blur_hpass_avx2(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                              uint32_t *acc, int width)
+{
+    int r = n / 2, x = 0;
+    const __m256i half = _mm256_set1_epi32(32768);
+    const __m256i order = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
+    for (; x + 8 <= width; x += 8) {
+#define LOAD8(p) _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p)))
+        __m256i s = _mm256_add_epi32(half, _mm256_mullo_epi32(LOAD8(t + x), _mm256_set1_epi32(taps[r])));
+        for (int j = 0; j < r; j++) {
+            __m256i pair = _mm256_add_epi32(LOAD8(t + x + j - r), LOAD8(t + x + r - j));
+            s = _mm256_add_epi32(s, _mm256_mullo_epi32(pair, _mm256_set1_epi32(taps[j])));
+        }
+#undef LOAD8
+        s = _mm256_srli_epi32(s, 16);
+        s = _mm256_packus_epi32(s, s);
+        s = _mm256_packus_epi16(s, s);
+        s = _mm256_permutevar8x32_epi32(s, order);
+        _mm_storel_epi64((__m128i *)(dst + x), _mm256_castsi256_si128(s));
+    }
+    cnn_edge_blur_hpass_c(t + x, taps, n, dst + x, acc, width - x);
+}

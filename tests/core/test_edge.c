@@ -130,6 +130,38 @@ START_TEST(separable_kernels_match_c)
 }
 END_TEST
 
+START_TEST(blur_kernels_match_c)
+{
+    static uint16_t t[2][MAX_W + 2 * EDGE_MAX_BLUR + GUARD];
+    static uint8_t out[2][MAX_W + GUARD];
+    static uint32_t acc[MAX_W];
+    const float sigmas[] = { 0.3f, 1.5f, 4.0f, 12.0f };
+    const uint8_t *rows[EDGE_MAX_BLUR];
+    for (int l = 0; l < levels; l++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+            for (int si = 0; si < 4; si++) {
+                uint16_t taps[EDGE_MAX_BLUR];
+                int w = widths[wi], n = cnn_edge_blur_taps_u8(sigmas[si], taps), r = n / 2;
+                for (int i = 0; i < n; i++) /* any rows of the random plane */
+                    rows[i] = plane + (size_t)(i * 5 % 7) * MAX_W;
+                memset(t, 0x5a, sizeof t);
+                c.edge_blur_vpass(rows, taps, n, t[0] + r, w);
+                simd[l].edge_blur_vpass(rows, taps, n, t[1] + r, w);
+                ck_assert_msg(!memcmp(t[0], t[1], sizeof t[0]),
+                              "blur_vpass %s width %d sigma %g differs from C", names[l], w,
+                              (double)sigmas[si]);
+                for (int j = 1; j <= r; j++) /* padding: the largest sums */
+                    t[0][r - j] = t[0][r + w - 1 + j] = 65280;
+                memset(out, 0xa5, sizeof out);
+                c.edge_blur_hpass(t[0] + r, taps, n, out[0], acc, w);
+                simd[l].edge_blur_hpass(t[0] + r, taps, n, out[1], acc, w);
+                ck_assert_msg(!memcmp(out[0], out[1], sizeof out[0]),
+                              "blur_hpass %s width %d sigma %g differs from C", names[l], w,
+                              (double)sigmas[si]);
+            }
+}
+END_TEST
+
 START_TEST(canny_kernels_match_c)
 {
     static int16_t gx[MAX_W], gy[MAX_W];
@@ -314,6 +346,7 @@ int main(void)
     tcase_add_checked_fixture(kernels, kernels_setup, NULL);
     tcase_add_test(kernels, gradient_kernels_match_c);
     tcase_add_test(kernels, separable_kernels_match_c);
+    tcase_add_test(kernels, blur_kernels_match_c);
     tcase_add_test(kernels, canny_kernels_match_c);
     suite_add_tcase(s, kernels);
     TCase *tc = tcase_create("edge");

@@ -248,8 +248,8 @@ START_TEST(matches_opencv)
         check_blur_f32(&p, fr, (const float *)ref);
     } else if (!strcmp(c->kind, "blur")) {
         void *scratch = cnn_aligned_alloc(cnn_edge_blur_scratch(p.blur_sigma, fr->width));
-        cnn_edge_blur_rows_u8(p.blur_sigma, fr->gray, fr->width, ours, fr->width, fr->width,
-                              fr->height, 0, fr->height, scratch);
+        cnn_edge_blur_rows_u8(cnn_context_kernels(ctx), p.blur_sigma, fr->gray, fr->width,
+                              ours, fr->width, fr->width, fr->height, 0, fr->height, scratch);
         cnn_aligned_free(scratch);
         int worst;
         size_t off = count_off(ours, ref, n, 0, &worst);
