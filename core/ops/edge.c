@@ -44,7 +44,8 @@ cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height)
     if (p->method == CNN_EDGE_LAPLACIAN && (unsigned)p->laplacian > CNN_LAPLACIAN_APERTURE5)
         return cnn_fail(CNN_ERR_INVALID_ARG, "edge: unknown Laplacian kind %d",
                         (int)p->laplacian);
-    if (!(p->blur_sigma >= 0) || cnn_edge_blur_size(p->blur_sigma, 0) > EDGE_MAX_BLUR)
+    /* at most 31: the float kernel (8 sigma + 1 taps) fits EDGE_MAX_BLUR */
+    if (!(p->blur_sigma >= 0 && p->blur_sigma <= 31))
         return cnn_fail(CNN_ERR_INVALID_ARG, "edge: blur sigma %g, must be in [0, 31]",
                         (double)p->blur_sigma);
     if (!(p->scale >= 0) || isinf(p->scale))

@@ -10,7 +10,7 @@
 #include "kernels.h"
 
 #define EDGE_MAX_APERTURE 7
-#define EDGE_MAX_BLUR 255 /* largest Gaussian kernel (sigma up to ~42) */
+#define EDGE_MAX_BLUR 255 /* largest Gaussian kernel (float sigma up to ~31) */
 
 /* Border rules: OpenCV's BORDER_REFLECT_101 (gfedcb|abcdefgh|gfedcba) for
  * the filters, BORDER_REPLICATE (aaa|abcdefgh|hhh) inside cv2.Canny. */

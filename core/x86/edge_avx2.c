@@ -233,7 +233,8 @@ void cnn_edge_blur_hpass_avx2(const uint16_t *t, const uint16_t *taps, int n, ui
     const __m256i order = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
     for (; x + 8 <= width; x += 8) {
 #define LOAD8(p) _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p)))
-        __m256i s = _mm256_add_epi32(half, _mm256_mullo_epi32(LOAD8(t + x), _mm256_set1_epi32(taps[r])));
+        __m256i s = _mm256_mullo_epi32(LOAD8(t + x), _mm256_set1_epi32(taps[r]));
+        s = _mm256_add_epi32(s, half);
         for (int j = 0; j < r; j++) {
             __m256i pair = _mm256_add_epi32(LOAD8(t + x + j - r), LOAD8(t + x + r - j));
             s = _mm256_add_epi32(s, _mm256_mullo_epi32(pair, _mm256_set1_epi32(taps[j])));

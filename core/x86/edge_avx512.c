@@ -217,7 +217,8 @@ void cnn_edge_blur_hpass_avx512(const uint16_t *t, const uint16_t *taps, int n, 
     const __m512i half = _mm512_set1_epi32(32768);
     for (; x + 16 <= width; x += 16) {
 #define LOAD16(p) _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(p)))
-        __m512i s = _mm512_add_epi32(half, _mm512_mullo_epi32(LOAD16(t + x), _mm512_set1_epi32(taps[r])));
+        __m512i s = _mm512_mullo_epi32(LOAD16(t + x), _mm512_set1_epi32(taps[r]));
+        s = _mm512_add_epi32(s, half);
         for (int j = 0; j < r; j++) {
             __m512i pair = _mm512_add_epi32(LOAD16(t + x + j - r), LOAD16(t + x + r - j));
             s = _mm512_add_epi32(s, _mm512_mullo_epi32(pair, _mm512_set1_epi32(taps[j])));

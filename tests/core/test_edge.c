@@ -310,6 +310,10 @@ START_TEST(bad_parameters_name_the_problem)
     p.blur_sigma = -1;
     ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
     ck_assert_str_eq(cnn_last_error(), "edge: blur sigma -1, must be in [0, 31]");
+    p.blur_sigma = 1e30f;
+    ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
+    p.blur_sigma = 31;
+    ck_assert_cnn_ok(cnn_edge_check(&p, 8, 8));
     cnn_edge_params_init(&p, CNN_EDGE_CANNY);
     p.threshold_low = -5;
     ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
