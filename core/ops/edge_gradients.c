@@ -135,35 +135,65 @@ void cnn_edge_mag_row_u8(const int32_t *gx, const int32_t *gy, uint8_t *dst, int
     }
 }
 
+/* gx, gy of pixel x of a 3x3 operator with its left and right columns. */
+static inline void grad3_at(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int xl,
+                            int x, int xr, int side, int centre, int *gx, int *gy)
+{
+    *gx = side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) + centre * (r1[xr] - r1[xl]);
+    *gy = side * (r2[xl] - r0[xl] + r2[xr] - r0[xr]) + centre * (r2[x] - r0[x]);
+}
+
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
                           int16_t *gy, int width, int side, int centre, int left, int right)
 {
-    for (int x = 0; x < width; x++) {
-        int xl = x > 0 ? x - 1 : left, xr = x < width - 1 ? x + 1 : right;
-        int dl = r2[xl] - r0[xl], dc = r2[x] - r0[x], dr = r2[xr] - r0[xr];
-        gx[x] = (int16_t)(side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) +
-                          centre * (r1[xr] - r1[xl]));
-        gy[x] = (int16_t)(side * (dl + dr) + centre * dc);
+    /* Column -1 reads left, column width reads right (a row of width 1
+     * reads both); the inside needs no test, so its loop vectorises. */
+    int x1 = width - 1, vx, vy;
+    grad3_at(r0, r1, r2, left, 0, width > 1 ? 1 : right, side, centre, &vx, &vy);
+    gx[0] = (int16_t)vx, gy[0] = (int16_t)vy;
+    for (int x = 1; x < x1; x++) {
+        grad3_at(r0, r1, r2, x - 1, x, x + 1, side, centre, &vx, &vy);
+        gx[x] = (int16_t)vx, gy[x] = (int16_t)vy;
     }
+    if (width > 1) {
+        grad3_at(r0, r1, r2, x1 - 1, x1, right, side, centre, &vx, &vy);
+        gx[x1] = (int16_t)vx, gy[x1] = (int16_t)vy;
+    }
+}
+
+/* 8-bit magnitude of one gradient: for L2, from 255.5^2 the result
+ * saturates; below, sqrtf of the exact sum rounds like the float reference
+ * (no integer sum sits on a .5 tie). */
+static inline uint8_t mag3_of(int gx, int gy, int l2)
+{
+    if (l2) {
+        int s = gx * gx + gy * gy;
+        return s >= 65280 ? 255 : (uint8_t)lrintf(sqrtf((float)s));
+    }
+    int s = abs(gx) + abs(gy);
+    return s > 255 ? 255 : (uint8_t)s;
 }
 
 void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
                         int width, int side, int centre, int left, int right, int l2)
 {
-    for (int x = 0; x < width; x++) {
-        int xl = x > 0 ? x - 1 : left, xr = x < width - 1 ? x + 1 : right;
-        int dl = r2[xl] - r0[xl], dc = r2[x] - r0[x], dr = r2[xr] - r0[xr];
-        int gx = side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) + centre * (r1[xr] - r1[xl]);
-        int gy = side * (dl + dr) + centre * dc;
-        if (l2) {
-            /* From 255.5^2 the result saturates; below, sqrtf of the exact
-             * sum rounds like the float reference (no sum sits on a tie). */
-            int s = gx * gx + gy * gy;
-            dst[x] = s >= 65280 ? 255 : (uint8_t)lrintf(sqrtf((float)s));
-        } else {
-            int s = abs(gx) + abs(gy);
-            dst[x] = s > 255 ? 255 : (uint8_t)s;
+    int x1 = width - 1, vx, vy;
+    grad3_at(r0, r1, r2, left, 0, width > 1 ? 1 : right, side, centre, &vx, &vy);
+    dst[0] = mag3_of(vx, vy, l2);
+    if (l2) {
+        for (int x = 1; x < x1; x++) {
+            grad3_at(r0, r1, r2, x - 1, x, x + 1, side, centre, &vx, &vy);
+            dst[x] = mag3_of(vx, vy, 1);
         }
+    } else {
+        for (int x = 1; x < x1; x++) {
+            grad3_at(r0, r1, r2, x - 1, x, x + 1, side, centre, &vx, &vy);
+            dst[x] = mag3_of(vx, vy, 0);
+        }
+    }
+    if (width > 1) {
+        grad3_at(r0, r1, r2, x1 - 1, x1, right, side, centre, &vx, &vy);
+        dst[x1] = mag3_of(vx, vy, l2);
     }
 }
 
