@@ -4,6 +4,7 @@
  * edge_canny.c; their hot loops are kernel table entries. */
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cnn/edge.h"
 #include "cnn/threadpool.h"
@@ -80,8 +81,10 @@ static size_t thread_scratch_size(const cnn_edge_params *p, int width)
 
 size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height, int n_threads)
 {
-    if (n_threads < 1)
-        n_threads = 1;
+    if (n_threads <= 0) { /* as cnn_context_create: one per online CPU */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n_threads = cpus > 0 ? (int)cpus : 1;
+    }
     size_t s = blur_plane_size(p, width, height) +
                (size_t)n_threads * thread_scratch_size(p, width);
     if (p->method == CNN_EDGE_CANNY)
