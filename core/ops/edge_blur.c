@@ -4,8 +4,9 @@
  * For 8 bits OpenCV rounds the taps to 8.8 fixed point with error diffusion
  * from the outer taps inwards (the centre takes the remainder), sums exactly
  * and rounds once at the end; doing the same here gives its bit-exact
- * result. One padded scratch row per thread, vertical pass first (the sum is
- * exact, so the order does not change it). */
+ * result (vertical pass first: the sum is exact, so the order does not change
+ * it). Blurred rows are made on demand into a ring of EDGE_RING rows per
+ * thread, so no blurred plane is ever stored. */
 #include <math.h>
 
 #include "edge_internal.h"
@@ -80,61 +81,99 @@ void cnn_edge_blur_hpass_c(const uint16_t *t, const uint16_t *taps, int n, uint8
         dst[x] = (uint8_t)(acc[x] >> 16);
 }
 
-void cnn_edge_blur_rows_u8(const cnn_kernels *k, float sigma, const uint8_t *src,
-                           ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride, int width,
-                           int height, int y0, int y1, void *scratch)
+size_t cnn_edge_rows_scratch(float sigma, int width)
 {
-    uint16_t taps[EDGE_MAX_BLUR];
-    const uint8_t *rows[EDGE_MAX_BLUR];
-    int n = cnn_edge_blur_taps_u8(sigma, taps), r = n / 2;
-    /* 8.8 fixed-point vertical sums padded by r, then the 16.16 sums */
-    uint16_t *t = scratch;
-    uint32_t *acc = (uint32_t *)((uint8_t *)scratch +
-                                 edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof *t));
-    for (int y = y0; y < y1; y++) {
-        edge_gather_rows((const void **)rows, src, src_stride, y, height, n, EDGE_REFLECT101);
-        k->edge_blur_vpass(rows, taps, n, t + r, width);
-        for (int j = 1; j <= r; j++) {
-            t[r - j] = t[r + edge_border_index(-j, width, EDGE_REFLECT101)];
-            t[r + width - 1 + j] = t[r + edge_border_index(width - 1 + j, width,
-                                                           EDGE_REFLECT101)];
-        }
-        k->edge_blur_hpass(t + r, taps, n, dst + y * dst_stride, acc, width);
+    if (!(sigma > 0))
+        return 0;
+    return EDGE_RING * edge_align64((size_t)width * sizeof(float)) +
+           cnn_edge_blur_scratch(sigma, width);
+}
+
+void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
+                        ptrdiff_t stride_bytes, int width, int height, int is_f32, float sigma,
+                        void *scratch)
+{
+    s->src = src;
+    s->stride = stride_bytes;
+    s->width = width;
+    s->height = height;
+    s->is_f32 = is_f32;
+    s->k = k;
+    s->ring = NULL;
+    if (!(sigma > 0))
+        return;
+    s->ring = scratch;
+    s->ring_row = edge_align64((size_t)width * sizeof(float));
+    s->blur_scratch = (uint8_t *)scratch + EDGE_RING * s->ring_row;
+    for (int i = 0; i < EDGE_RING; i++)
+        s->ring_y[i] = -1;
+    if (is_f32) {
+        double t[EDGE_MAX_BLUR];
+        s->taps_n = cnn_edge_blur_size(sigma, 0);
+        gaussian_taps(sigma, s->taps_n, t);
+        for (int i = 0; i < s->taps_n; i++)
+            s->taps_f32[i] = (float)t[i];
+    } else {
+        s->taps_n = cnn_edge_blur_taps_u8(sigma, s->taps_u8);
     }
 }
 
-void cnn_edge_blur_rows_f32(float sigma, const float *src, ptrdiff_t src_stride, float *dst,
-                            ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                            void *scratch)
+/* Blur row y of 8 bits: 8.8 fixed-point vertical sums padded by r, then the
+ * 16.16 horizontal sums rounded once. */
+static void blur_row_u8(const edge_rows *s, int y, uint8_t *out)
 {
-    int n = cnn_edge_blur_size(sigma, 0), r = n / 2;
-    double td[EDGE_MAX_BLUR];
-    float taps[EDGE_MAX_BLUR];
-    const float *rows[EDGE_MAX_BLUR];
-    gaussian_taps(sigma, n, td);
+    int n = s->taps_n, r = n / 2, w = s->width;
+    const uint8_t *rows[EDGE_MAX_BLUR];
+    uint16_t *t = s->blur_scratch;
+    uint32_t *acc = (uint32_t *)((uint8_t *)s->blur_scratch +
+                                 edge_align64(((size_t)w + EDGE_MAX_BLUR) * sizeof *t));
     for (int i = 0; i < n; i++)
-        taps[i] = (float)td[i];
-    float *t = scratch;
-    for (int y = y0; y < y1; y++) {
-        edge_gather_rows((const void **)rows, src, src_stride * (ptrdiff_t)sizeof(float), y,
-                         height, n, EDGE_REFLECT101);
-        float *tr = t + r;
-        for (int x = 0; x < width; x++)
-            tr[x] = taps[0] * rows[0][x];
-        for (int i = 1; i < n; i++) {
-            const float *row = rows[i];
-            float k = taps[i];
-            for (int x = 0; x < width; x++)
-                tr[x] += k * row[x];
-        }
-        edge_pad_row32(t, r, width, EDGE_REFLECT101);
-        float *out = dst + y * dst_stride;
-        for (int x = 0; x < width; x++)
-            out[x] = taps[0] * t[x];
-        for (int j = 1; j < n; j++) {
-            float k = taps[j];
-            for (int x = 0; x < width; x++)
-                out[x] += k * t[x + j];
-        }
+        rows[i] = s->src + edge_border_index(y - r + i, s->height, EDGE_REFLECT101) * s->stride;
+    s->k->edge_blur_vpass(rows, s->taps_u8, n, t + r, w);
+    for (int j = 1; j <= r; j++) {
+        t[r - j] = t[r + edge_border_index(-j, w, EDGE_REFLECT101)];
+        t[r + w - 1 + j] = t[r + edge_border_index(w - 1 + j, w, EDGE_REFLECT101)];
     }
+    s->k->edge_blur_hpass(t + r, s->taps_u8, n, out, acc, w);
+}
+
+static void blur_row_f32(const edge_rows *s, int y, float *out)
+{
+    int n = s->taps_n, r = n / 2, w = s->width;
+    const float *taps = s->taps_f32;
+    float *t = s->blur_scratch, *tr = t + r;
+    for (int i = 0; i < n; i++) {
+        const float *row = (const float *)(s->src + edge_border_index(y - r + i, s->height,
+                                                                      EDGE_REFLECT101) *
+                                                        s->stride);
+        float k = taps[i];
+        if (i == 0)
+            for (int x = 0; x < w; x++)
+                tr[x] = k * row[x];
+        else
+            for (int x = 0; x < w; x++)
+                tr[x] += k * row[x];
+    }
+    edge_pad_row32(t, r, w, EDGE_REFLECT101);
+    for (int x = 0; x < w; x++)
+        out[x] = taps[0] * t[x];
+    for (int j = 1; j < n; j++) {
+        float k = taps[j];
+        for (int x = 0; x < w; x++)
+            out[x] += k * t[x + j];
+    }
+}
+
+const void *cnn_edge_blurred_row(edge_rows *s, int y)
+{
+    int slot = y % EDGE_RING;
+    uint8_t *row = s->ring + slot * s->ring_row;
+    if (s->ring_y[slot] != y) {
+        if (s->is_f32)
+            blur_row_f32(s, y, (float *)row);
+        else
+            blur_row_u8(s, y, row);
+        s->ring_y[slot] = y;
+    }
+    return row;
 }

@@ -206,19 +206,17 @@ size_t cnn_edge_gradient_scratch(const cnn_edge_params *p, int width)
 }
 
 void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
-                                const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
-                                ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                                void *scratch)
+                                edge_rows *src, uint8_t *dst, ptrdiff_t dst_stride, int y0,
+                                int y1, void *scratch)
 {
     const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
     const uint8_t *rows[EDGE_MAX_APERTURE];
-    int l2 = p->norm == CNN_EDGE_L2;
+    int width = src->width, l2 = p->norm == CNN_EDGE_L2;
     if (t->size == 3 && p->scale == 1.0f) {
         int left = edge_border_index(-1, width, EDGE_REFLECT101);
         int right = edge_border_index(width, width, EDGE_REFLECT101);
         for (int y = y0; y < y1; y++) {
-            edge_gather_rows((const void **)rows, src, src_stride, y, height, 3,
-                             EDGE_REFLECT101);
+            edge_gather(src, (const void **)rows, y, 3, EDGE_REFLECT101);
             k->edge_mag3_u8(rows[0], rows[1], rows[2], dst + y * dst_stride, width,
                             t->smooth[0], t->smooth[1], left, right, l2);
         }
@@ -229,20 +227,19 @@ void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
     int32_t *gx = (int32_t *)((uint8_t *)scratch + 2 * padded);
     int32_t *gy = (int32_t *)((uint8_t *)gx + edge_align64((size_t)width * 4));
     for (int y = y0; y < y1; y++) {
-        edge_gather_rows((const void **)rows, src, src_stride, y, height, t->size,
-                         EDGE_REFLECT101);
+        edge_gather(src, (const void **)rows, y, t->size, EDGE_REFLECT101);
         cnn_edge_grad_row_s32(k, rows, t, width, EDGE_REFLECT101, vs, vd, gx, gy);
         cnn_edge_mag_row_u8(gx, gy, dst + y * dst_stride, width, p->norm, p->scale);
     }
 }
 
-void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
-                                 ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1, float *gx_out,
+void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
+                                 ptrdiff_t dst_stride, int y0, int y1, float *gx_out,
                                  float *gy_out, void *scratch)
 {
     const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
     const float *rows[EDGE_MAX_APERTURE];
+    int width = src->width;
     size_t padded = edge_align64(((size_t)width + EDGE_MAX_APERTURE - 1) * 4);
     float *vs = scratch, *vd = (float *)((uint8_t *)scratch + padded);
     float *gx = (float *)((uint8_t *)scratch + 2 * padded);
@@ -250,8 +247,7 @@ void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
     for (int y = y0; y < y1; y++) {
         float *rx = gx_out ? gx_out + y * dst_stride : gx;
         float *ry = gy_out ? gy_out + y * dst_stride : gy;
-        edge_gather_rows((const void **)rows, src, src_stride * (ptrdiff_t)sizeof(float), y,
-                         height, t->size, EDGE_REFLECT101);
+        edge_gather(src, (const void **)rows, y, t->size, EDGE_REFLECT101);
         cnn_edge_grad_row_f32(rows, t, width, EDGE_REFLECT101, vs, vd, rx, ry);
         if (!dst)
             continue;

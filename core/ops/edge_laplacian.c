@@ -49,18 +49,17 @@ static void pad_row16(int16_t *row, int r, int width)
     }
 }
 
-void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, const uint8_t *src,
-                                ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
-                                int width, int height, int y0, int y1, void *scratch)
+void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, edge_rows *src, uint8_t *dst,
+                                ptrdiff_t dst_stride, int y0, int y1, void *scratch)
 {
     const laplacian_taps *t = taps_of(p->laplacian);
-    int n = t->size, r = n / 2;
+    int n = t->size, r = n / 2, width = src->width;
     size_t row_bytes = edge_align64(((size_t)width + EDGE_MAX_APERTURE) * 4);
     int16_t *a = scratch, *b = (int16_t *)((uint8_t *)scratch + row_bytes);
     int16_t *acc = (int16_t *)((uint8_t *)scratch + 2 * row_bytes);
     const uint8_t *rows[5];
     for (int y = y0; y < y1; y++) {
-        edge_gather_rows((const void **)rows, src, src_stride, y, height, n, EDGE_REFLECT101);
+        edge_gather(src, (const void **)rows, y, n, EDGE_REFLECT101);
         for (int x = 0; x < width; x++)
             a[r + x] = b[r + x] = 0;
         for (int i = 0; i < n; i++) {
@@ -95,18 +94,16 @@ void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, const uint8_t *src,
     }
 }
 
-void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, const float *src,
-                                 ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1, void *scratch)
+void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
+                                 ptrdiff_t dst_stride, int y0, int y1, void *scratch)
 {
     const laplacian_taps *t = taps_of(p->laplacian);
-    int n = t->size, r = n / 2;
+    int n = t->size, r = n / 2, width = src->width;
     size_t row_bytes = edge_align64(((size_t)width + EDGE_MAX_APERTURE) * 4);
     float *a = scratch, *b = (float *)((uint8_t *)scratch + row_bytes);
     const float *rows[5];
     for (int y = y0; y < y1; y++) {
-        edge_gather_rows((const void **)rows, src, src_stride * (ptrdiff_t)sizeof(float), y,
-                         height, n, EDGE_REFLECT101);
+        edge_gather(src, (const void **)rows, y, n, EDGE_REFLECT101);
         for (int x = 0; x < width; x++)
             a[r + x] = b[r + x] = 0;
         for (int i = 0; i < n; i++) {
