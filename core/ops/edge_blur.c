@@ -11,14 +11,14 @@
 
 #include "edge_internal.h"
 
-int cnn_edge_blur_size(float sigma, int is_u8)
+static int blur_size(float sigma, int is_u8)
 {
     return (int)lrint((double)sigma * (is_u8 ? 3 : 4) * 2 + 1) | 1;
 }
 
-size_t cnn_edge_blur_scratch(float sigma, int width)
+/* 8 bits: a uint16 padded row and a uint32 row; float: a padded row. */
+static size_t blur_scratch(int width)
 {
-    /* 8 bits: a uint16 padded row and a uint32 row; float: a padded row */
     return edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof(uint16_t)) +
            edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof(float));
 }
@@ -38,7 +38,7 @@ static void gaussian_taps(double sigma, int n, double *taps)
 
 int cnn_edge_blur_taps_u8(float sigma, uint16_t *taps)
 {
-    int n = cnn_edge_blur_size(sigma, 1);
+    int n = blur_size(sigma, 1);
     double t[EDGE_MAX_BLUR], err = 0;
     gaussian_taps(sigma, n, t);
     int outer = 0;
@@ -86,7 +86,7 @@ size_t cnn_edge_rows_scratch(float sigma, int width)
     if (!(sigma > 0))
         return 0;
     return EDGE_RING * edge_align64((size_t)width * sizeof(float)) +
-           cnn_edge_blur_scratch(sigma, width);
+           blur_scratch(width);
 }
 
 void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
@@ -109,7 +109,7 @@ void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
         s->ring_y[i] = -1;
     if (is_f32) {
         double t[EDGE_MAX_BLUR];
-        s->taps_n = cnn_edge_blur_size(sigma, 0);
+        s->taps_n = blur_size(sigma, 0);
         gaussian_taps(sigma, s->taps_n, t);
         for (int i = 0; i < s->taps_n; i++)
             s->taps_f32[i] = (float)t[i];

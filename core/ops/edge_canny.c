@@ -1,16 +1,16 @@
 /* Canny with cv2.Canny's semantics (OpenCV 4.6): Sobel gradients in 16 bits
  * with BORDER_REPLICATE (what cv2.Canny uses; aperture 7 gradients and
- * thresholds scaled by 1/16),
- * magnitude |gx| + |gy| or gx^2 + gy^2 against floor(threshold) or
- * floor(threshold^2), non-maximum suppression in tan(22.5) sectors, strong
- * pixels > high, weak > low, hysteresis with 8-connectivity.
+ * thresholds scaled by 1/16), magnitude |gx| + |gy| or gx^2 + gy^2 against
+ * floor(threshold) or floor(threshold^2), non-maximum suppression in
+ * tan(22.5) sectors, strong pixels > high, weak > low, hysteresis with
+ * 8-connectivity.
  *
  * Threads take horizontal bands. Each band computes its gradient rows (from
- * its own ring of blurred rows when blurring) in a ring of three (plus one
- * row above and below the band), suppresses into the
- * shared edge map and grows its strong pixels inside the band. A serial pass
- * then grows again from the strong pixels on both sides of every band
- * boundary, so the mask is the same whatever the number of bands. */
+ * its own ring of blurred rows when blurring) in a ring of three, plus one
+ * row above and below the band, suppresses into the shared edge map and
+ * grows its strong pixels inside the band. A serial pass then grows again
+ * from the strong pixels on both sides of every band boundary, so the mask
+ * is the same whatever the number of bands. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +188,8 @@ static void gradient_row(const canny_job *j, edge_rows *src, int y, void *gx, vo
     j->k->edge_canny_mag(ix, iy, mag, w, l2);
 }
 
-/* Grow edges from the stack's entries into weak cells with offsets in
- * [lo, hi); returns nothing, the map holds the result. */
+/* Grow edges from the stack's entries into the weak cells with offsets in
+ * [lo, hi), depth first. */
 static void grow(uint8_t *map, ptrdiff_t stride, int32_t *stack, size_t top, ptrdiff_t lo,
                  ptrdiff_t hi)
 {

@@ -49,10 +49,8 @@ static inline void edge_pad_row32(void *row, int r, int width, edge_border borde
 /* Gaussian blur like cv2.GaussianBlur(ksize=(0,0), sigma), reflect-101:
  * 8-bit with OpenCV's 8.8 fixed-point taps (bit-exact rounding), float with
  * float taps. Kernel size from sigma as OpenCV picks it per depth. */
-int cnn_edge_blur_size(float sigma, int is_u8);
 /* The 8.8 fixed-point taps for 8 bits; returns their number. */
 int cnn_edge_blur_taps_u8(float sigma, uint16_t *taps);
-size_t cnn_edge_blur_scratch(float sigma, int width);
 
 /* Where an operator reads the rows of its plane: the plane itself, or
  * without storing a blurred plane, a ring of blurred rows made on demand
