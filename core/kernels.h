@@ -10,10 +10,19 @@
 #include <stdint.h>
 
 /* One group of one image, input already padded (zeros/reflect/replicate done
- * by the op), so kernels never test borders. */
+ * by the op), so kernels never test borders. For stride_w > 1 the op splits
+ * each padded row into stride_w column phases (phase r holds columns r,
+ * r + stride_w, ...), so the taps of consecutive outputs are consecutive
+ * floats and SIMD loads stay contiguous. Input tap (ic, ky, kx) of output
+ * (oy, ox), with c = kx * dil_w, is
+ *   src[ic * src_plane + (oy * stride_h + ky * dil_h) * src_row
+ *       + (c % stride_w) * src_phase + c / stride_w + ox]. */
 typedef struct cnn_conv2d_kernel_args {
-    const float *src; /* cin planes of src_h x src_w */
-    int cin, src_h, src_w;
+    const float *src;
+    int cin;
+    size_t src_plane;    /* floats between input channels */
+    size_t src_row;      /* floats between padded rows */
+    size_t src_phase;    /* floats between the column phases of a row */
     const float *weight; /* [cout][cin][kh][kw] of this group */
     const float *bias;   /* [cout] or NULL */
     float *dst;          /* cout planes of out_h x out_w */
@@ -37,8 +46,17 @@ void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags);
 
 /* Per family: C reference, then the ISA overrides. */
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+#if CNN_HAVE_X86
+void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
+#endif
 
 /* C references, callable directly by tests. */
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
+
+/* SIMD twins, defined only in x86-64 builds. */
+void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                            int oy1);
+void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                              int oy1);
 
 #endif

@@ -102,20 +102,29 @@ cnn_status cnn_conv2d_check(const cnn_conv2d_params *p, const cnn_tensor *x,
     return CNN_OK;
 }
 
-static int needs_padding(const cnn_conv2d_params *p)
+/* The kernels read the input as is when it needs neither padding nor the
+ * column-phase split of stride_w > 1; otherwise the op rewrites it into the
+ * workspace first. */
+static int needs_workspace(const cnn_conv2d_params *p)
 {
-    return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right;
+    return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right | (p->stride_w > 1);
+}
+
+/* Floats of one padded row: stride_w phases of ceil(padded width / stride_w). */
+static size_t phase_len(const cnn_conv2d_params *p, int in_w)
+{
+    int pw = in_w + p->pad_left + p->pad_right;
+    return (size_t)(pw + p->stride_w - 1) / p->stride_w;
 }
 
 size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h, int in_w,
                                  int n_threads)
 {
-    (void)n_threads; /* kernels need no per-thread scratch yet */
-    if (!needs_padding(p))
+    (void)n_threads; /* kernels need no per-thread scratch */
+    if (!needs_workspace(p))
         return 0;
     size_t ph = (size_t)in_h + p->pad_top + p->pad_bottom;
-    size_t pw = (size_t)in_w + p->pad_left + p->pad_right;
-    return (size_t)in_c * ph * pw * sizeof(float);
+    return (size_t)in_c * ph * p->stride_w * phase_len(p, in_w) * sizeof(float);
 }
 
 /* Source index of padded position i in [-before, n + after) for the mode;
@@ -135,43 +144,62 @@ static int pad_source_index(int i, int n, cnn_pad_mode mode)
 typedef struct pad_job {
     const cnn_conv2d_params *p;
     const float *src; /* cin planes of h x w */
-    float *dst;       /* cin planes of ph x pw */
+    float *dst;       /* cin planes of ph rows of stride_w phases of pl floats */
     int cin, h, w;
+    size_t pl;
 } pad_job;
+
+/* Padded column x of source row srow. */
+static float pad_value(const cnn_conv2d_params *p, const float *srow, int w, int x)
+{
+    int sx = pad_source_index(x - p->pad_left, w, p->pad_mode);
+    return sx < 0 ? 0.0f : srow[sx];
+}
+
+/* The padded row (one phase) from the source row srow. */
+static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, float *row)
+{
+    for (int x = 0; x < p->pad_left; x++)
+        row[x] = pad_value(p, srow, w, x);
+    memcpy(row + p->pad_left, srow, (size_t)w * sizeof *row);
+    for (int x = p->pad_left + w; x < w + p->pad_left + p->pad_right; x++)
+        row[x] = pad_value(p, srow, w, x);
+}
 
 static void pad_planes(void *arg, int ith, int nth)
 {
     const pad_job *j = arg;
     const cnn_conv2d_params *p = j->p;
     int ph = j->h + p->pad_top + p->pad_bottom, pw = j->w + p->pad_left + p->pad_right;
+    int s = p->stride_w;
+    size_t row_len = (size_t)s * j->pl;
     int c0, c1;
     cnn_split_range(j->cin, ith, nth, &c0, &c1);
     for (int c = c0; c < c1; c++) {
         const float *plane = j->src + (size_t)c * j->h * j->w;
         for (int y = 0; y < ph; y++) {
-            float *row = j->dst + ((size_t)c * ph + y) * pw;
+            float *row = j->dst + ((size_t)c * ph + y) * row_len;
             int sy = pad_source_index(y - p->pad_top, j->h, p->pad_mode);
             if (sy < 0) {
-                memset(row, 0, (size_t)pw * sizeof *row);
+                memset(row, 0, row_len * sizeof *row);
                 continue;
             }
             const float *srow = plane + (size_t)sy * j->w;
-            for (int x = 0; x < p->pad_left; x++) {
-                int sx = pad_source_index(x - p->pad_left, j->w, p->pad_mode);
-                row[x] = sx < 0 ? 0.0f : srow[sx];
+            if (s == 1) {
+                pad_row(p, srow, j->w, row);
+                continue;
             }
-            memcpy(row + p->pad_left, srow, (size_t)j->w * sizeof *row);
-            for (int x = p->pad_left + j->w; x < pw; x++) {
-                int sx = pad_source_index(x - p->pad_left, j->w, p->pad_mode);
-                row[x] = sx < 0 ? 0.0f : srow[sx];
-            }
+            /* Phase r holds padded columns r, r + s, ...; the last slots of a
+             * phase past the padded width are never read. */
+            for (int r = 0; r < s; r++)
+                for (int x = r, i = 0; x < pw; x += s, i++)
+                    row[r * j->pl + i] = pad_value(p, srow, j->w, x);
         }
     }
 }
 
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1)
 {
-    size_t plane = (size_t)a->src_h * a->src_w;
     for (int oc = oc0; oc < oc1; oc++) {
         const float *w = a->weight + (size_t)oc * a->cin * a->kh * a->kw;
         float b = a->bias ? a->bias[oc] : 0.0f;
@@ -180,14 +208,17 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
             for (int ox = 0; ox < a->out_w; ox++) {
                 float sum = b;
                 for (int ic = 0; ic < a->cin; ic++) {
-                    const float *in = a->src + ic * plane;
+                    const float *in = a->src + ic * a->src_plane;
                     const float *wk = w + (size_t)ic * a->kh * a->kw;
                     for (int ky = 0; ky < a->kh; ky++) {
                         const float *row =
-                            in + (size_t)(oy * a->stride_h + ky * a->dil_h) * a->src_w +
-                            (size_t)ox * a->stride_w;
-                        for (int kx = 0; kx < a->kw; kx++)
-                            sum += wk[ky * a->kw + kx] * row[kx * a->dil_w];
+                            in + (size_t)(oy * a->stride_h + ky * a->dil_h) * a->src_row + ox;
+                        for (int kx = 0; kx < a->kw; kx++) {
+                            int c = kx * a->dil_w;
+                            sum += wk[ky * a->kw + kx] *
+                                   row[(size_t)(c % a->stride_w) * a->src_phase +
+                                       c / a->stride_w];
+                        }
                     }
                 }
                 out[ox] = sum;
@@ -237,19 +268,22 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     cnn_status st = cnn_conv2d_check(p, x, weight, bias, y);
     if (st != CNN_OK)
         return st;
-    if (needs_padding(p) && !workspace)
-        return cnn_fail(CNN_ERR_INVALID_ARG, "conv2d: padding needs a workspace");
+    if (needs_workspace(p) && !workspace)
+        return cnn_fail(CNN_ERR_INVALID_ARG,
+                        "conv2d: padding or stride_w > 1 needs a workspace");
 
     int n = x->shape[0], cin = x->shape[1], h = x->shape[2], w = x->shape[3];
     int cout = y->shape[1], oh = y->shape[2], ow = y->shape[3], g = p->groups;
-    int ph = h + p->pad_top + p->pad_bottom, pw = w + p->pad_left + p->pad_right;
+    int ph = h + p->pad_top + p->pad_bottom;
+    size_t pl = needs_workspace(p) ? phase_len(p, w) : (size_t)w;
+    size_t row_len = (size_t)p->stride_w * pl;
     int nth = cnn_context_threads(ctx);
     cnn_threadpool *pool = cnn_context_pool(ctx);
 
     conv_job job = {
         .kernel = cnn_context_kernels(ctx)->conv2d,
         .groups = g,
-        .src_group_stride = (size_t)(cin / g) * ph * pw,
+        .src_group_stride = (size_t)(cin / g) * ph * row_len,
         .weight_group_stride = (size_t)(cout / g) * (cin / g) * p->kernel_h * p->kernel_w,
         .dst_group_stride = (size_t)(cout / g) * oh * ow,
         .oc_blocks = (cout / g + OC_BLOCK - 1) / OC_BLOCK,
@@ -262,13 +296,14 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
 
     for (int i = 0; i < n; i++) {
         const float *src = x->data + (size_t)i * cin * h * w;
-        if (needs_padding(p)) {
-            pad_job pj = { p, src, workspace, cin, h, w };
+        if (needs_workspace(p)) {
+            pad_job pj = { p, src, workspace, cin, h, w, pl };
             cnn_threadpool_run(pool, pad_planes, &pj, 0);
             src = workspace;
         }
         job.group_args = (cnn_conv2d_kernel_args){
-            .src = src, .cin = cin / g, .src_h = ph, .src_w = pw,
+            .src = src, .cin = cin / g,
+            .src_plane = (size_t)ph * row_len, .src_row = row_len, .src_phase = pl,
             .weight = weight->data, .bias = bias ? bias->data : NULL,
             .dst = y->data + (size_t)i * cout * oh * ow,
             .cout = cout / g, .out_h = oh, .out_w = ow,
@@ -283,6 +318,8 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
 
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
-    (void)cpu_flags;
     k->conv2d = cnn_conv2d_kernel_c;
+#if CNN_HAVE_X86
+    cnn_conv2d_init_x86(k, cpu_flags);
+#endif
 }
