@@ -103,28 +103,56 @@ cnn_status cnn_conv2d_check(const cnn_conv2d_params *p, const cnn_tensor *x,
 }
 
 /* The kernels read the input as is when it needs neither padding nor the
- * column-phase split of stride_w > 1; otherwise the op rewrites it into the
- * workspace first. */
+ * column-phase split of stride_w > 1; otherwise each task first rewrites the
+ * rows its band of output rows needs into its own part of the workspace. */
 static int needs_workspace(const cnn_conv2d_params *p)
 {
     return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right | (p->stride_w > 1);
 }
 
-/* Floats of one padded row: stride_w phases of ceil(padded width / stride_w). */
-static size_t phase_len(const cnn_conv2d_params *p, int in_w)
+/* Bytes of padded input a band of one group aims at: small enough to stay in
+ * L2 while the kernel walks it once per block of output channels. */
+#define BAND_BYTES (128 << 10)
+/* At least this many bands when there are rows, so threads have work; the
+ * plan (and so every result) does not depend on the thread count. */
+#define MIN_BANDS 16
+
+/* Output rows are cut into bands; a task is one band of one group. */
+typedef struct band_plan {
+    size_t phase;      /* floats per column phase of a padded row */
+    size_t row_len;    /* floats per padded row: stride_w phases */
+    int rows_per_band; /* output rows */
+    int n_bands;
+    int band_in_rows;  /* padded input rows a full band reads */
+} band_plan;
+
+static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_h,
+                       band_plan *b)
 {
     int pw = in_w + p->pad_left + p->pad_right;
-    return (size_t)(pw + p->stride_w - 1) / p->stride_w;
+    b->phase = needs_workspace(p) ? (size_t)(pw + p->stride_w - 1) / p->stride_w
+                                  : (size_t)in_w;
+    b->row_len = needs_workspace(p) ? b->phase * p->stride_w : (size_t)in_w;
+    size_t per_row = (size_t)cin_g * p->stride_h * b->row_len * sizeof(float);
+    size_t rows = per_row < BAND_BYTES ? BAND_BYTES / per_row : 1;
+    size_t cap = ((size_t)out_h + MIN_BANDS - 1) / MIN_BANDS;
+    b->rows_per_band = (int)(rows < cap ? rows : cap);
+    b->n_bands = (out_h + b->rows_per_band - 1) / b->rows_per_band;
+    b->band_in_rows = (b->rows_per_band - 1) * p->stride_h +
+                      (p->kernel_h - 1) * p->dilation_h + 1;
 }
 
 size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h, int in_w,
                                  int n_threads)
 {
-    (void)n_threads; /* kernels need no per-thread scratch */
-    if (!needs_workspace(p))
+    (void)n_threads; /* the band plan is the same for any thread count */
+    int oh, ow;
+    if (!needs_workspace(p) || p->groups < 1 ||
+        cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
-    size_t ph = (size_t)in_h + p->pad_top + p->pad_bottom;
-    return (size_t)in_c * ph * p->stride_w * phase_len(p, in_w) * sizeof(float);
+    band_plan b;
+    plan_bands(p, in_c / p->groups, in_w, oh, &b);
+    return (size_t)b.n_bands * in_c * b.band_in_rows * b.row_len * sizeof(float);
 }
 
 /* Source index of padded position i in [-before, n + after) for the mode;
@@ -140,14 +168,6 @@ static int pad_source_index(int i, int n, cnn_pad_mode mode)
     }
     return -1;
 }
-
-typedef struct pad_job {
-    const cnn_conv2d_params *p;
-    const float *src; /* cin planes of h x w */
-    float *dst;       /* cin planes of ph rows of stride_w phases of pl floats */
-    int cin, h, w;
-    size_t pl;
-} pad_job;
 
 /* Padded column x of source row srow. */
 static float pad_value(const cnn_conv2d_params *p, const float *srow, int w, int x)
@@ -166,34 +186,60 @@ static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, float 
         row[x] = pad_value(p, srow, w, x);
 }
 
-static void pad_planes(void *arg, int ith, int nth)
+/* Every s-th source element from src: the compiler vectorises the
+ * constant strides of the common cases. */
+static void gather_strided(const float *src, int s, int n, float *dst)
 {
-    const pad_job *j = arg;
-    const cnn_conv2d_params *p = j->p;
-    int ph = j->h + p->pad_top + p->pad_bottom, pw = j->w + p->pad_left + p->pad_right;
+    if (s == 2)
+        for (int i = 0; i < n; i++)
+            dst[i] = src[2 * i];
+    else
+        for (int i = 0; i < n; i++)
+            dst[i] = src[(size_t)i * s];
+}
+
+/* Phase r of a padded row: padded columns r, r + s, ... from source row
+ * srow; the slots of a phase past the padded width are never read. */
+static void split_phase(const cnn_conv2d_params *p, const float *srow, int w, int s, int r,
+                        float *dst)
+{
+    int pw = w + p->pad_left + p->pad_right;
+    int n = (pw - r + s - 1) / s;
+    /* Columns i * s + r inside the source: i in [i0, i1). */
+    int i0 = p->pad_left > r ? (p->pad_left - r + s - 1) / s : 0;
+    int i1 = (p->pad_left + w - r + s - 1) / s;
+    if (i1 > n)
+        i1 = n;
+    for (int i = 0; i < i0; i++)
+        dst[i] = pad_value(p, srow, w, i * s + r);
+    if (i1 > i0)
+        gather_strided(srow + i0 * s + r - p->pad_left, s, i1 - i0, dst + i0);
+    for (int i = i1 > i0 ? i1 : i0; i < n; i++)
+        dst[i] = pad_value(p, srow, w, i * s + r);
+}
+
+/* Padded rows [row0, row0 + rows) of cin planes of h x w, split in column
+ * phases, into planes of b->band_in_rows rows at dst. */
+static void pad_band(const cnn_conv2d_params *p, const float *src, int cin, int h, int w,
+                     int row0, int rows, const band_plan *b, float *dst)
+{
     int s = p->stride_w;
-    size_t row_len = (size_t)s * j->pl;
-    int c0, c1;
-    cnn_split_range(j->cin, ith, nth, &c0, &c1);
-    for (int c = c0; c < c1; c++) {
-        const float *plane = j->src + (size_t)c * j->h * j->w;
-        for (int y = 0; y < ph; y++) {
-            float *row = j->dst + ((size_t)c * ph + y) * row_len;
-            int sy = pad_source_index(y - p->pad_top, j->h, p->pad_mode);
+    for (int c = 0; c < cin; c++) {
+        const float *plane = src + (size_t)c * h * w;
+        for (int i = 0; i < rows; i++) {
+            float *row = dst + ((size_t)c * b->band_in_rows + i) * b->row_len;
+            int sy = pad_source_index(row0 + i - p->pad_top, h, p->pad_mode);
             if (sy < 0) {
-                memset(row, 0, row_len * sizeof *row);
+                memset(row, 0, b->row_len * sizeof *row);
                 continue;
             }
-            const float *srow = plane + (size_t)sy * j->w;
+            const float *srow = plane + (size_t)sy * w;
             if (s == 1) {
-                pad_row(p, srow, j->w, row);
+                pad_row(p, srow, w, row);
                 continue;
             }
-            /* Phase r holds padded columns r, r + s, ...; the last slots of a
-             * phase past the padded width are never read. */
             for (int r = 0; r < s; r++)
-                for (int x = r, i = 0; x < pw; x += s, i++)
-                    row[r * j->pl + i] = pad_value(p, srow, j->w, x);
+                split_phase(p, srow, w, s, r, row + r * b->phase);
         }
     }
 }
@@ -227,37 +273,53 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
     }
 }
 
-/* Output channels per task: a multiple of what SIMD kernels block on. */
-#define OC_BLOCK 16
-
 typedef struct conv_job {
+    const cnn_conv2d_params *p;
     cnn_conv2d_kernel_fn kernel;
-    cnn_conv2d_kernel_args group_args; /* group 0; others offset from it */
-    int groups;
-    size_t src_group_stride, weight_group_stride, dst_group_stride;
-    int oc_blocks, row_blocks;
+    const float *x; /* one image */
+    float *y;
+    const float *weight, *bias;
+    float *workspace; /* NULL: the kernels read x */
+    int groups, cin_g, cout_g, h, w, out_h, out_w;
+    band_plan plan;
 } conv_job;
 
 static void conv_tasks(void *arg, int ith, int nth)
 {
     const conv_job *j = arg;
-    int tasks = j->groups * j->oc_blocks * j->row_blocks;
+    const cnn_conv2d_params *p = j->p;
+    const band_plan *b = &j->plan;
     int t0, t1;
-    cnn_split_range(tasks, ith, nth, &t0, &t1);
+    cnn_split_range(j->groups * b->n_bands, ith, nth, &t0, &t1);
     for (int t = t0; t < t1; t++) {
-        int rb = t % j->row_blocks, ob = (t / j->row_blocks) % j->oc_blocks;
-        int g = t / (j->row_blocks * j->oc_blocks);
-        cnn_conv2d_kernel_args a = j->group_args;
-        a.src += g * j->src_group_stride;
-        a.weight += g * j->weight_group_stride;
-        a.dst += g * j->dst_group_stride;
-        if (a.bias)
-            a.bias += (size_t)g * a.cout;
-        int oc0 = ob * OC_BLOCK, oc1 = oc0 + OC_BLOCK < a.cout ? oc0 + OC_BLOCK : a.cout;
-        int oy0, oy1;
-        cnn_split_range(a.out_h, rb, j->row_blocks, &oy0, &oy1);
-        if (oy0 < oy1)
-            j->kernel(&a, oc0, oc1, oy0, oy1);
+        int g = t / b->n_bands, oy0 = t % b->n_bands * b->rows_per_band;
+        int oy1 = oy0 + b->rows_per_band < j->out_h ? oy0 + b->rows_per_band : j->out_h;
+        const float *x = j->x + (size_t)g * j->cin_g * j->h * j->w;
+        size_t taps = (size_t)j->cin_g * p->kernel_h * p->kernel_w;
+        /* dst starts at row oy0, so the kernel computes rows [0, oy1 - oy0). */
+        cnn_conv2d_kernel_args a = {
+            .cin = j->cin_g,
+            .weight = j->weight + (size_t)g * j->cout_g * taps,
+            .bias = j->bias ? j->bias + (size_t)g * j->cout_g : NULL,
+            .dst = j->y + (size_t)g * j->cout_g * j->out_h * j->out_w + (size_t)oy0 * j->out_w,
+            .cout = j->cout_g, .out_h = j->out_h, .out_w = j->out_w,
+            .kh = p->kernel_h, .kw = p->kernel_w,
+            .stride_h = p->stride_h, .stride_w = p->stride_w,
+            .dil_h = p->dilation_h, .dil_w = p->dilation_w,
+        };
+        if (j->workspace) {
+            float *band = j->workspace + (size_t)t * j->cin_g * b->band_in_rows * b->row_len;
+            int rows = (oy1 - oy0 - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, rows, b, band);
+            a.src = band;
+            a.src_plane = (size_t)b->band_in_rows * b->row_len;
+        } else {
+            a.src = x + (size_t)oy0 * p->stride_h * j->w;
+            a.src_plane = (size_t)j->h * j->w;
+        }
+        a.src_row = b->row_len;
+        a.src_phase = b->phase;
+        j->kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
     }
 }
 
@@ -274,44 +336,20 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
 
     int n = x->shape[0], cin = x->shape[1], h = x->shape[2], w = x->shape[3];
     int cout = y->shape[1], oh = y->shape[2], ow = y->shape[3], g = p->groups;
-    int ph = h + p->pad_top + p->pad_bottom;
-    size_t pl = needs_workspace(p) ? phase_len(p, w) : (size_t)w;
-    size_t row_len = (size_t)p->stride_w * pl;
-    int nth = cnn_context_threads(ctx);
-    cnn_threadpool *pool = cnn_context_pool(ctx);
-
     conv_job job = {
+        .p = p,
         .kernel = cnn_context_kernels(ctx)->conv2d,
-        .groups = g,
-        .src_group_stride = (size_t)(cin / g) * ph * row_len,
-        .weight_group_stride = (size_t)(cout / g) * (cin / g) * p->kernel_h * p->kernel_w,
-        .dst_group_stride = (size_t)(cout / g) * oh * ow,
-        .oc_blocks = (cout / g + OC_BLOCK - 1) / OC_BLOCK,
+        .weight = weight->data,
+        .bias = bias ? bias->data : NULL,
+        .workspace = needs_workspace(p) ? workspace : NULL,
+        .groups = g, .cin_g = cin / g, .cout_g = cout / g,
+        .h = h, .w = w, .out_h = oh, .out_w = ow,
     };
-    int tasks_per_row_block = g * job.oc_blocks;
-    /* Enough row blocks to give every thread a few tasks when channels are few. */
-    job.row_blocks = (4 * nth + tasks_per_row_block - 1) / tasks_per_row_block;
-    if (job.row_blocks > oh)
-        job.row_blocks = oh;
-
+    plan_bands(p, cin / g, w, oh, &job.plan);
     for (int i = 0; i < n; i++) {
-        const float *src = x->data + (size_t)i * cin * h * w;
-        if (needs_workspace(p)) {
-            pad_job pj = { p, src, workspace, cin, h, w, pl };
-            cnn_threadpool_run(pool, pad_planes, &pj, 0);
-            src = workspace;
-        }
-        job.group_args = (cnn_conv2d_kernel_args){
-            .src = src, .cin = cin / g,
-            .src_plane = (size_t)ph * row_len, .src_row = row_len, .src_phase = pl,
-            .weight = weight->data, .bias = bias ? bias->data : NULL,
-            .dst = y->data + (size_t)i * cout * oh * ow,
-            .cout = cout / g, .out_h = oh, .out_w = ow,
-            .kh = p->kernel_h, .kw = p->kernel_w,
-            .stride_h = p->stride_h, .stride_w = p->stride_w,
-            .dil_h = p->dilation_h, .dil_w = p->dilation_w,
-        };
-        cnn_threadpool_run(pool, conv_tasks, &job, 0);
+        job.x = x->data + (size_t)i * cin * h * w;
+        job.y = y->data + (size_t)i * cout * oh * ow;
+        cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job, 0);
     }
     return CNN_OK;
 }
