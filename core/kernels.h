@@ -34,9 +34,14 @@ typedef struct cnn_conv2d_kernel_args {
 typedef void (*cnn_conv2d_kernel_fn)(const cnn_conv2d_kernel_args *a, int oc0, int oc1,
                                      int oy0, int oy1);
 
+/* Deinterleave n floats: even[i] = src[2 i], odd[i] = src[2 i + 1]; the
+ * column-phase split of conv2d's input at stride_w 2. */
+typedef void (*cnn_conv2d_split2_fn)(const float *src, int n, float *even, float *odd);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
+    cnn_conv2d_split2_fn conv2d_split2;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -52,11 +57,14 @@ void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 
 /* C references, callable directly by tests. */
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
+void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
 
 /* SIMD twins, defined only in x86-64 builds. */
 void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                             int oy1);
 void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                               int oy1);
+void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 
 #endif

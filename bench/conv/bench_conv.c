@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cnn/cnn.h"
+#include "../timing.h"
 
 #define TORCH_TUNABLES                                                                     \
     "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"                         \
@@ -32,19 +32,6 @@ static const int thread_counts[] = { 1, 2 };
 
 #define N_LAYERS (sizeof layers / sizeof *layers)
 #define N_THREADS (sizeof thread_counts / sizeof *thread_counts)
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void fill(float *x, size_t n, uint64_t purpose, float lo, float hi)
 {
@@ -80,13 +67,12 @@ static int time_ours(const layer *l, int threads, int reps, double *median)
         ok = cnn_conv2d_forward(ctx, &p, &x, &w, &b, &y, ws) == CNN_OK;
     }
     for (int i = 0; ok && i < reps; i++) {
-        double t0 = now_ns();
+        double t0 = timing_now_ns();
         cnn_conv2d_forward(ctx, &p, &x, &w, &b, &y, ws);
-        t[i] = now_ns() - t0;
+        t[i] = timing_now_ns() - t0;
     }
     if (ok) {
-        qsort(t, (size_t)reps, sizeof *t, cmp_double);
-        *median = t[reps / 2];
+        *median = timing_median(t, reps);
     } else {
         fprintf(stderr, "bench-conv: %s\n", cnn_last_error());
     }

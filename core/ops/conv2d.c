@@ -176,54 +176,41 @@ static float pad_value(const cnn_conv2d_params *p, const float *srow, int w, int
     return sx < 0 ? 0.0f : srow[sx];
 }
 
-/* The padded row (one phase) from the source row srow. */
-static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, float *row)
+void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd)
 {
-    for (int x = 0; x < p->pad_left; x++)
-        row[x] = pad_value(p, srow, w, x);
-    memcpy(row + p->pad_left, srow, (size_t)w * sizeof *row);
-    for (int x = p->pad_left + w; x < w + p->pad_left + p->pad_right; x++)
-        row[x] = pad_value(p, srow, w, x);
+    for (int i = 0; i < n / 2; i++) {
+        even[i] = src[2 * i];
+        odd[i] = src[2 * i + 1];
+    }
+    if (n & 1)
+        even[n / 2] = src[n - 1];
 }
 
-/* Every s-th source element from src: the compiler vectorises the
- * constant strides of the common cases. */
-static void gather_strided(const float *src, int s, int n, float *dst)
+/* One padded row from source row srow, in stride_w column phases: padded
+ * column x goes to row[(x % stride_w) * phase + x / stride_w]. */
+static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, size_t phase,
+                    cnn_conv2d_split2_fn split2, float *row)
 {
-    if (s == 2)
-        for (int i = 0; i < n; i++)
-            dst[i] = src[2 * i];
+    int s = p->stride_w, l = p->pad_left;
+    if (s == 1)
+        memcpy(row + l, srow, (size_t)w * sizeof *row);
+    else if (s == 2)
+        split2(srow, w, row + (l & 1) * phase + l / 2, row + ((l + 1) & 1) * phase + (l + 1) / 2);
     else
-        for (int i = 0; i < n; i++)
-            dst[i] = src[(size_t)i * s];
-}
-
-/* Phase r of a padded row: padded columns r, r + s, ... from source row
- * srow; the slots of a phase past the padded width are never read. */
-static void split_phase(const cnn_conv2d_params *p, const float *srow, int w, int s, int r,
-                        float *dst)
-{
-    int pw = w + p->pad_left + p->pad_right;
-    int n = (pw - r + s - 1) / s;
-    /* Columns i * s + r inside the source: i in [i0, i1). */
-    int i0 = p->pad_left > r ? (p->pad_left - r + s - 1) / s : 0;
-    int i1 = (p->pad_left + w - r + s - 1) / s;
-    if (i1 > n)
-        i1 = n;
-    for (int i = 0; i < i0; i++)
-        dst[i] = pad_value(p, srow, w, i * s + r);
-    if (i1 > i0)
-        gather_strided(srow + i0 * s + r - p->pad_left, s, i1 - i0, dst + i0);
-    for (int i = i1 > i0 ? i1 : i0; i < n; i++)
-        dst[i] = pad_value(p, srow, w, i * s + r);
+        for (int c = 0; c < w; c++)
+            row[(size_t)((c + l) % s) * phase + (c + l) / s] = srow[c];
+    for (int x = 0; x < l; x++)
+        row[(size_t)(x % s) * phase + x / s] = pad_value(p, srow, w, x);
+    for (int x = l + w; x < l + w + p->pad_right; x++)
+        row[(size_t)(x % s) * phase + x / s] = pad_value(p, srow, w, x);
 }
 
 /* Padded rows [row0, row0 + rows) of cin planes of h x w, split in column
  * phases, into planes of b->band_in_rows rows at dst. */
 static void pad_band(const cnn_conv2d_params *p, const float *src, int cin, int h, int w,
-                     int row0, int rows, const band_plan *b, float *dst)
+                     int row0, int rows, const band_plan *b, cnn_conv2d_split2_fn split2,
+                     float *dst)
 {
-    int s = p->stride_w;
     for (int c = 0; c < cin; c++) {
         const float *plane = src + (size_t)c * h * w;
         for (int i = 0; i < rows; i++) {
@@ -233,13 +220,7 @@ static void pad_band(const cnn_conv2d_params *p, const float *src, int cin, int 
                 memset(row, 0, b->row_len * sizeof *row);
                 continue;
             }
-            const float *srow = plane + (size_t)sy * w;
-            if (s == 1) {
-                pad_row(p, srow, w, row);
-                continue;
-            }
-            for (int r = 0; r < s; r++)
-                split_phase(p, srow, w, s, r, row + r * b->phase);
+            pad_row(p, plane + (size_t)sy * w, w, b->phase, split2, row);
         }
     }
 }
@@ -276,6 +257,7 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
 typedef struct conv_job {
     const cnn_conv2d_params *p;
     cnn_conv2d_kernel_fn kernel;
+    cnn_conv2d_split2_fn split2;
     const float *x; /* one image */
     float *y;
     const float *weight, *bias;
@@ -310,7 +292,7 @@ static void conv_tasks(void *arg, int ith, int nth)
         if (j->workspace) {
             float *band = j->workspace + (size_t)t * j->cin_g * b->band_in_rows * b->row_len;
             int rows = (oy1 - oy0 - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
-            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, rows, b, band);
+            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, rows, b, j->split2, band);
             a.src = band;
             a.src_plane = (size_t)b->band_in_rows * b->row_len;
         } else {
@@ -339,6 +321,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     conv_job job = {
         .p = p,
         .kernel = cnn_context_kernels(ctx)->conv2d,
+        .split2 = cnn_context_kernels(ctx)->conv2d_split2,
         .weight = weight->data,
         .bias = bias ? bias->data : NULL,
         .workspace = needs_workspace(p) ? workspace : NULL,
@@ -357,6 +340,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
     k->conv2d = cnn_conv2d_kernel_c;
+    k->conv2d_split2 = cnn_conv2d_split2_c;
 #if CNN_HAVE_X86
     cnn_conv2d_init_x86(k, cpu_flags);
 #endif

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "checkasm.h"
 #include "cnn/cnn.h"
+#include "../../bench/timing.h"
 #include "../core/testutil.h"
 
 typedef struct checkasm_family {
@@ -148,19 +148,6 @@ int checkasm_bench_enabled(void)
     return state.bench;
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double checkasm_median_ns(void (*call)(void *), void *arg, int reps)
 {
     double t[101];
@@ -168,12 +155,11 @@ double checkasm_median_ns(void (*call)(void *), void *arg, int reps)
         reps = 101;
     call(arg);
     for (int i = 0; i < reps; i++) {
-        double t0 = now_ns();
+        double t0 = timing_now_ns();
         call(arg);
-        t[i] = now_ns() - t0;
+        t[i] = timing_now_ns() - t0;
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp_double);
-    return t[reps / 2];
+    return timing_median(t, reps);
 }
 
 void checkasm_report_bench(const char *what, double ref_ns, double cur_ns)

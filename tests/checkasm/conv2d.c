@@ -1,10 +1,12 @@
 /* checkasm family conv2d: the conv2d entry on random shapes (odd widths for
  * the vector tails, 1 to 19 output channels for the register-block
  * remainders, stride, dilation and the column-phase layout), random
- * [oc0, oc1) x [oy0, oy1) ranges whose outside must stay untouched. */
+ * [oc0, oc1) x [oy0, oy1) ranges whose outside must stay untouched; and the
+ * stride-2 column split. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checkasm.h"
 
@@ -186,7 +188,38 @@ static void bench_conv2d(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref)
     }
 }
 
-void checkasm_check_conv2d(void)
+/* The stride-2 split is a copy: it must match C exactly, for every length
+ * around the vector sizes. */
+static void check_split2(void)
+{
+    cnn_conv2d_split2_fn fn = checkasm_cur()->conv2d_split2, ref = checkasm_ref()->conv2d_split2;
+    if (!checkasm_func_new("conv2d_split2", (void (*)(void))fn, (void (*)(void))ref))
+        return;
+    for (int n = 0; n <= 100; n++) {
+        int len = n < 70 ? n : checkasm_rand_range(70, 1000);
+        float *src = checkasm_guarded_alloc((size_t)len);
+        float *even[2], *odd[2];
+        checkasm_fill(src, (size_t)len);
+        for (int k = 0; k < 2; k++) {
+            even[k] = checkasm_guarded_alloc((size_t)(len + 1) / 2);
+            odd[k] = checkasm_guarded_alloc((size_t)len / 2);
+            (k ? fn : ref)(src, len, even[k], odd[k]);
+        }
+        if (memcmp(even[0], even[1], (size_t)(len + 1) / 2 * sizeof(float)) ||
+            memcmp(odd[0], odd[1], (size_t)len / 2 * sizeof(float)))
+            checkasm_fail("n %d: differs from C", len);
+        if (!checkasm_guards_intact(even[1], (size_t)(len + 1) / 2) ||
+            !checkasm_guards_intact(odd[1], (size_t)len / 2))
+            checkasm_fail("n %d: wrote outside its outputs", len);
+        checkasm_guarded_free(src);
+        for (int k = 0; k < 2; k++) {
+            checkasm_guarded_free(even[k]);
+            checkasm_guarded_free(odd[k]);
+        }
+    }
+}
+
+static void check_conv(void)
 {
     cnn_conv2d_kernel_fn fn = checkasm_cur()->conv2d, ref = checkasm_ref()->conv2d;
     if (!checkasm_func_new("conv2d", (void (*)(void))fn, (void (*)(void))ref))
@@ -203,4 +236,10 @@ void checkasm_check_conv2d(void)
     }
     if (checkasm_bench_enabled())
         bench_conv2d(fn, ref);
+}
+
+void checkasm_check_conv2d(void)
+{
+    check_conv();
+    check_split2();
 }
