@@ -538,6 +538,7 @@ gst_cnn_conv_apply_changes (GstCnnConv * self)
     self->props_changed = FALSE;
     self->params.pad_mode = self->active.pad_mode;
     gst_cnn_conv_fill_weights (self);
+    GST_DEBUG_OBJECT (self, "properties applied to the stream");
   }
   GST_OBJECT_UNLOCK (self);
 }

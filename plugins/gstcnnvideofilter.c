@@ -247,9 +247,12 @@ gst_cnn_video_filter_sink_event (GstBaseTransform * trans, GstEvent * event)
     if (!msg) {
       GstCaps *out = GST_BASE_TRANSFORM_GET_CLASS (trans)->transform_caps (trans,
           GST_PAD_SINK, caps, NULL);
-      msg = g_strdup_printf ("%s: downstream refuses the output %" GST_PTR_FORMAT
-          " that the properties give for the input %" GST_PTR_FORMAT,
-          GST_OBJECT_NAME (trans), out, caps);
+      gchar *out_str = gst_caps_to_string (out), *in_str = gst_caps_to_string (caps);
+
+      msg = g_strdup_printf ("%s: downstream refuses the output %s that the properties "
+          "give for the input %s", GST_OBJECT_NAME (trans), out_str, in_str);
+      g_free (out_str);
+      g_free (in_str);
       gst_caps_unref (out);
     }
     gst_cnn_video_filter_post_config_error (GST_CNN_VIDEO_FILTER (trans), msg);
@@ -257,6 +260,28 @@ gst_cnn_video_filter_sink_event (GstBaseTransform * trans, GstEvent * event)
   }
   gst_caps_unref (caps);
   return ret;
+}
+
+/* Fixed input caps the pad refuses because of the properties (a kernel
+ * larger than the frame) get an error naming them: the caps event would be
+ * refused before sink_event sees it. */
+static gboolean
+gst_cnn_video_filter_accept_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps)
+{
+  GstCnnVideoFilterClass *klass = GST_CNN_VIDEO_FILTER_GET_CLASS (trans);
+  gchar *msg;
+
+  if (GST_BASE_TRANSFORM_CLASS (gst_cnn_video_filter_parent_class)->accept_caps (trans,
+          direction, caps))
+    return TRUE;
+  if (direction != GST_PAD_SINK || !gst_caps_is_fixed (caps))
+    return FALSE;
+  msg = klass->explain_caps (GST_CNN_VIDEO_FILTER (trans), caps);
+  if (msg)
+    gst_cnn_video_filter_post_config_error (GST_CNN_VIDEO_FILTER (trans), msg);
+  g_free (msg);
+  return FALSE;
 }
 
 /* Read width or height of a structure as a range; missing or odd values
@@ -349,6 +374,7 @@ gst_cnn_video_filter_class_init (GstCnnVideoFilterClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_stop);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_query);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_sink_event);
+  trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_accept_caps);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_set_info);
   filter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_transform_frame);
 
