@@ -10,5 +10,6 @@
 #include "cnn/context.h"
 #include "cnn/conv2d.h"
 #include "cnn/pixels.h"
+#include "cnn/edge.h"
 
 #endif
