@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 
 #include "gstcnnconv.h"
+#include "gstcnnedge.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -13,6 +14,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
   return ret;
 }
 

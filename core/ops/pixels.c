@@ -42,6 +42,7 @@ typedef enum pixel_op {
     OP_COPY,
     OP_FILL,
     OP_LUMA,
+    OP_THRESHOLD,
     OP_OVERLAY,
 } pixel_op;
 
@@ -127,6 +128,12 @@ static void fill_rows(const pixel_job *j, int y0, int y1)
 /* cv2's fixed-point RGB2GRAY: weights 0.299, 0.587, 0.114 in 14 bits. */
 enum { LUMA_SHIFT = 14, LUMA_R = 4899, LUMA_G = 9617, LUMA_B = 1868 };
 
+uint8_t cnn_pixels_luma_of(uint8_t r, uint8_t g, uint8_t b)
+{
+    return (uint8_t)((r * LUMA_R + g * LUMA_G + b * LUMA_B + (1 << (LUMA_SHIFT - 1))) >>
+                     LUMA_SHIFT);
+}
+
 static void luma_rows(const pixel_job *j, int y0, int y1)
 {
     const cnn_pixel_plane *rgb = j->src, *d = j->dst;
@@ -135,8 +142,20 @@ static void luma_rows(const pixel_job *j, int y0, int y1)
         uint8_t *out = row_of(d, y);
         int sr = rgb[0].step, sg = rgb[1].step, sb = rgb[2].step;
         for (int x = 0; x < d->width; x++)
-            out[x] = (uint8_t)((r[x * sr] * LUMA_R + g[x * sg] * LUMA_G + b[x * sb] * LUMA_B +
-                                (1 << (LUMA_SHIFT - 1))) >> LUMA_SHIFT);
+            out[x] = cnn_pixels_luma_of(r[x * sr], g[x * sg], b[x * sb]);
+    }
+}
+
+static void threshold_rows(const pixel_job *j, int y0, int y1)
+{
+    const cnn_pixel_plane *s = j->src, *d = j->dst;
+    unsigned on = cnn_pixel_max(d->depth);
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *in = row_of(s, y);
+        uint8_t *out = row_of(d, y);
+        for (int x = 0; x < d->width; x++)
+            sample_set(out + (ptrdiff_t)x * d->step, d->depth,
+                       in[(ptrdiff_t)x * s->step] >= j->value ? on : 0);
     }
 }
 
@@ -168,6 +187,7 @@ static void pixel_rows(void *arg, int ith, int nth)
     case OP_COPY: copy_rows(j, y0, y1); break;
     case OP_FILL: fill_rows(j, y0, y1); break;
     case OP_LUMA: luma_rows(j, y0, y1); break;
+    case OP_THRESHOLD: threshold_rows(j, y0, y1); break;
     case OP_OVERLAY: overlay_rows(j, y0, y1); break;
     }
 }
@@ -209,6 +229,13 @@ void cnn_pixels_fill(cnn_context *ctx, const cnn_pixel_plane *dst, unsigned valu
 void cnn_pixels_luma(cnn_context *ctx, const cnn_pixel_plane rgb[3], const cnn_pixel_plane *dst)
 {
     pixel_job j = { .op = OP_LUMA, .src = rgb, .dst = dst };
+    run(ctx, &j);
+}
+
+void cnn_pixels_threshold(cnn_context *ctx, const cnn_pixel_plane *src,
+                          const cnn_pixel_plane *dst, unsigned threshold)
+{
+    pixel_job j = { .op = OP_THRESHOLD, .src = src, .dst = dst, .value = threshold };
     run(ctx, &j);
 }
 

@@ -91,10 +91,11 @@ START_TEST(luma_matches_opencv_rgb2gray)
     cnn_pixel_plane d = plane(gray, 5, 1, 8, 5, 1);
     cnn_pixels_luma(NULL, planes, &d);
     ck_assert_mem_eq(gray, expected, 5);
+    ck_assert_int_eq(cnn_pixels_luma_of(10, 200, 30), 124);
 }
 END_TEST
 
-START_TEST(copy_fill_overlay)
+START_TEST(copy_fill_threshold_overlay)
 {
     /* gray 3x2 into the R channel of RGB, then fill G, then overlay B */
     uint8_t gray[6] = { 1, 2, 3, 4, 5, 6 }, rgb[18];
@@ -110,6 +111,15 @@ START_TEST(copy_fill_overlay)
     cnn_pixels_fill(NULL, &gc, 128);
     ck_assert_int_eq(rgb[1], 128);
     ck_assert_int_eq(rgb[3 * 2 + 9 + 1], 128);
+
+    /* threshold into 16 bits, and in place */
+    uint16_t mask16[6];
+    cnn_pixel_plane m16 = plane(mask16, 6, 2, 16, 3, 2);
+    cnn_pixels_threshold(NULL, &g, &m16, 4);
+    ck_assert(mask16[0] == 0 && mask16[2] == 0 && mask16[3] == 65535 && mask16[5] == 65535);
+    cnn_pixels_threshold(NULL, &g, &g, 6);
+    const uint8_t binary[6] = { 0, 0, 0, 0, 0, 255 };
+    ck_assert_mem_eq(gray, binary, 6);
 
     /* mask 4x4, overlay a 2x2 subsampled plane: (x, y) reads mask (2x, 2y) */
     uint8_t mask[16] = { 0 };
@@ -172,7 +182,7 @@ int main(void)
     tcase_add_test(tc, unpack_packed_rgb_and_gray16);
     tcase_add_test(tc, pack_rounds_saturates_and_maps);
     tcase_add_test(tc, luma_matches_opencv_rgb2gray);
-    tcase_add_test(tc, copy_fill_overlay);
+    tcase_add_test(tc, copy_fill_threshold_overlay);
     tcase_add_test(tc, rgb_to_yuv601_known_colours);
     tcase_add_test(tc, any_thread_count_gives_identical_output);
     suite_add_tcase(s, tc);

@@ -51,6 +51,12 @@ void cnn_pixels_fill(cnn_context *ctx, const cnn_pixel_plane *dst, unsigned valu
 /* 8-bit luma of 8-bit R, G, B planes with ITU-R BT.601 weights, full range,
  * bit-exact with cv2.cvtColor(..., COLOR_RGB2GRAY). */
 void cnn_pixels_luma(cnn_context *ctx, const cnn_pixel_plane rgb[3], const cnn_pixel_plane *dst);
+/* dst = max of its depth where the 8-bit src is >= threshold, else 0; src
+ * and dst may be the same plane. */
+void cnn_pixels_threshold(cnn_context *ctx, const cnn_pixel_plane *src,
+                          const cnn_pixel_plane *dst, unsigned threshold);
+/* Luma of one colour, the formula of cnn_pixels_luma. */
+uint8_t cnn_pixels_luma_of(uint8_t r, uint8_t g, uint8_t b);
 /* Where the 8-bit mask is non-zero, blend value into dst with alpha/255 of
  * it. Sample (x, y) of dst reads mask (x << mask_shift, y << mask_shift), so
  * 2x2-subsampled chroma (mask_shift 1) follows a full-size mask. */
