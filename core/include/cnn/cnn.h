@@ -11,5 +11,7 @@
 #include "cnn/conv2d.h"
 #include "cnn/pixels.h"
 #include "cnn/edge.h"
+#include "cnn/pool.h"
+#include "cnn/receptive_field.h"
 
 #endif
