@@ -154,7 +154,7 @@ static cnn_status operand_gradient(cnn_context *ctx, cnn_binary_op op, const cnn
     }
     /* Operand 0 is the gradient's index space, operand 1 the other factor. */
     bcast bc;
-    cnn_status st = plan_broadcast(self, op == CNN_BINARY_MUL ? other : self, dy, "dy", &bc);
+    cnn_status st = plan_broadcast(self, other, dy, "dy", &bc);
     if (st != CNN_OK)
         return st;
     memset(grad->data, 0, cnn_tensor_numel(grad) * sizeof(float));
