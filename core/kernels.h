@@ -97,6 +97,31 @@ typedef struct cnn_pool2d_u8_args {
 } cnn_pool2d_u8_args;
 
 typedef void (*cnn_pool2d_u8_kernel_fn)(const cnn_pool2d_u8_args *a, int oy0, int oy1);
+/* Batch normalisation on one contiguous plane of n values. */
+/* out[0] = sum(x - shift), out[1] = sum((x - shift)^2). */
+typedef void (*cnn_bn_stats_fn)(const float *x, size_t n, float shift, float out[2]);
+/* y = x * scale + shift (y may be x). */
+typedef void (*cnn_scale_shift_fn)(const float *x, float *y, size_t n, float scale,
+                                   float shift);
+/* out[0] = sum(dy), out[1] = sum(dy * (x - mean)). */
+typedef void (*cnn_bn_grad_sums_fn)(const float *x, const float *dy, size_t n, float mean,
+                                    float out[2]);
+/* dx = a * dy + b * (x - mean) + c (dx may be dy). */
+typedef void (*cnn_bn_backward_dx_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                      float mean, float a, float b, float c);
+
+/* Element dropout of positions [first, first + n) of the key's stream: element
+ * i is dropped when cnn_rng_u32(key, i) < threshold; y = kept ? x * scale : 0;
+ * mask (may be NULL) gets 1 for kept, 0 for dropped. */
+typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n,
+                               uint64_t seed, uint64_t purpose, uint64_t first,
+                               uint32_t threshold, float scale);
+
+/* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
+ * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
+ * zero padded), b likewise (gemm_nr values per k). */
+typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
+                                  ptrdiff_t ldc, float alpha, float beta, int m, int n);
 
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
@@ -108,6 +133,13 @@ struct cnn_kernels {
     cnn_edge_canny_nms_fn edge_canny_nms;
     cnn_pool2d_kernel_fn pool2d;
     cnn_pool2d_u8_kernel_fn pool2d_u8;
+    cnn_bn_stats_fn bn_stats;
+    cnn_scale_shift_fn scale_shift;
+    cnn_bn_grad_sums_fn bn_grad_sums;
+    cnn_bn_backward_dx_fn bn_backward_dx;
+    cnn_dropout_fn dropout;
+    cnn_gemm_micro_fn gemm_micro;
+    int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -159,5 +191,48 @@ void cnn_pool2d_u8_rect_c(const cnn_pool2d_u8_args *a, int oy0, int oy1, int ox0
  * (empty when *lo >= *hi). */
 void cnn_pool2d_interior(int in, int out, int k, int stride, int dil, int pad, int *lo,
                          int *hi);
+void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
+
+/* C references, callable directly by tests. */
+void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
+void cnn_bn_stats_c(const float *x, size_t n, float shift, float out[2]);
+void cnn_scale_shift_c(const float *x, float *y, size_t n, float scale, float shift);
+void cnn_bn_grad_sums_c(const float *x, const float *dy, size_t n, float mean, float out[2]);
+void cnn_bn_backward_dx_c(const float *x, const float *dy, float *dx, size_t n, float mean,
+                          float a, float b, float c);
+void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
+                   uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                      float alpha, float beta, int m, int n);
+
+/* x86 twins, set by the cnn_<family>_init_x86() functions. */
+void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
+void cnn_scale_shift_avx2(const float *x, float *y, size_t n, float scale, float shift);
+void cnn_bn_grad_sums_avx2(const float *x, const float *dy, size_t n, float mean, float out[2]);
+void cnn_bn_backward_dx_avx2(const float *x, const float *dy, float *dx, size_t n, float mean,
+                             float a, float b, float c);
+void cnn_bn_stats_avx512(const float *x, size_t n, float shift, float out[2]);
+void cnn_scale_shift_avx512(const float *x, float *y, size_t n, float scale, float shift);
+void cnn_bn_grad_sums_avx512(const float *x, const float *dy, size_t n, float mean,
+                             float out[2]);
+void cnn_bn_backward_dx_avx512(const float *x, const float *dy, float *dx, size_t n,
+                               float mean, float a, float b, float c);
+void cnn_dropout_avx2(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
+                      uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
+                        uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                         float alpha, float beta, int m, int n);
+void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
+                           float alpha, float beta, int m, int n);
+#define CNN_GEMM_MR_AVX2 6
+#define CNN_GEMM_NR_AVX2 16
+#define CNN_GEMM_MR_AVX512 8
+#define CNN_GEMM_NR_AVX512 32
 
 #endif

@@ -13,5 +13,11 @@
 #include "cnn/edge.h"
 #include "cnn/pool.h"
 #include "cnn/receptive_field.h"
+#include "cnn/batchnorm.h"
+#include "cnn/dropout.h"
+#include "cnn/activation.h"
+#include "cnn/dense.h"
+#include "cnn/softmax.h"
+#include "cnn/elementwise.h"
 
 #endif
