@@ -9,5 +9,6 @@
 #include "cnn/cpu.h"
 #include "cnn/context.h"
 #include "cnn/conv2d.h"
+#include "cnn/augment.h"
 
 #endif
