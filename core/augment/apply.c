@@ -157,8 +157,9 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
                                              &out.c)) != CNN_OK)
         return st;
     if (dst->width != out.w || dst->height != out.h || dst->channels != out.c)
-        return cnn_fail(CNN_ERR_SHAPE, "augment: output frame is %dx%dx%d, the chain gives %dx%dx%d",
-                        dst->width, dst->height, dst->channels, out.w, out.h, out.c);
+        return cnn_fail(CNN_ERR_SHAPE,
+                        "augment: output frame is %dx%dx%d, the chain gives %dx%dx%d", dst->width,
+                        dst->height, dst->channels, out.w, out.h, out.c);
     if (!workspace && 2 * buffer + scratch_bytes > 0)
         return cnn_fail(CNN_ERR_INVALID_ARG, "augment: no workspace");
 
@@ -182,7 +183,8 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
         if (s->kind->shape)
             s->kind->shape(s, shape, &next);
         aug_image o = i == last ? dst_view : buffer_view(buf[k++ & 1], next, is_float);
-        s->kind->apply(ctx, s, params->steps[i].values, &cur, &o, scratch);
+        cnn_rng_key key = aug_step_key(params->seed, params->frame_key, params->sample, i);
+        s->kind->apply(ctx, s, params->steps[i].values, key, &cur, &o, scratch);
         cur = o;
     }
     return CNN_OK;

@@ -81,8 +81,10 @@ typedef struct aug_kind {
     cnn_status (*draw)(const aug_step *s, aug_shape in, aug_draw *d);
     /* Scratch bytes for apply; NULL needs none. */
     size_t (*scratch)(const aug_step *s, aug_shape in, aug_shape out, int n_threads);
-    /* out = step(in) with the drawn values. in and out never alias. */
-    void (*apply)(cnn_context *ctx, const aug_step *s, const double *values,
+    /* out = step(in) with the drawn values; key is the step's generator key
+     * for per-pixel draws (positions from AUG_PIXEL_POSITION on). in and
+     * out never alias. */
+    void (*apply)(cnn_context *ctx, const aug_step *s, const double *values, cnn_rng_key key,
                   const aug_image *in, const aug_image *out, void *scratch);
 } aug_kind;
 
@@ -90,6 +92,12 @@ struct cnn_augment_chain {
     int n_steps;
     aug_step steps[CNN_AUGMENT_MAX_STEPS];
 };
+
+/* Counter positions of per-pixel draws, far above the step's own values. */
+#define AUG_PIXEL_POSITION (UINT64_C(1) << 40)
+
+/* The generator key of step i for (seed, frame key, sample). */
+cnn_rng_key aug_step_key(uint64_t seed, uint64_t frame_key, uint64_t sample, int i);
 
 /* Drawing helpers (draw.c): each call consumes one counter position. */
 double aug_draw_uniform(aug_draw *d, double lo, double hi);

@@ -255,7 +255,8 @@ static cnn_status factor_draw(const aug_step *s, aug_shape in, aug_draw *d)
 }
 
 static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     int which = s->kind == &aug_brightness ? ADJ_BRIGHTNESS
                 : s->kind == &aug_contrast ? ADJ_CONTRAST
@@ -314,7 +315,8 @@ static cnn_status jitter_draw(const aug_step *s, aug_shape in, aug_draw *d)
 }
 
 static void jitter_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     static const int pow10[4] = { 1000, 100, 10, 1 };
     const aug_image *src = in;
@@ -340,7 +342,8 @@ const aug_kind aug_color_jitter = {
 
 /* rescale scale= offset=: x * scale + offset (1/255 and back for floats) */
 static void rescale_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                          const aug_image *in, const aug_image *out, void *scratch)
+                          cnn_rng_key key, const aug_image *in, const aug_image *out,
+                          void *scratch)
 {
     value_run(ctx, OP_RESCALE, (float)s->v[0][0], (float)s->v[1][0], in, out);
 }
@@ -354,7 +357,8 @@ const aug_kind aug_rescale = {
 
 /* gamma gamma=g | lo,hi gain=1 */
 static void gamma_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                        const aug_image *in, const aug_image *out, void *scratch)
+                        cnn_rng_key key, const aug_image *in, const aug_image *out,
+                        void *scratch)
 {
     value_run(ctx, OP_GAMMA, (float)values[0], (float)s->v[1][0], in, out);
 }
@@ -383,7 +387,8 @@ static cnn_status grayscale_shape(const aug_step *s, aug_shape in, aug_shape *ou
 }
 
 static void grayscale_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                            const aug_image *in, const aug_image *out, void *scratch)
+                            cnn_rng_key key, const aug_image *in, const aug_image *out,
+                            void *scratch)
 {
     pixel_run(ctx, OP_GRAYSCALE, 0.0f, in, out);
 }
@@ -395,7 +400,8 @@ const aug_kind aug_grayscale = {
 };
 
 static void invert_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     value_run(ctx, OP_INVERT, 0.0f, 0.0f, in, out);
 }
@@ -404,7 +410,8 @@ const aug_kind aug_invert = { .name = "invert", .default_p = 1.0, .apply = inver
 
 /* solarize threshold=128 (8-bit scale) */
 static void solarize_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                           const aug_image *in, const aug_image *out, void *scratch)
+                           cnn_rng_key key, const aug_image *in, const aug_image *out,
+                           void *scratch)
 {
     value_run(ctx, OP_SOLARIZE, (float)s->v[0][0], 0.0f, in, out);
 }
@@ -417,7 +424,8 @@ const aug_kind aug_solarize = {
 
 /* posterize bits=4 */
 static void posterize_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                            const aug_image *in, const aug_image *out, void *scratch)
+                            cnn_rng_key key, const aug_image *in, const aug_image *out,
+                            void *scratch)
 {
     value_run(ctx, OP_POSTERIZE, (float)s->v[0][0], 0.0f, in, out);
 }

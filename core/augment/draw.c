@@ -9,6 +9,12 @@
 /* "aug" : keeps augmentation streams apart from other users of the seed. */
 #define AUG_PURPOSE 0x617567u
 
+cnn_rng_key aug_step_key(uint64_t seed, uint64_t frame_key, uint64_t sample, int i)
+{
+    uint64_t base = cnn_rng_purpose(cnn_rng_purpose(AUG_PURPOSE, frame_key), sample);
+    return (cnn_rng_key){ seed, cnn_rng_purpose(base, (uint64_t)i) };
+}
+
 double aug_draw_uniform(aug_draw *d, double lo, double hi)
 {
     uint32_t r = cnn_rng_u32(d->key, d->position++);
@@ -42,12 +48,11 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
     if (in_w <= 0 || in_h <= 0 || in_c <= 0)
         return cnn_fail(CNN_ERR_SHAPE, "augment: input size %dx%dx%d is empty", in_w, in_h,
                         in_c);
-    uint64_t base = cnn_rng_purpose(cnn_rng_purpose(AUG_PURPOSE, frame_key), sample);
     aug_shape shape = { in_w, in_h, in_c };
     for (int i = 0; i < chain->n_steps; i++) {
         const aug_step *s = &chain->steps[i];
         cnn_augment_step_params *o = &params->steps[i];
-        aug_draw d = { { seed, cnn_rng_purpose(base, (uint64_t)i) }, 0, o };
+        aug_draw d = { aug_step_key(seed, frame_key, sample, i), 0, o };
         o->transform = s->kind->name;
         o->applied = s->p >= 1.0 || aug_draw_uniform(&d, 0.0, 1.0) < s->p;
         if (!o->applied)

@@ -141,13 +141,15 @@ static void flip_apply(cnn_context *ctx, const aug_image *in, const aug_image *o
 }
 
 static void flip_h_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     flip_apply(ctx, in, out, 1, scratch);
 }
 
 static void flip_v_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     flip_apply(ctx, in, out, 0, scratch);
 }
@@ -222,6 +224,36 @@ typedef struct resize_job {
     float *rows;            /* cubic: 4 rows of out->w floats per thread */
 } resize_job;
 
+/* One output row of one channel by bilinear interpolation, in torch's order
+ * of operations; x tables hold byte offsets into the input row. */
+static void bilinear_row_u8(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0,
+                            float h1, uint8_t *d)
+{
+    int ow = j->out->w;
+    ptrdiff_t op = j->out->pix;
+    const int32_t *x0 = j->xi, *x1 = j->xi + ow;
+    const float *w0 = j->xw, *w1 = j->xw + ow;
+    for (int x = 0; x < ow; x++) {
+        float t0 = w0[x] * (float)r0[x0[x]] + w1[x] * (float)r0[x1[x]];
+        float t1 = w0[x] * (float)r1[x0[x]] + w1[x] * (float)r1[x1[x]];
+        d[x * op] = aug_round_u8(h0 * t0 + h1 * t1);
+    }
+}
+
+static void bilinear_row_f32(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0,
+                             float h1, uint8_t *d)
+{
+    int ow = j->out->w;
+    ptrdiff_t op = j->out->pix;
+    const int32_t *x0 = j->xi, *x1 = j->xi + ow;
+    const float *w0 = j->xw, *w1 = j->xw + ow;
+    for (int x = 0; x < ow; x++) {
+        float t0 = w0[x] * aug_load(r0 + x0[x], 1) + w1[x] * aug_load(r0 + x1[x], 1);
+        float t1 = w0[x] * aug_load(r1 + x0[x], 1) + w1[x] * aug_load(r1 + x1[x], 1);
+        aug_store(d + x * op, 1, h0 * t0 + h1 * t1);
+    }
+}
+
 static void resize_rows(void *arg, int ith, int nth)
 {
     const resize_job *j = arg;
@@ -234,15 +266,12 @@ static void resize_rows(void *arg, int ith, int nth)
         for (int c = 0; c < out->c; c++) {
             uint8_t *d = aug_at(out, c, y, 0);
             if (j->interp == INTERP_BILINEAR) {
-                const uint8_t *r0 = aug_at(in, c, j->yi[y], 0), *r1 = aug_at(in, c, j->yi[oh + y], 0);
-                float h0 = j->yw[y], h1 = j->yw[oh + y];
-                const int32_t *x0 = j->xi, *x1 = j->xi + ow;
-                const float *w0 = j->xw, *w1 = j->xw + ow;
-                for (int x = 0; x < ow; x++) {
-                    float t0 = w0[x] * aug_load(r0 + x0[x] * ip, fl) + w1[x] * aug_load(r0 + x1[x] * ip, fl);
-                    float t1 = w0[x] * aug_load(r1 + x0[x] * ip, fl) + w1[x] * aug_load(r1 + x1[x] * ip, fl);
-                    aug_store(d + x * out->pix, fl, h0 * t0 + h1 * t1);
-                }
+                const uint8_t *r0 = aug_at(in, c, j->yi[y], 0);
+                const uint8_t *r1 = aug_at(in, c, j->yi[oh + y], 0);
+                if (fl)
+                    bilinear_row_f32(j, r0, r1, j->yw[y], j->yw[oh + y], d);
+                else
+                    bilinear_row_u8(j, r0, r1, j->yw[y], j->yw[oh + y], d);
             } else if (j->interp == INTERP_BICUBIC) {
                 float *t = j->rows + (size_t)ith * 4 * ow;
                 for (int r = 0; r < 4; r++) {
@@ -308,6 +337,8 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
     resize_job j = { &box, out, interp, xi, yi, xw, yw, yw + taps * out->h };
     if (interp == INTERP_BILINEAR) {
         linear_tables(out->w, bw, xi, xi + out->w, xw, xw + out->w);
+        for (int x = 0; x < 2 * out->w; x++)
+            xi[x] *= (int32_t)in->pix;
         linear_tables(out->h, bh, yi, yi + out->h, yw, yw + out->h);
     } else if (interp == INTERP_BICUBIC) {
         cubic_tables(out->w, bw, xi, xw);
@@ -340,7 +371,8 @@ static size_t resize_scratch(const aug_step *s, aug_shape in, aug_shape out, int
 }
 
 static void resize_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     resize_box(ctx, (int)s->v[RESIZE_INTERP][0], in, out, 0, 0, in->w, in->h, scratch);
 }
@@ -366,7 +398,8 @@ static void draw_box(aug_draw *d, int x, int y, int w, int h)
 }
 
 static void box_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                      const aug_image *in, const aug_image *out, void *scratch)
+                      cnn_rng_key key, const aug_image *in, const aug_image *out,
+                      void *scratch)
 {
     static const float no_fill[4];
     box_remap(ctx, in, out, (int)values[BOX_X], (int)values[BOX_Y], (int)values[BOX_W],
@@ -503,7 +536,8 @@ static size_t rrc_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_
 }
 
 static void rrc_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                      const aug_image *in, const aug_image *out, void *scratch)
+                      cnn_rng_key key, const aug_image *in, const aug_image *out,
+                      void *scratch)
 {
     resize_box(ctx, (int)s->v[RRC_INTERP][0], in, out, (int)values[BOX_X], (int)values[BOX_Y],
                (int)values[BOX_W], (int)values[BOX_H], scratch);
@@ -567,7 +601,8 @@ static void pad_index(ptrdiff_t *map, int n_out, int before, int n_in, int mode)
 }
 
 static void pad_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                      const aug_image *in, const aug_image *out, void *scratch)
+                      cnn_rng_key key, const aug_image *in, const aug_image *out,
+                      void *scratch)
 {
     ptrdiff_t *xoff, *yoff;
     int mode = (int)s->v[PAD_MODE][0];
@@ -683,7 +718,8 @@ static cnn_status rotate_draw(const aug_step *s, aug_shape in, aug_draw *d)
 }
 
 static void rotate_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     double m[6];
     /* torchvision's rotate passes -angle: its affine turns clockwise. */
@@ -734,7 +770,8 @@ static cnn_status affine_draw(const aug_step *s, aug_shape in, aug_draw *d)
 }
 
 static void affine_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         const aug_image *in, const aug_image *out, void *scratch)
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
 {
     double m[6];
     inverse_affine(values[0], values[1], values[2], values[3], values[4], values[5], m);

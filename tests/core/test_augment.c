@@ -41,7 +41,8 @@ START_TEST(parse_description_and_sizes)
     ck_assert_int_eq(h, 224);
     cnn_augment_chain_free(chain);
 
-    chain = parse_ok("pad amount=2,3 mode=reflect ; center-crop fraction=0.5 ; grayscale channels=1");
+    chain = parse_ok("pad amount=2,3 mode=reflect ; center-crop fraction=0.5 ; "
+                     "grayscale channels=1");
     ck_assert_cnn_ok(cnn_augment_chain_output_shape(chain, 100, 50, 3, &w, &h, &c));
     ck_assert_int_eq(w, 52); /* 104 - 2 * int(52 / 2) */
     ck_assert_int_eq(h, 28); /* 56 - 2 * int(28 / 2) */
@@ -273,7 +274,8 @@ static void by_hand(const char *description, int out_w, int out_h, const uint8_t
 START_TEST(small_cases_by_hand)
 {
     /* 0 10 20 30 / 40 50 60 70 / 80 90 100 110 */
-    by_hand("flip-h p=1", 4, 3, (const uint8_t[]){ 30, 20, 10, 0, 70, 60, 50, 40, 110, 100, 90, 80 });
+    by_hand("flip-h p=1", 4, 3,
+            (const uint8_t[]){ 30, 20, 10, 0, 70, 60, 50, 40, 110, 100, 90, 80 });
     by_hand("flip-v p=1 ; flip-h p=0", 4, 3,
             (const uint8_t[]){ 80, 90, 100, 110, 40, 50, 60, 70, 0, 10, 20, 30 });
     by_hand("center-crop size=2,1", 2, 1, (const uint8_t[]){ 50, 60 });
