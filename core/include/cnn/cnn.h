@@ -19,5 +19,6 @@
 #include "cnn/dense.h"
 #include "cnn/softmax.h"
 #include "cnn/elementwise.h"
+#include "cnn/augment.h"
 
 #endif
