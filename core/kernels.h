@@ -147,26 +147,26 @@ typedef struct cnn_kernels cnn_kernels;
 /* Fill every family for the given features. */
 void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags);
 
-/* Per family: C reference, then the ISA overrides. */
+/* Per family: C reference first, then the ISA overrides (in core/x86/, only
+ * built and called on x86-64). */
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pool2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
-void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-#if CNN_HAVE_X86
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
-/* C references, callable directly by tests. */
+/* C references, callable directly by tests and by SIMD twins for tails. */
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
-
-/* SIMD twins, defined only in x86-64 builds. */
-void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
-                            int oy1);
-void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
-                              int oy1);
-void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
-void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
                           int16_t *gy, int width, int side, int centre, int left, int right);
 void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
@@ -175,12 +175,6 @@ void cnn_edge_canny_mag_c(const int16_t *gx, const int16_t *gy, int32_t *mag, in
 void cnn_edge_canny_nms_c(const int32_t *mag_p, const int32_t *mag_a, const int32_t *mag_n,
                           const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
                           int32_t low, int32_t high);
-void cnn_pool2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-/* In core/x86/, only built (and called) on x86-64. */
-void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
-
-/* C references, callable directly by tests. */
-void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_pool2d_kernel_c(const cnn_pool2d_kernel_args *a, int oy0, int oy1);
 void cnn_pool2d_u8_kernel_c(const cnn_pool2d_u8_args *a, int oy0, int oy1);
 /* The same on the output rectangle [oy0, oy1) x [ox0, ox1): SIMD kernels
@@ -191,15 +185,6 @@ void cnn_pool2d_u8_rect_c(const cnn_pool2d_u8_args *a, int oy0, int oy1, int ox0
  * (empty when *lo >= *hi). */
 void cnn_pool2d_interior(int in, int out, int k, int stride, int dil, int pad, int *lo,
                          int *hi);
-void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
-void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
-void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
-
-/* C references, callable directly by tests. */
-void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_bn_stats_c(const float *x, size_t n, float shift, float out[2]);
 void cnn_scale_shift_c(const float *x, float *y, size_t n, float scale, float shift);
 void cnn_bn_grad_sums_c(const float *x, const float *dy, size_t n, float mean, float out[2]);
@@ -211,6 +196,12 @@ void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_
                       float alpha, float beta, int m, int n);
 
 /* x86 twins, set by the cnn_<family>_init_x86() functions. */
+void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                            int oy1);
+void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                              int oy1);
+void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
 void cnn_scale_shift_avx2(const float *x, float *y, size_t n, float scale, float shift);
 void cnn_bn_grad_sums_avx2(const float *x, const float *dy, size_t n, float mean, float out[2]);
