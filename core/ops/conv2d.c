@@ -104,7 +104,8 @@ cnn_status cnn_conv2d_check(const cnn_conv2d_params *p, const cnn_tensor *x,
 
 /* The kernels read the input as is when it needs neither padding nor the
  * column-phase split of stride_w > 1; otherwise each task first rewrites the
- * rows its band of output rows needs into its own part of the workspace. */
+ * rows its band of output rows needs into its thread's slot of the
+ * workspace, which stays in that core's L2 from one band to the next. */
 static int needs_workspace(const cnn_conv2d_params *p)
 {
     return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right | (p->stride_w > 1);
@@ -116,6 +117,8 @@ static int needs_workspace(const cnn_conv2d_params *p)
 /* At least this many bands when there are rows, so threads have work; the
  * plan (and so every result) does not depend on the thread count. */
 #define MIN_BANDS 16
+/* Workspace slots: at most this many threads pad and convolve at once. */
+#define MAX_SLOTS 64
 
 /* Output rows are cut into bands; a task is one band of one group. */
 typedef struct band_plan {
@@ -124,6 +127,8 @@ typedef struct band_plan {
     int rows_per_band; /* output rows */
     int n_bands;
     int band_in_rows;  /* padded input rows a full band reads */
+    int slots;         /* bands padded at once: one per thread at most */
+    size_t slot_len;   /* floats of one band of one group */
 } band_plan;
 
 static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_h,
@@ -140,19 +145,21 @@ static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_
     b->n_bands = (out_h + b->rows_per_band - 1) / b->rows_per_band;
     b->band_in_rows = (b->rows_per_band - 1) * p->stride_h +
                       (p->kernel_h - 1) * p->dilation_h + 1;
+    b->slots = b->n_bands * p->groups < MAX_SLOTS ? b->n_bands * p->groups : MAX_SLOTS;
+    b->slot_len = (size_t)cin_g * b->band_in_rows * b->row_len;
 }
 
 size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h, int in_w,
                                  int n_threads)
 {
-    (void)n_threads; /* the band plan is the same for any thread count */
+    (void)n_threads; /* one slot per thread, up to MAX_SLOTS whatever the count */
     int oh, ow;
     if (!needs_workspace(p) || p->groups < 1 ||
         cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
     band_plan b;
     plan_bands(p, in_c / p->groups, in_w, oh, &b);
-    return (size_t)b.n_bands * in_c * b.band_in_rows * b.row_len * sizeof(float);
+    return (size_t)b.slots * b.slot_len * sizeof(float);
 }
 
 /* Source index of padded position i in [-before, n + after) for the mode;
@@ -205,15 +212,16 @@ static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, size_t
         row[(size_t)(x % s) * phase + x / s] = pad_value(p, srow, w, x);
 }
 
-/* Padded rows [row0, row0 + rows) of cin planes of h x w, split in column
- * phases, into planes of b->band_in_rows rows at dst. */
+/* Rows [i0, i1) of a band whose row 0 is padded row row0, from cin planes
+ * of h x w, split in column phases, into planes of b->band_in_rows rows at
+ * dst. */
 static void pad_band(const cnn_conv2d_params *p, const float *src, int cin, int h, int w,
-                     int row0, int rows, const band_plan *b, cnn_conv2d_split2_fn split2,
-                     float *dst)
+                     int row0, int i0, int i1, const band_plan *b,
+                     cnn_conv2d_split2_fn split2, float *dst)
 {
     for (int c = 0; c < cin; c++) {
         const float *plane = src + (size_t)c * h * w;
-        for (int i = 0; i < rows; i++) {
+        for (int i = i0; i < i1; i++) {
             float *row = dst + ((size_t)c * b->band_in_rows + i) * b->row_len;
             int sy = pad_source_index(row0 + i - p->pad_top, h, p->pad_mode);
             if (sy < 0) {
@@ -289,19 +297,27 @@ static void conv_tasks(void *arg, int ith, int nth)
             .stride_h = p->stride_h, .stride_w = p->stride_w,
             .dil_h = p->dilation_h, .dil_w = p->dilation_w,
         };
-        if (j->workspace) {
-            float *band = j->workspace + (size_t)t * j->cin_g * b->band_in_rows * b->row_len;
-            int rows = (oy1 - oy0 - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
-            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, rows, b, j->split2, band);
-            a.src = band;
-            a.src_plane = (size_t)b->band_in_rows * b->row_len;
-        } else {
-            a.src = x + (size_t)oy0 * p->stride_h * j->w;
-            a.src_plane = (size_t)j->h * j->w;
-        }
         a.src_row = b->row_len;
         a.src_phase = b->phase;
-        j->kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
+        if (!j->workspace) {
+            a.src = x + (size_t)oy0 * p->stride_h * j->w;
+            a.src_plane = (size_t)j->h * j->w;
+            j->kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
+            continue;
+        }
+        float *band = j->workspace + (size_t)ith * b->slot_len;
+        a.src = band;
+        a.src_plane = (size_t)b->band_in_rows * b->row_len;
+        /* Pad the rows each output row adds just before it: the loads from x
+         * then overlap the arithmetic of the rows before. */
+        int padded = 0;
+        for (int oy = oy0; oy < oy1; oy++) {
+            int need = (oy - oy0) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, padded, need, b,
+                     j->split2, band);
+            padded = need;
+            j->kernel(&a, 0, j->cout_g, oy - oy0, oy - oy0 + 1);
+        }
     }
 }
 
@@ -332,7 +348,8 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     for (int i = 0; i < n; i++) {
         job.x = x->data + (size_t)i * cin * h * w;
         job.y = y->data + (size_t)i * cout * oh * ow;
-        cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job, 0);
+        cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job,
+                           job.workspace ? job.plan.slots : 0);
     }
     return CNN_OK;
 }

@@ -74,20 +74,31 @@ static ALWAYS_INLINE void conv_block(const cnn_conv2d_kernel_args *a, int oc, in
     }
 }
 
-/* One row of noc channels: full blocks of XVB vectors, then the rest. */
+/* One row of noc channels: full blocks of XVB vectors, then the rest. A
+ * lone last vector loads as much as it computes, so with XVB 3 the last four
+ * vectors go as two blocks of two. */
 static ALWAYS_INLINE void conv_row(const cnn_conv2d_kernel_args *a, int oc, int noc, int oy)
 {
     int x = 0;
-    for (; x + XVB * VLEN <= a->out_w; x += XVB * VLEN)
+    for (; x + XVB * VLEN <= a->out_w; x += XVB * VLEN) {
+        if (XVB == 3 && a->out_w - x > 3 * VLEN && a->out_w - x <= 4 * VLEN) {
+            conv_block(a, oc, noc, oy, x, 2, 0, vec_mask(VLEN));
+            x += 2 * VLEN;
+            break;
+        }
         conv_block(a, oc, noc, oy, x, XVB, 0, vec_mask(VLEN));
+    }
     int rest = a->out_w - x;
     if (rest <= 0)
         return;
     int nv = (rest + VLEN - 1) / VLEN;
     MASK last = vec_mask(rest - (nv - 1) * VLEN);
     switch (nv) {
+#if XVB > 4
+#error "conv_row handles up to 4 vectors per block"
+#endif
 #if XVB > 3
-#error "conv_row handles up to 3 vectors per block"
+    case 3: conv_block(a, oc, noc, oy, x, 3, 1, last); break;
 #endif
 #if XVB > 2
     case 2: conv_block(a, oc, noc, oy, x, 2, 1, last); break;
@@ -97,31 +108,37 @@ static ALWAYS_INLINE void conv_row(const cnn_conv2d_kernel_args *a, int oc, int 
     }
 }
 
-static void conv_rows(const cnn_conv2d_kernel_args *a, int oc, int noc, int oy0, int oy1)
+/* One row of channels [oc0, oc1): blocks of OCB, the remainder in halving
+ * blocks (7 = 4 + 2 + 1). */
+static void conv_channels(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy)
 {
-    for (int oy = oy0; oy < oy1; oy++) {
-        switch (noc) {
-        case OCB: conv_row(a, oc, OCB, oy); break;
+    int oc = oc0;
+    for (; oc + OCB <= oc1; oc += OCB)
+        conv_row(a, oc, OCB, oy);
 #if OCB > 4
-        case 4: conv_row(a, oc, 4, oy); break;
+    if (oc + 4 <= oc1) {
+        conv_row(a, oc, 4, oy);
+        oc += 4;
+    }
 #endif
 #if OCB > 2
-        case 2: conv_row(a, oc, 2, oy); break;
-#endif
-        default: conv_row(a, oc, 1, oy); break;
-        }
+    if (oc + 2 <= oc1) {
+        conv_row(a, oc, 2, oy);
+        oc += 2;
     }
+#endif
+    if (oc < oc1)
+        conv_row(a, oc, 1, oy);
 }
 
 #if OCB > 8
-#error "conv_rows handles up to 8 channels per block"
+#error "conv_channels handles up to 8 channels per block"
 #endif
 
+/* Rows outer, channels inner: the input rows of one output row stay in L1
+ * for every block of channels. */
 void KERNEL_NAME(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1)
 {
-    /* Channels in blocks of OCB, the remainder in halving blocks (7 = 4+2+1). */
-    int oc = oc0;
-    for (int n = OCB; n >= 1; n /= 2)
-        for (; oc + n <= oc1; oc += n)
-            conv_rows(a, oc, n, oy0, oy1);
+    for (int oy = oy0; oy < oy1; oy++)
+        conv_channels(a, oc0, oc1, oy);
 }
