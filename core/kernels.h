@@ -41,6 +41,7 @@ typedef void (*cnn_conv2d_split2_fn)(const float *src, int n, float *even, float
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
+    cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
     cnn_conv2d_split2_fn conv2d_split2;
 };
 
@@ -64,6 +65,10 @@ void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, i
                             int oy1);
 void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                               int oy1);
+void cnn_conv2d_kernel_dw_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                               int oy1);
+void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                                 int oy1);
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 

@@ -114,9 +114,13 @@ static int needs_workspace(const cnn_conv2d_params *p)
 /* Bytes of padded input a band of one group aims at: small enough to stay in
  * L2 while the kernel walks it once per block of output channels. */
 #define BAND_BYTES (128 << 10)
-/* At least this many bands when there are rows, so threads have work; the
- * plan (and so every result) does not depend on the thread count. */
-#define MIN_BANDS 16
+/* At least this many tasks (bands x groups) when there are rows, so threads
+ * have work; the plan (and so every result) does not depend on the thread
+ * count. */
+#define MIN_TASKS 16
+/* Output rows padded and computed per kernel call: the depthwise kernel
+ * blocks 4 rows; the input of the next rows is padded just before them. */
+#define CHUNK_ROWS 4
 /* Workspace slots: at most this many threads pad and convolve at once. */
 #define MAX_SLOTS 64
 
@@ -140,7 +144,8 @@ static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_
     b->row_len = needs_workspace(p) ? b->phase * p->stride_w : (size_t)in_w;
     size_t per_row = (size_t)cin_g * p->stride_h * b->row_len * sizeof(float);
     size_t rows = per_row < BAND_BYTES ? BAND_BYTES / per_row : 1;
-    size_t cap = ((size_t)out_h + MIN_BANDS - 1) / MIN_BANDS;
+    int min_bands = (MIN_TASKS + p->groups - 1) / p->groups;
+    size_t cap = ((size_t)out_h + min_bands - 1) / min_bands;
     b->rows_per_band = (int)(rows < cap ? rows : cap);
     b->n_bands = (out_h + b->rows_per_band - 1) / b->rows_per_band;
     b->band_in_rows = (b->rows_per_band - 1) * p->stride_h +
@@ -264,7 +269,7 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
 
 typedef struct conv_job {
     const cnn_conv2d_params *p;
-    cnn_conv2d_kernel_fn kernel;
+    cnn_conv2d_kernel_fn kernel, kernel_dw;
     cnn_conv2d_split2_fn split2;
     const float *x; /* one image */
     float *y;
@@ -279,6 +284,7 @@ static void conv_tasks(void *arg, int ith, int nth)
     const conv_job *j = arg;
     const cnn_conv2d_params *p = j->p;
     const band_plan *b = &j->plan;
+    cnn_conv2d_kernel_fn kernel = j->cin_g == 1 ? j->kernel_dw : j->kernel;
     int t0, t1;
     cnn_split_range(j->groups * b->n_bands, ith, nth, &t0, &t1);
     for (int t = t0; t < t1; t++) {
@@ -302,21 +308,20 @@ static void conv_tasks(void *arg, int ith, int nth)
         if (!j->workspace) {
             a.src = x + (size_t)oy0 * p->stride_h * j->w;
             a.src_plane = (size_t)j->h * j->w;
-            j->kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
+            kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
             continue;
         }
         float *band = j->workspace + (size_t)ith * b->slot_len;
         a.src = band;
         a.src_plane = (size_t)b->band_in_rows * b->row_len;
-        /* Pad the rows each output row adds just before it: the loads from x
-         * then overlap the arithmetic of the rows before. */
         int padded = 0;
-        for (int oy = oy0; oy < oy1; oy++) {
-            int need = (oy - oy0) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+        for (int oy = oy0; oy < oy1; oy += CHUNK_ROWS) {
+            int end = oy + CHUNK_ROWS < oy1 ? oy + CHUNK_ROWS : oy1;
+            int need = (end - 1 - oy0) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
             pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, padded, need, b,
                      j->split2, band);
             padded = need;
-            j->kernel(&a, 0, j->cout_g, oy - oy0, oy - oy0 + 1);
+            kernel(&a, 0, j->cout_g, oy - oy0, end - oy0);
         }
     }
 }
@@ -337,6 +342,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     conv_job job = {
         .p = p,
         .kernel = cnn_context_kernels(ctx)->conv2d,
+        .kernel_dw = cnn_context_kernels(ctx)->conv2d_dw,
         .split2 = cnn_context_kernels(ctx)->conv2d_split2,
         .weight = weight->data,
         .bias = bias ? bias->data : NULL,
@@ -357,6 +363,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
     k->conv2d = cnn_conv2d_kernel_c;
+    k->conv2d_dw = cnn_conv2d_kernel_c;
     k->conv2d_split2 = cnn_conv2d_split2_c;
 #if CNN_HAVE_X86
     cnn_conv2d_init_x86(k, cpu_flags);
