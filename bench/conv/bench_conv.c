@@ -3,8 +3,9 @@
  * 3->16 channels at 224x224 and 16->16 at stride 2. Our side is timed here
  * (median of REPS calls after a warm-up, buffers planned once); the PyTorch
  * side by bench_conv_torch.py, run from here under the GLIBC_TUNABLES
- * setting that makes PyTorch fastest; ROUNDS rounds alternate the two. Prints a `ratio` line per layer and
- * thread count: PyTorch time / our time (> 1 means we are faster).
+ * setting that makes PyTorch fastest; ROUNDS rounds alternate the two.
+ * Prints a `ratio` line per layer and thread count: PyTorch time / our time
+ * (> 1 means we are faster).
  * Usage: bench-conv [REPS]   (CNN_ISA=c|avx2|avx512 caps our level) */
 #include <stdio.h>
 #include <stdlib.h>

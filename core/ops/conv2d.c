@@ -207,7 +207,8 @@ static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, size_t
     if (s == 1)
         memcpy(row + l, srow, (size_t)w * sizeof *row);
     else if (s == 2)
-        split2(srow, w, row + (l & 1) * phase + l / 2, row + ((l + 1) & 1) * phase + (l + 1) / 2);
+        split2(srow, w, row + (l & 1) * phase + l / 2,
+               row + ((l + 1) & 1) * phase + (l + 1) / 2);
     else
         for (int c = 0; c < w; c++)
             row[(size_t)((c + l) % s) * phase + (c + l) / s] = srow[c];

@@ -204,7 +204,8 @@ static void bench_conv2d(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref, int 
  * around the vector sizes. */
 static void check_split2(void)
 {
-    cnn_conv2d_split2_fn fn = checkasm_cur()->conv2d_split2, ref = checkasm_ref()->conv2d_split2;
+    cnn_conv2d_split2_fn fn = checkasm_cur()->conv2d_split2;
+    cnn_conv2d_split2_fn ref = checkasm_ref()->conv2d_split2;
     if (!checkasm_func_new("conv2d_split2", (void (*)(void))fn, (void (*)(void))ref))
         return;
     for (int n = 0; n <= 100; n++) {
