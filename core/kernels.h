@@ -126,6 +126,7 @@ typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float 
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
+    cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
     cnn_conv2d_split2_fn conv2d_split2;
     cnn_edge_grad3_s16_fn edge_grad3_s16;
     cnn_edge_mag3_u8_fn edge_mag3_u8;
@@ -200,6 +201,10 @@ void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, i
                             int oy1);
 void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                               int oy1);
+void cnn_conv2d_kernel_dw_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                               int oy1);
+void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                                 int oy1);
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
