@@ -123,6 +123,20 @@ typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n
 typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
                                   ptrdiff_t ldc, float alpha, float beta, int m, int n);
 
+/* Separable gradient passes on 8-bit planes (apertures 5 and 7), n taps.
+ * Vertical: vs[x] = sum_i smooth[i] * rows[i][x], vd[x] = sum_i deriv[i] *
+ * rows[i][x]. Horizontal, over rows readable from -n/2 to width + n/2:
+ * gx[x] = sum_j deriv[j] * vs[x + j - n/2], gy[x] = sum_j smooth[j] *
+ * vd[x + j - n/2]. n <= 7; SIMD twins may use that smooth is symmetric,
+ * deriv antisymmetric and sum |tap| * 255 < 32768 (true of every operator
+ * here). */
+typedef void (*cnn_edge_vpass_s32_fn)(const uint8_t *const *rows, const int *smooth,
+                                      const int *deriv, int n, int32_t *vs, int32_t *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, const int *smooth,
+                                      const int *deriv, int n, int32_t *gx, int32_t *gy,
+                                      int width);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -141,6 +155,8 @@ struct cnn_kernels {
     cnn_dropout_fn dropout;
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
+    cnn_edge_vpass_s32_fn edge_vpass_s32;
+    cnn_edge_hpass_s32_fn edge_hpass_s32;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -230,5 +246,9 @@ void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptr
 #define CNN_GEMM_NR_AVX2 16
 #define CNN_GEMM_MR_AVX512 8
 #define CNN_GEMM_NR_AVX512 32
+void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                          int n, int32_t *vs, int32_t *vd, int width);
+void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
+                          const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
 
 #endif
