@@ -159,15 +159,30 @@ static void threshold_rows(const pixel_job *j, int y0, int y1)
     }
 }
 
+/* Is any mask pixel of the block of dst sample (x, y) set? */
+static int mask_block_set(const cnn_pixel_plane *m, int shift, int x, int y)
+{
+    int x0 = x << shift, y0 = y << shift;
+    int x1 = x0 + (1 << shift), y1 = y0 + (1 << shift);
+    if (x1 > m->width)
+        x1 = m->width;
+    if (y1 > m->height)
+        y1 = m->height;
+    for (int my = y0; my < y1; my++)
+        for (int mx = x0; mx < x1; mx++)
+            if (row_of(m, my)[(ptrdiff_t)mx * m->step])
+                return 1;
+    return 0;
+}
+
 static void overlay_rows(const pixel_job *j, int y0, int y1)
 {
     const cnn_pixel_plane *m = j->src, *d = j->dst;
     unsigned a = j->alpha, keep = 255u - a;
     for (int y = y0; y < y1; y++) {
-        const uint8_t *mask = row_of(m, y << j->mask_shift);
         uint8_t *out = row_of(d, y);
         for (int x = 0; x < d->width; x++) {
-            if (!mask[(ptrdiff_t)(x << j->mask_shift) * m->step])
+            if (!mask_block_set(m, j->mask_shift, x, y))
                 continue;
             uint8_t *p = out + (ptrdiff_t)x * d->step;
             unsigned old = sample_get(p, d->depth);

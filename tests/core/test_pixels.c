@@ -121,22 +121,26 @@ START_TEST(copy_fill_threshold_overlay)
     const uint8_t binary[6] = { 0, 0, 0, 0, 0, 255 };
     ck_assert_mem_eq(gray, binary, 6);
 
-    /* mask 4x4, overlay a 2x2 subsampled plane: (x, y) reads mask (2x, 2y) */
-    uint8_t mask[16] = { 0 };
+    /* mask 4x3, overlay a 2x2 subsampled plane: sample (x, y) covers mask
+     * pixels (2x..2x+1, 2y..2y+1), the last row of blocks only mask row 2 */
+    uint8_t mask[12] = { 0 };
     mask[0] = 255;          /* (0,0) -> sample (0,0) */
-    mask[2 * 4 + 3] = 255;  /* (3,2): odd column, no sample reads it */
-    mask[2 * 4 + 2] = 255;  /* (2,2) -> sample (1,1) */
+    mask[1 * 4 + 3] = 255;  /* (3,1) -> sample (1,0) */
     uint8_t chroma[4] = { 100, 100, 100, 100 };
-    cnn_pixel_plane m = plane(mask, 4, 1, 8, 4, 4);
+    cnn_pixel_plane m = plane(mask, 4, 1, 8, 4, 3);
     cnn_pixel_plane c = plane(chroma, 2, 1, 8, 2, 2);
     cnn_pixels_overlay(NULL, &m, 1, &c, 200, 255);
-    const uint8_t full[4] = { 200, 100, 100, 200 };
+    const uint8_t full[4] = { 200, 200, 100, 100 };
     ck_assert_mem_eq(chroma, full, 4);
     /* half alpha: (200 * 128 + 100 * 127 + 127) / 255 = 150 */
     memset(chroma, 100, 4);
     cnn_pixels_overlay(NULL, &m, 1, &c, 200, 128);
     ck_assert_int_eq(chroma[0], 150);
-    ck_assert_int_eq(chroma[1], 100);
+    ck_assert_int_eq(chroma[2], 100);
+    mask[2 * 4 + 1] = 255;  /* (1,2) -> sample (0,1), a block cut by the edge */
+    cnn_pixels_overlay(NULL, &m, 1, &c, 200, 255);
+    ck_assert_int_eq(chroma[2], 200);
+    ck_assert_int_eq(chroma[3], 100);
 }
 END_TEST
 

@@ -58,8 +58,9 @@ void cnn_pixels_threshold(cnn_context *ctx, const cnn_pixel_plane *src,
 /* Luma of one colour, the formula of cnn_pixels_luma. */
 uint8_t cnn_pixels_luma_of(uint8_t r, uint8_t g, uint8_t b);
 /* Where the 8-bit mask is non-zero, blend value into dst with alpha/255 of
- * it. Sample (x, y) of dst reads mask (x << mask_shift, y << mask_shift), so
- * 2x2-subsampled chroma (mask_shift 1) follows a full-size mask. */
+ * it. Sample (x, y) of dst covers the mask block of side 1 << mask_shift at
+ * (x << mask_shift, y << mask_shift) and is painted when any of it is set,
+ * so 2x2-subsampled chroma (mask_shift 1) keeps one-pixel lines. */
 void cnn_pixels_overlay(cnn_context *ctx, const cnn_pixel_plane *mask, int mask_shift,
                         const cnn_pixel_plane *dst, unsigned value, unsigned alpha);
 /* 8-bit R, G, B to BT.601 limited-range Y, Cb, Cr (the colorimetry of
