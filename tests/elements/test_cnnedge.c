@@ -7,23 +7,6 @@
 
 #include "elementutil.h"
 
-static const gchar *formats[] = { "GRAY8", "GRAY16_LE", "RGB", "BGR", "RGBA", "BGRA", "RGBx",
-  "BGRx", "I420", "NV12"
-};
-
-static GstHarness *
-edge_harness (const gchar * props, const gchar * format, gint w, gint h)
-{
-  gchar *launch = g_strdup_printf ("cnnedge %s", props);
-  GstHarness *hn = gst_harness_new_parse (launch);
-
-  gst_harness_set_src_caps (hn, gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
-          format, "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, "framerate",
-          GST_TYPE_FRACTION, 30, 1, NULL));
-  g_free (launch);
-  return hn;
-}
-
 /* Blobs: smooth random shapes, so every detector finds edges of all
  * directions; colour channels differ. */
 static guint
@@ -93,10 +76,10 @@ START_TEST (every_format_matches_libcnn_on_luma)
   };
   guint f, c;
 
-  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
+  for (f = 0; f < EL_N_FORMATS; f++) {
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
       GstVideoInfo info, out_info;
-      GstHarness *hn = edge_harness (cases[c].props, formats[f], 41, 23);
+      GstHarness *hn = el_harness ("cnnedge", cases[c].props, el_formats[f], 41, 23);
       GstBuffer *in_buf, *out;
       GstVideoFrame in, frame;
       GstCaps *caps;
@@ -106,7 +89,7 @@ START_TEST (every_format_matches_libcnn_on_luma)
       guint comp, n_luma;
       gint x, y;
 
-      gst_video_info_set_format (&info, gst_video_format_from_string (formats[f]), 41, 23);
+      gst_video_info_set_format (&info, gst_video_format_from_string (el_formats[f]), 41, 23);
       in_buf = el_make_frame (&info, blob_sample, (gpointer) info.finfo);
       fail_unless_equals_int (gst_harness_push (hn, gst_buffer_ref (in_buf)), GST_FLOW_OK);
       out = gst_harness_pull (hn);
@@ -135,7 +118,7 @@ START_TEST (every_format_matches_libcnn_on_luma)
                       (cases[c].method == CNN_EDGE_CANNY ? 65535.f : 257.f)), 0, 65535);
             else
               want = expected[y * 41 + x];
-            fail_unless (got == want, "%s %s comp %u (%d,%d): %u, libcnn %u", formats[f],
+            fail_unless (got == want, "%s %s comp %u (%d,%d): %u, libcnn %u", el_formats[f],
                 cases[c].props, comp, x, y, got, want);
           }
       gst_video_frame_unmap (&in);
@@ -167,7 +150,7 @@ static GstBuffer *
 run_square (const gchar * props, const gchar * format, GstVideoFrame * frame)
 {
   GstVideoInfo info, out_info;
-  GstHarness *hn = edge_harness (props, format, 32, 32);
+  GstHarness *hn = el_harness ("cnnedge", props, format, 32, 32);
   GstBuffer *out;
   GstCaps *caps;
 
@@ -261,7 +244,7 @@ END_TEST
 START_TEST (property_changes_while_playing)
 {
   GstVideoInfo info;
-  GstHarness *hn = edge_harness ("method=sobel", "GRAY8", 32, 32);
+  GstHarness *hn = el_harness ("cnnedge", "method=sobel", "GRAY8", 32, 32);
   GstElement *edge = gst_harness_find_element (hn, "cnnedge");
   GstVideoFrame frame;
   GstBuffer *out;
