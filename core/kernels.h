@@ -50,6 +50,14 @@ typedef void (*cnn_edge_canny_nms_fn)(const int32_t *mag_p, const int32_t *mag_a
                                       const int16_t *gy, uint8_t *map, int width, int32_t low,
                                       int32_t high);
 
+/* Pixel rows (pixels.c): 8-bit BT.601 luma of width packed pixels of step
+ * bytes with R, G, B at byte offsets r, g, b; and gray into the colour bytes
+ * of packed pixels of step 3 or 4 (step 4 leaves the byte at offset keep). */
+typedef void (*cnn_pixels_luma_row_fn)(const uint8_t *px, uint8_t *luma, int width, int step,
+                                       int r, int g, int b);
+typedef void (*cnn_pixels_spread_row_fn)(const uint8_t *gray, uint8_t *px, int width, int step,
+                                         int keep);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -57,6 +65,8 @@ struct cnn_kernels {
     cnn_edge_mag3_u8_fn edge_mag3_u8;
     cnn_edge_canny_mag_fn edge_canny_mag;
     cnn_edge_canny_nms_fn edge_canny_nms;
+    cnn_pixels_luma_row_fn pixels_luma_row;
+    cnn_pixels_spread_row_fn pixels_spread_row;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -68,7 +78,17 @@ void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags);
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
-void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+
+#endif
+void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+#if CNN_HAVE_X86
+void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+
 #endif
 
 /* C references, callable directly by tests. */
@@ -81,5 +101,8 @@ void cnn_edge_canny_mag_c(const int16_t *gx, const int16_t *gy, int32_t *mag, in
 void cnn_edge_canny_nms_c(const int32_t *mag_p, const int32_t *mag_a, const int32_t *mag_n,
                           const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
                           int32_t low, int32_t high);
+void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 
 #endif

@@ -46,6 +46,10 @@ void cnn_pixels_pack(cnn_context *ctx, const float *src, ptrdiff_t src_stride,
                      cnn_pixel_output output);
 /* Copy src to dst (same depth) over dst's size. */
 void cnn_pixels_copy(cnn_context *ctx, const cnn_pixel_plane *src, const cnn_pixel_plane *dst);
+/* Copy 8-bit src into n_dst 8-bit planes of its size in one pass (gray into
+ * the R, G and B of packed RGB). */
+void cnn_pixels_spread(cnn_context *ctx, const cnn_pixel_plane *src, const cnn_pixel_plane *dst,
+                       int n_dst);
 /* Set every sample of dst to value. */
 void cnn_pixels_fill(cnn_context *ctx, const cnn_pixel_plane *dst, unsigned value);
 /* 8-bit luma of 8-bit R, G, B planes with ITU-R BT.601 weights, full range,
