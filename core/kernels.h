@@ -137,6 +137,14 @@ typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, cons
                                       const int *deriv, int n, int32_t *gx, int32_t *gy,
                                       int width);
 
+/* Pixel rows (pixels.c): 8-bit BT.601 luma of width packed pixels of step
+ * bytes with R, G, B at byte offsets r, g, b; and gray into the colour bytes
+ * of packed pixels of step 3 or 4 (step 4 leaves the byte at offset keep). */
+typedef void (*cnn_pixels_luma_row_fn)(const uint8_t *px, uint8_t *luma, int width, int step,
+                                       int r, int g, int b);
+typedef void (*cnn_pixels_spread_row_fn)(const uint8_t *gray, uint8_t *px, int width, int step,
+                                         int keep);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -157,6 +165,8 @@ struct cnn_kernels {
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
     cnn_edge_vpass_s32_fn edge_vpass_s32;
     cnn_edge_hpass_s32_fn edge_hpass_s32;
+    cnn_pixels_luma_row_fn pixels_luma_row;
+    cnn_pixels_spread_row_fn pixels_spread_row;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -179,6 +189,17 @@ void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+
+#endif
+void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+#if CNN_HAVE_X86
+void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -250,5 +271,8 @@ void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const i
                           int n, int32_t *vs, int32_t *vd, int width);
 void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
                           const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
+void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 
 #endif
