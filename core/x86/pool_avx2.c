@@ -88,9 +88,13 @@ static void pool2d_f32_avx2(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
     for (int oy = ylo; oy < yhi; oy++) {
         const float *rows = a->src + (size_t)(oy * w->stride_h - w->pad_top) * a->src_w;
         float *out = a->dst + (size_t)oy * a->out_w;
-        int ox = xlo;
-        for (; ox + 8 <= xhi && ox * w->stride_w - w->pad_left + reach < a->src_w; ox += 8) {
-            const float *base = rows + ox * w->stride_w - w->pad_left;
+        int done = xlo;
+        for (int ox = xlo;; ox = done) {
+            /* the last vector may overlap the previous one to end at xhi */
+            int at = ox + 8 <= xhi ? ox : xhi - 8;
+            if (at < xlo || at * w->stride_w - w->pad_left + reach >= a->src_w)
+                break;
+            const float *base = rows + at * w->stride_w - w->pad_left;
             f32_fold f = { a->mode, _mm256_setzero_ps(), _mm256_setzero_ps() };
             for (int ky = 0; ky < w->kh; ky++) {
                 const float *r = base + (size_t)ky * w->dil_h * a->src_w;
@@ -110,10 +114,13 @@ static void pool2d_f32_avx2(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
                 v = _mm256_div_ps(v, divisor);
             else
                 v = _mm256_blendv_ps(v, _mm256_set1_ps(NAN), f.nan);
-            _mm256_storeu_ps(out + ox, s2 ? permute_pairs(v) : v);
+            _mm256_storeu_ps(out + at, s2 ? permute_pairs(v) : v);
+            done = at + 8;
+            if (done >= xhi)
+                break;
         }
         cnn_pool2d_rect_c(a, oy, oy + 1, 0, xlo);
-        cnn_pool2d_rect_c(a, oy, oy + 1, ox, a->out_w);
+        cnn_pool2d_rect_c(a, oy, oy + 1, done, a->out_w);
     }
 }
 
@@ -193,9 +200,12 @@ static void pool2d_u8_avx2(const cnn_pool2d_u8_args *a, int oy0, int oy1)
     for (int oy = ylo; oy < yhi; oy++) {
         const uint8_t *rows = a->src + (oy * w->stride_h - w->pad_top) * a->src_stride;
         uint8_t *out = a->dst + oy * a->dst_stride;
-        int ox = xlo;
-        for (; ox + 32 <= xhi && ox * w->stride_w - w->pad_left + reach < a->src_w; ox += 32) {
-            const uint8_t *base = rows + ox * w->stride_w - w->pad_left;
+        int done = xlo;
+        for (int ox = xlo;; ox = done) {
+            int at = ox + 32 <= xhi ? ox : xhi - 32;
+            if (at < xlo || at * w->stride_w - w->pad_left + reach >= a->src_w)
+                break;
+            const uint8_t *base = rows + at * w->stride_w - w->pad_left;
             u8_fold f = { a->mode, zero, zero };
             for (int ky = 0; ky < w->kh; ky++) {
                 const uint8_t *r = base + ky * w->dil_h * a->src_stride;
@@ -225,10 +235,13 @@ static void pool2d_u8_avx2(const cnn_pool2d_u8_args *a, int oy0, int oy1)
             __m256i packed = _mm256_packus_epi16(f.a, f.b);
             if (s2)
                 packed = _mm256_permute4x64_epi64(packed, 0xD8);
-            _mm256_storeu_si256((__m256i *)(out + ox), packed);
+            _mm256_storeu_si256((__m256i *)(out + at), packed);
+            done = at + 32;
+            if (done >= xhi)
+                break;
         }
         cnn_pool2d_u8_rect_c(a, oy, oy + 1, 0, xlo);
-        cnn_pool2d_u8_rect_c(a, oy, oy + 1, ox, a->out_w);
+        cnn_pool2d_u8_rect_c(a, oy, oy + 1, done, a->out_w);
     }
 }
 

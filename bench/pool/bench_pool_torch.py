@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""PyTorch side of bench-pool: times F.max_pool2d / F.avg_pool2d on one
+thread for each case given as NAME:MODE:K:N:C:H:W and prints
+"NAME MEDIAN_SECONDS" per line. PyTorch has no uint8 pooling on the CPU, so
+the 8-bit cases time it on the same plane in float32 (its best option).
+Run under the GLIBC_TUNABLES bench-pool sets (malloc tuned for big buffers)."""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def time_call(fn, reps):
+    fn()
+    start = time.perf_counter()
+    fn()
+    one = time.perf_counter() - start
+    n = max(1, int(0.02 / max(one, 1e-7)))  # ~20 ms per repetition
+    samples = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - start) / n)
+    return statistics.median(samples)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=11)
+    ap.add_argument("cases", nargs="+")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for spec in args.cases:
+            name, mode, k, n, c, h, w = spec.split(":")
+            k = int(k)
+            x = torch.rand(int(n), int(c), int(h), int(w))
+            pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+            t = time_call(lambda: pool(x, k, 2), args.reps)
+            print(f"{name} {t:.9f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
