@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch side of bench-pool: times F.max_pool2d / F.avg_pool2d on one
 thread for each case given as NAME:MODE:K:N:C:H:W and prints
-"NAME MEDIAN_SECONDS" per line. PyTorch has no uint8 pooling on the CPU, so
+"NAME MEDIAN_SECONDS" per line (CPU time of this thread, as bench-pool). PyTorch has no uint8 pooling on the CPU, so
 the 8-bit cases time it on the same plane in float32 (its best option).
 Run under the GLIBC_TUNABLES bench-pool sets (malloc tuned for big buffers)."""
 import argparse
@@ -14,16 +14,16 @@ import torch.nn.functional as F
 
 def time_call(fn, reps):
     fn()
-    start = time.perf_counter()
+    start = time.thread_time()
     fn()
-    one = time.perf_counter() - start
+    one = time.thread_time() - start
     n = max(1, int(0.02 / max(one, 1e-7)))  # ~20 ms per repetition
     samples = []
     for _ in range(reps):
-        start = time.perf_counter()
+        start = time.thread_time()
         for _ in range(n):
             fn()
-        samples.append((time.perf_counter() - start) / n)
+        samples.append((time.thread_time() - start) / n)
     return statistics.median(samples)
 
 
