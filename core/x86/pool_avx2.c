@@ -10,6 +10,7 @@
 #include "cnn/cpu.h"
 #include "cnn/pool.h"
 #include "kernels.h"
+#include "pool_x86.h"
 
 /* Even-indexed floats of p[0..16), in the lane order of
  * _mm256_shuffle_ps (fixed by permute_pairs at the end). */
@@ -44,25 +45,6 @@ ALWAYS_INLINE void fold_f32(int mode, __m256 *acc, __m256 *nan, __m256 v)
     *acc = mode == CNN_POOL_MAX ? _mm256_max_ps(v, *acc) : _mm256_min_ps(v, *acc);
 }
 
-/* Rows [*ylo, *yhi) within [oy0, oy1) and columns [*xlo, *xhi) whose
- * windows lie inside the plane. */
-static void interior(const cnn_pool2d_window *w, int src_h, int src_w, int out_h, int out_w,
-                     int oy0, int oy1, int *ylo, int *yhi, int *xlo, int *xhi)
-{
-    cnn_pool2d_interior(src_h, out_h, w->kh, w->stride_h, w->dil_h, w->pad_top, ylo, yhi);
-    cnn_pool2d_interior(src_w, out_w, w->kw, w->stride_w, w->dil_w, w->pad_left, xlo, xhi);
-    *ylo = *ylo < oy0 ? oy0 : *ylo > oy1 ? oy1 : *ylo;
-    *yhi = *yhi > oy1 ? oy1 : *yhi < *ylo ? *ylo : *yhi;
-}
-
-/* Whether the kernels below handle these arguments. */
-static int f32_supported(const cnn_pool2d_kernel_args *a)
-{
-    const cnn_pool2d_window *w = &a->win;
-    return (a->mode == CNN_POOL_MAX || a->mode == CNN_POOL_MIN || a->mode == CNN_POOL_AVG) &&
-           !a->indices && (w->stride_w == 1 || w->stride_w == 2) && w->dil_w == 1;
-}
-
 /* Outputs [at, at + 8) of the row whose windows start at base. */
 ALWAYS_INLINE __m256 window8_f32(int mode, int s2, const float *base, size_t row_step, int kh,
                                  int kw, __m256 divisor)
@@ -94,25 +76,19 @@ ALWAYS_INLINE void rows_f32(int mode, int s2, const cnn_pool2d_kernel_args *a, i
                             int yhi, int xlo, int xhi)
 {
     const cnn_pool2d_window *w = &a->win;
-    /* furthest float read by a vector of outputs [ox, ox + 8), from ox */
-    int reach = s2 ? 14 + (w->kw - 1) + (w->kw & 1) : 7 + w->kw - 1;
+    int reach = pool_x86_reach(w->stride_w, w->kw, 8);
     __m256 divisor = _mm256_set1_ps((float)(w->divisor > 0 ? w->divisor : w->kh * w->kw));
     size_t row_step = (size_t)w->dil_h * a->src_w;
     for (int oy = ylo; oy < yhi; oy++) {
         const float *rows = a->src + (size_t)(oy * w->stride_h - w->pad_top) * a->src_w;
         float *out = a->dst + (size_t)oy * a->out_w;
-        int done = xlo;
-        for (int ox = xlo;; ox = done) {
-            /* the last vector may overlap the previous one to end at xhi */
-            int at = ox + 8 <= xhi ? ox : xhi - 8;
-            if (at < xlo || at * w->stride_w - w->pad_left + reach >= a->src_w)
-                break;
+        int done = xlo, at;
+        while ((at = pool_x86_vector_at(done, 8, xlo, xhi, w->stride_w, w->pad_left, reach,
+                                        a->src_w)) >= 0) {
             _mm256_storeu_ps(out + at,
                              window8_f32(mode, s2, rows + at * w->stride_w - w->pad_left,
                                          row_step, w->kh, w->kw, divisor));
             done = at + 8;
-            if (done >= xhi)
-                break;
         }
         cnn_pool2d_rect_c(a, oy, oy + 1, 0, xlo);
         cnn_pool2d_rect_c(a, oy, oy + 1, done, a->out_w);
@@ -121,13 +97,13 @@ ALWAYS_INLINE void rows_f32(int mode, int s2, const cnn_pool2d_kernel_args *a, i
 
 static void pool2d_f32_avx2(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
 {
-    if (!f32_supported(a)) {
+    if (!pool_x86_f32_supported(a)) {
         cnn_pool2d_kernel_c(a, oy0, oy1);
         return;
     }
     int ylo, yhi, xlo, xhi;
-    interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi, &xlo,
-             &xhi);
+    pool_x86_interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi,
+                      &xlo, &xhi);
     cnn_pool2d_rect_c(a, oy0, ylo, 0, a->out_w);
     cnn_pool2d_rect_c(a, yhi, oy1, 0, a->out_w);
     int s2 = a->win.stride_w == 2;
@@ -154,8 +130,6 @@ static void pool2d_f32_avx2(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
     }
 }
 
-/* Unsigned 16-bit division by a constant d >= 1 (Granlund & Montgomery
- * 1994, fig. 4.1): q = (t + ((n - t) >> sh1)) >> sh2 with t = mulhi(n, m). */
 typedef struct u16_divider {
     __m256i m;
     __m128i sh1, sh2;
@@ -163,12 +137,9 @@ typedef struct u16_divider {
 
 static u16_divider u16_divider_make(unsigned d)
 {
-    int l = 0;
-    while ((1u << l) < d)
-        l++;
-    unsigned m = (unsigned)(((1ull << 16) * ((1ull << l) - d)) / d + 1);
-    return (u16_divider){ _mm256_set1_epi16((short)m), _mm_cvtsi32_si128(l < 1 ? l : 1),
-                          _mm_cvtsi32_si128(l > 1 ? l - 1 : 0) };
+    pool_x86_divider s = pool_x86_divider_make(d);
+    return (u16_divider){ _mm256_set1_epi16((short)s.m), _mm_cvtsi32_si128(s.sh1),
+                          _mm_cvtsi32_si128(s.sh2) };
 }
 
 static inline __m256i u16_divide(__m256i n, const u16_divider *d)
@@ -176,16 +147,6 @@ static inline __m256i u16_divide(__m256i n, const u16_divider *d)
     __m256i t = _mm256_mulhi_epu16(n, d->m);
     __m256i q = _mm256_add_epi16(t, _mm256_srl_epi16(_mm256_sub_epi16(n, t), d->sh1));
     return _mm256_srl_epi16(q, d->sh2);
-}
-
-static int u8_supported(const cnn_pool2d_u8_args *a)
-{
-    const cnn_pool2d_window *w = &a->win;
-    unsigned d = (unsigned)(w->divisor > 0 ? w->divisor : w->kh * w->kw);
-    /* 16-bit sums: kh * kw * 255 plus the rounding half must stay below 2^16 */
-    return (a->mode == CNN_POOL_MAX || a->mode == CNN_POOL_MIN || a->mode == CNN_POOL_AVG) &&
-           (w->stride_w == 1 || w->stride_w == 2) && w->dil_w == 1 &&
-           (a->mode != CNN_POOL_AVG || (unsigned)w->kh * w->kw * 255u + d / 2 < 65536u);
 }
 
 ALWAYS_INLINE __m256i minmax_u8(int mode, __m256i a, __m256i b)
@@ -270,8 +231,7 @@ ALWAYS_INLINE void rows_u8(int mode, int s2, const cnn_pool2d_u8_args *a, int yl
                            int xlo, int xhi)
 {
     const cnn_pool2d_window *w = &a->win;
-    /* furthest byte read by a vector of outputs [ox, ox + 32), from ox */
-    int reach = s2 ? 62 + (w->kw - 1) + (w->kw & 1) : 31 + w->kw - 1;
+    int reach = pool_x86_reach(w->stride_w, w->kw, 32);
     unsigned d = (unsigned)(w->divisor > 0 ? w->divisor : w->kh * w->kw);
     u16_divider div = u16_divider_make(d);
     __m256i half = _mm256_set1_epi16((short)(d / 2));
@@ -279,17 +239,13 @@ ALWAYS_INLINE void rows_u8(int mode, int s2, const cnn_pool2d_u8_args *a, int yl
     for (int oy = ylo; oy < yhi; oy++) {
         const uint8_t *rows = a->src + (oy * w->stride_h - w->pad_top) * a->src_stride;
         uint8_t *out = a->dst + oy * a->dst_stride;
-        int done = xlo;
-        for (int ox = xlo;; ox = done) {
-            int at = ox + 32 <= xhi ? ox : xhi - 32;
-            if (at < xlo || at * w->stride_w - w->pad_left + reach >= a->src_w)
-                break;
+        int done = xlo, at;
+        while ((at = pool_x86_vector_at(done, 32, xlo, xhi, w->stride_w, w->pad_left, reach,
+                                        a->src_w)) >= 0) {
             _mm256_storeu_si256((__m256i *)(out + at),
                                 window32_u8(mode, s2, rows + at * w->stride_w - w->pad_left,
                                             row_step, w->kh, w->kw, &div, half));
             done = at + 32;
-            if (done >= xhi)
-                break;
         }
         cnn_pool2d_u8_rect_c(a, oy, oy + 1, 0, xlo);
         cnn_pool2d_u8_rect_c(a, oy, oy + 1, done, a->out_w);
@@ -298,13 +254,13 @@ ALWAYS_INLINE void rows_u8(int mode, int s2, const cnn_pool2d_u8_args *a, int yl
 
 static void pool2d_u8_avx2(const cnn_pool2d_u8_args *a, int oy0, int oy1)
 {
-    if (!u8_supported(a)) {
+    if (!pool_x86_u8_supported(a)) {
         cnn_pool2d_u8_kernel_c(a, oy0, oy1);
         return;
     }
     int ylo, yhi, xlo, xhi;
-    interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi, &xlo,
-             &xhi);
+    pool_x86_interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi,
+                      &xlo, &xhi);
     cnn_pool2d_u8_rect_c(a, oy0, ylo, 0, a->out_w);
     cnn_pool2d_u8_rect_c(a, yhi, oy1, 0, a->out_w);
     int s2 = a->win.stride_w == 2;
@@ -336,4 +292,6 @@ void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags)
         k->pool2d = pool2d_f32_avx2;
         k->pool2d_u8 = pool2d_u8_avx2;
     }
+    if (cpu_flags & CNN_CPU_AVX512)
+        cnn_pool2d_init_avx512(k);
 }
