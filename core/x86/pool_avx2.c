@@ -7,7 +7,6 @@
 #include <immintrin.h>
 #include <math.h>
 
-#include "cnn/cpu.h"
 #include "cnn/pool.h"
 #include "kernels.h"
 #include "pool_x86.h"
@@ -286,12 +285,8 @@ static void pool2d_u8_avx2(const cnn_pool2d_u8_args *a, int oy0, int oy1)
     }
 }
 
-void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags)
+void cnn_pool2d_init_avx2(cnn_kernels *k)
 {
-    if (cpu_flags & CNN_CPU_AVX2) {
-        k->pool2d = pool2d_f32_avx2;
-        k->pool2d_u8 = pool2d_u8_avx2;
-    }
-    if (cpu_flags & CNN_CPU_AVX512)
-        cnn_pool2d_init_avx512(k);
+    k->pool2d = pool2d_f32_avx2;
+    k->pool2d_u8 = pool2d_u8_avx2;
 }

@@ -3,8 +3,12 @@
 #ifndef CNN_POOL_X86_H
 #define CNN_POOL_X86_H
 
+#include "cnn/pool.h"
 #include "kernels.h"
 
+/* Set the table entries of one level; pool_init.c calls them in ascending
+ * order when the CPU has the level. */
+void cnn_pool2d_init_avx2(cnn_kernels *k);
 void cnn_pool2d_init_avx512(cnn_kernels *k);
 
 /* Rows [*ylo, *yhi) within [oy0, oy1) and columns [*xlo, *xhi) whose
