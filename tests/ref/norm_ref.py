@@ -137,7 +137,9 @@ def dense(w, gen):
     # BLAS sgemm: C = alpha op(A) op(B) + beta C, over the transposes and tails
     for i, (m, n, k) in enumerate([(1, 1, 1), (5, 7, 3), (67, 131, 259), (13, 45, 600),
                                    (130, 20, 70), (randint(gen, 1, 90), randint(gen, 1, 150),
-                                                   randint(gen, 1, 300))]):
+                                                   randint(gen, 1, 300)),
+                                   # fewer rows than the small-M path's limit
+                                   (2, 300, 50), (3, 70, 600), (1, 700, 33), (2, 1030, 513)]):
         ta, tb = i % 2, (i // 2) % 2
         alpha, beta = (1.0, 0.0) if i % 3 == 0 else (0.5, -1.5)
         name = f"gemm{i}"
