@@ -52,7 +52,9 @@ def batchnorm(w, gen):
     steps = 3
     shapes = [(2, 3, 5, 7), (1, 4, 1, 1 + randint(gen, 30, 60)), (3, 1, 6, 6), (4, 5),
               (randint(gen, 2, 3), randint(gen, 1, 6), randint(gen, 1, 13), randint(gen, 1, 13)),
-              (2, 16, 9, 33), (8, 3, 2, 1)]
+              (2, 16, 9, 33), (8, 3, 2, 1),
+              # more channels than one block of the small-plane paths
+              (5, 150), (2, 70, 2, 3)]
     for i, shape in enumerate(shapes):
         name = f"bn{i}"
         c = shape[1]
