@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cnn/cnn.h"
+#include "../timing.h"
 
 #define TORCH_TUNABLES                                                                     \
     "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"                         \
@@ -26,19 +26,6 @@ typedef struct bench_data {
     cnn_batchnorm_params bn;
     cnn_dropout_params dropout;
 } bench_data;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static cnn_status bn_inference(bench_data *d)
 {
@@ -70,12 +57,11 @@ static double median_ns(cnn_status (*fn)(bench_data *), bench_data *d, int reps)
         exit(EXIT_FAILURE);
     }
     for (int i = 0; i < reps; i++) {
-        double t0 = now_ns();
+        double t0 = timing_now_ns();
         fn(d);
-        t[i] = now_ns() - t0;
+        t[i] = timing_now_ns() - t0;
     }
-    qsort(t, (size_t)reps, sizeof *t, compare_double);
-    double m = t[reps / 2];
+    double m = timing_median(t, reps);
     free(t);
     return m;
 }
