@@ -9,7 +9,8 @@ training forward on the same shapes, and print one line per case:
 SHAPE is NxCxHxW. Run it under the GLIBC_TUNABLES setting of bench-norm
 (malloc keeps its big blocks), which is PyTorch at its best here."""
 import argparse
-import time
+import statistics
+import timeit
 
 import torch
 import torch.nn.functional as F
@@ -18,14 +19,9 @@ SHAPES = [(1, 64, 112, 112), (32, 64, 28, 28)]
 
 
 def median_ns(fn, reps):
+    """Median of reps single calls after a warm-up one, in nanoseconds."""
     fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
-        fn()
-        times.append(time.perf_counter_ns() - t0)
-    times.sort()
-    return times[len(times) // 2]
+    return int(statistics.median(timeit.repeat(fn, number=1, repeat=reps)) * 1e9)
 
 
 def main():
