@@ -128,14 +128,18 @@ static void block_masks(void *arg, int ith, int nth)
     for (int k = k0; k < k1; k++) {
         uint8_t *m = j->mask + (size_t)k * j->plane;
         memset(m, 1, j->plane);
-        for (int sy = 0; sy < sh; sy++)
-            for (int sx = 0; sx < sw; sx++) {
-                uint64_t pos = ((uint64_t)k * sh + sy) * sw + sx;
-                if (cnn_rng_u32(j->p->key, pos) >= j->threshold)
-                    continue;
-                for (int y = sy; y < sy + bs; y++)
-                    memset(m + (size_t)y * j->w + sx, 0, (size_t)bs);
-            }
+        uint64_t first = (uint64_t)k * sh * sw;
+        uint32_t words[4];
+        for (int t = 0; t < sh * sw; t++) {
+            uint64_t pos = first + (uint64_t)t;
+            if (t == 0 || (pos & 3) == 0) /* one Philox block serves four positions */
+                cnn_rng_block(j->p->key, pos >> 2, words);
+            if (words[pos & 3] >= j->threshold)
+                continue;
+            int sy = t / sw, sx = t % sw;
+            for (int y = sy; y < sy + bs; y++)
+                memset(m + (size_t)y * j->w + sx, 0, (size_t)bs);
+        }
         for (size_t i = 0; i < j->plane; i++)
             kept += m[i];
     }

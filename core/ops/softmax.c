@@ -53,17 +53,23 @@ static void softmax_line(softmax_kind kind, const float *x, const float *dy, flo
         float max = x[0];
         for (size_t i = 1; i < dim; i++)
             max = fmaxf(max, x[i * s]);
-        double sum = 0.0;
-        for (size_t i = 0; i < dim; i++)
-            sum += expf(x[i * s] - max);
         if (kind == LOG_SOFTMAX_FORWARD) {
+            double sum = 0.0;
+            for (size_t i = 0; i < dim; i++)
+                sum += expf(x[i * s] - max);
             float shift = max + (float)log(sum);
             for (size_t i = 0; i < dim; i++)
                 out[i * s] = x[i * s] - shift;
-        } else {
+        } else { /* exp once, into out (which may be x) */
+            double sum = 0.0;
+            for (size_t i = 0; i < dim; i++) {
+                float e = expf(x[i * s] - max);
+                out[i * s] = e;
+                sum += e;
+            }
             float inv = (float)(1.0 / sum);
             for (size_t i = 0; i < dim; i++)
-                out[i * s] = expf(x[i * s] - max) * inv;
+                out[i * s] *= inv;
         }
         break;
     }

@@ -19,6 +19,9 @@ typedef struct checkasm_family {
 /* Every kernel family: add a line here and a checkasm_check_<family>(). */
 static const checkasm_family families[] = {
     { "conv2d", checkasm_check_conv2d },
+    { "batchnorm", checkasm_check_batchnorm },
+    { "dropout", checkasm_check_dropout },
+    { "gemm", checkasm_check_gemm },
 };
 
 #define GUARD_FLOATS 64

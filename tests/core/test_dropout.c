@@ -1,15 +1,15 @@
-/* Dropout: the mask is a function of the key only (one and three threads,
- * every CPU level, kernels started at any position give the same bits), the
- * dropped fraction is close to p, kept values are scaled exactly as PyTorch
- * does (x * (1 / (1 - p)) in float), the backward applies the same mask,
- * channels drop whole planes, DropBlock drops block_size squares and scales
- * by count / count_kept, and inference is the identity. */
+/* Dropout: the mask is a function of the key only (one and three threads
+ * and every CPU level give the same bits), the dropped fraction is close to
+ * p, kept values are scaled exactly as PyTorch does (x * (1 / (1 - p)) in
+ * float), the backward applies the same mask, channels drop whole planes,
+ * DropBlock drops block_size squares and scales by count / count_kept, and
+ * inference is the identity. checkasm compares the kernels with C bit for
+ * bit (tests/checkasm/dropout.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
-#include "kernels.h"
 
 typedef struct dropout_run {
     cnn_tensor y;
@@ -76,34 +76,6 @@ START_TEST(same_mask_for_any_thread_count_and_level)
     release_run(&other);
     release_run(&ref);
     cnn_tensor_release(&x);
-}
-END_TEST
-
-/* The element kernels against C from any start position, odd lengths. */
-START_TEST(element_kernels_match_c_at_any_offset)
-{
-    enum { MAXN = 300 };
-    float x[MAXN], y_ref[MAXN], y[MAXN];
-    uint8_t m_ref[MAXN], m[MAXN];
-    test_fill_uniform(x, MAXN, test_seed(), 2, -1.0f, 1.0f);
-    cnn_context *ctx;
-    ck_assert_cnn_ok(cnn_context_create(&ctx, 1));
-    const cnn_kernels *k = cnn_context_kernels(ctx);
-    cnn_rng_key key = { test_seed(), 3 };
-    for (int trial = 0; trial < 200; trial++) {
-        size_t n = cnn_rng_u32(key, 3 * trial) % MAXN;
-        /* starts near the 2^32 block boundary too, where the low counter carries */
-        uint64_t first = cnn_rng_u32(key, 3 * trial + 1) % 1000;
-        if (trial % 4 == 3)
-            first += (0xFFFFFFF0ull << 2);
-        uint32_t threshold = cnn_rng_u32(key, 3 * trial + 2);
-        cnn_dropout_c(x, y_ref, m_ref, n, 11, 12, first, threshold, 1.25f);
-        k->dropout(x, y, m, n, 11, 12, first, threshold, 1.25f);
-        ck_assert_msg(!memcmp(y, y_ref, n * sizeof(float)) && !memcmp(m, m_ref, n),
-                      "%s: n=%zu first=%llu differs from C", cnn_cpu_level_name(k->cpu_flags),
-                      n, (unsigned long long)first);
-    }
-    cnn_context_destroy(ctx);
 }
 END_TEST
 
@@ -287,7 +259,6 @@ int main(void)
     Suite *s = suite_create("dropout");
     TCase *tc = tcase_create("dropout");
     tcase_add_loop_test(tc, same_mask_for_any_thread_count_and_level, 0, 3);
-    tcase_add_test(tc, element_kernels_match_c_at_any_offset);
     tcase_add_test(tc, fraction_close_to_p_and_scaling_exact);
     tcase_add_test(tc, backward_uses_the_forward_mask);
     tcase_add_test(tc, channel_mode_drops_whole_planes);

@@ -52,7 +52,9 @@ def batchnorm(w, gen):
     steps = 3
     shapes = [(2, 3, 5, 7), (1, 4, 1, 1 + randint(gen, 30, 60)), (3, 1, 6, 6), (4, 5),
               (randint(gen, 2, 3), randint(gen, 1, 6), randint(gen, 1, 13), randint(gen, 1, 13)),
-              (2, 16, 9, 33), (8, 3, 2, 1)]
+              (2, 16, 9, 33), (8, 3, 2, 1),
+              # more channels than one block of the small-plane paths
+              (5, 150), (2, 70, 2, 3)]
     for i, shape in enumerate(shapes):
         name = f"bn{i}"
         c = shape[1]
@@ -137,7 +139,9 @@ def dense(w, gen):
     # BLAS sgemm: C = alpha op(A) op(B) + beta C, over the transposes and tails
     for i, (m, n, k) in enumerate([(1, 1, 1), (5, 7, 3), (67, 131, 259), (13, 45, 600),
                                    (130, 20, 70), (randint(gen, 1, 90), randint(gen, 1, 150),
-                                                   randint(gen, 1, 300))]):
+                                                   randint(gen, 1, 300)),
+                                   # fewer rows than the small-M path's limit
+                                   (2, 300, 50), (3, 70, 600), (1, 700, 33), (2, 1030, 513)]):
         ta, tb = i % 2, (i // 2) % 2
         alpha, beta = (1.0, 0.0) if i % 3 == 0 else (0.5, -1.5)
         name = f"gemm{i}"
