@@ -8,4 +8,5 @@ void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags)
     memset(k, 0, sizeof *k);
     k->cpu_flags = cpu_flags;
     cnn_conv2d_init_kernels(k, cpu_flags);
+    cnn_edge_init_kernels(k, cpu_flags);
 }

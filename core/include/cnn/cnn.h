@@ -10,5 +10,7 @@
 #include "cnn/context.h"
 #include "cnn/conv2d.h"
 #include "cnn/receptive_field.h"
+#include "cnn/pixels.h"
+#include "cnn/edge.h"
 
 #endif

@@ -1,0 +1,192 @@
+/* Gradient operators (Sobel 3/5/7, Scharr, Prewitt) and their magnitude:
+ * the taps, the separable row passes (vertical then horizontal, one row of
+ * scratch each, no full-frame temporaries) and the C reference kernels of the
+ * 3x3 fast path. Kernels are OpenCV's (cv2.getDerivKernels), correlation
+ * sense: gx = right - left, gy = below - above. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "edge_internal.h"
+
+static const edge_taps sobel3 = { 3, { 1, 2, 1 }, { -1, 0, 1 } };
+static const edge_taps sobel5 = { 5, { 1, 4, 6, 4, 1 }, { -1, -2, 0, 2, 1 } };
+static const edge_taps sobel7 = { 7, { 1, 6, 15, 20, 15, 6, 1 }, { -1, -4, -5, 0, 5, 4, 1 } };
+static const edge_taps scharr = { 3, { 3, 10, 3 }, { -1, 0, 1 } };
+static const edge_taps prewitt = { 3, { 1, 1, 1 }, { -1, 0, 1 } };
+
+const edge_taps *cnn_edge_taps(cnn_edge_method method, int aperture)
+{
+    switch (method) {
+    case CNN_EDGE_SCHARR: return &scharr;
+    case CNN_EDGE_PREWITT: return &prewitt;
+    default: break;
+    }
+    return aperture == 7 ? &sobel7 : aperture == 5 ? &sobel5 : &sobel3;
+}
+
+void cnn_edge_grad_row_s32(const uint8_t *const *rows, const edge_taps *t, int width,
+                           edge_border border, int32_t *vs, int32_t *vd, int32_t *gx,
+                           int32_t *gy)
+{
+    int n = t->size, r = n / 2;
+    for (int x = 0; x < width; x++) {
+        int32_t s = 0, d = 0;
+        for (int i = 0; i < n; i++) {
+            s += t->smooth[i] * rows[i][x];
+            d += t->deriv[i] * rows[i][x];
+        }
+        vs[x + r] = s;
+        vd[x + r] = d;
+    }
+    edge_pad_row32(vs, r, width, border);
+    edge_pad_row32(vd, r, width, border);
+    for (int x = 0; x < width; x++) {
+        int32_t sx = 0, sy = 0;
+        for (int j = 0; j < n; j++) {
+            sx += t->deriv[j] * vs[x + j];
+            sy += t->smooth[j] * vd[x + j];
+        }
+        gx[x] = sx;
+        gy[x] = sy;
+    }
+}
+
+void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
+                           edge_border border, float *vs, float *vd, float *gx, float *gy)
+{
+    int n = t->size, r = n / 2;
+    for (int x = 0; x < width; x++) {
+        float s = 0, d = 0;
+        for (int i = 0; i < n; i++) {
+            s += (float)t->smooth[i] * rows[i][x];
+            d += (float)t->deriv[i] * rows[i][x];
+        }
+        vs[x + r] = s;
+        vd[x + r] = d;
+    }
+    edge_pad_row32(vs, r, width, border);
+    edge_pad_row32(vd, r, width, border);
+    for (int x = 0; x < width; x++) {
+        float sx = 0, sy = 0;
+        for (int j = 0; j < n; j++) {
+            sx += (float)t->deriv[j] * vs[x + j];
+            sy += (float)t->smooth[j] * vd[x + j];
+        }
+        gx[x] = sx;
+        gy[x] = sy;
+    }
+}
+
+static inline uint8_t sat_u8_round(double v)
+{
+    return v >= 255.0 ? 255 : v <= 0.0 ? 0 : (uint8_t)lrint(v);
+}
+
+void cnn_edge_mag_row_u8(const int32_t *gx, const int32_t *gy, uint8_t *dst, int width,
+                         cnn_edge_norm norm, float scale)
+{
+    for (int x = 0; x < width; x++) {
+        double m = norm == CNN_EDGE_L2
+                       ? sqrt((double)gx[x] * gx[x] + (double)gy[x] * gy[x])
+                       : (double)abs(gx[x]) + abs(gy[x]);
+        dst[x] = sat_u8_round(m * scale);
+    }
+}
+
+void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
+                          int16_t *gy, int width, int side, int centre, int left, int right)
+{
+    for (int x = 0; x < width; x++) {
+        int xl = x > 0 ? x - 1 : left, xr = x < width - 1 ? x + 1 : right;
+        int dl = r2[xl] - r0[xl], dc = r2[x] - r0[x], dr = r2[xr] - r0[xr];
+        gx[x] = (int16_t)(side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) +
+                          centre * (r1[xr] - r1[xl]));
+        gy[x] = (int16_t)(side * (dl + dr) + centre * dc);
+    }
+}
+
+void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
+                        int width, int side, int centre, int left, int right, int l2)
+{
+    for (int x = 0; x < width; x++) {
+        int xl = x > 0 ? x - 1 : left, xr = x < width - 1 ? x + 1 : right;
+        int dl = r2[xl] - r0[xl], dc = r2[x] - r0[x], dr = r2[xr] - r0[xr];
+        int gx = side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) + centre * (r1[xr] - r1[xl]);
+        int gy = side * (dl + dr) + centre * dc;
+        if (l2) {
+            /* From 255.5^2 the result saturates; below, sqrtf of the exact
+             * sum rounds like the float reference (no sum sits on a tie). */
+            int s = gx * gx + gy * gy;
+            dst[x] = s >= 65280 ? 255 : (uint8_t)lrintf(sqrtf((float)s));
+        } else {
+            int s = abs(gx) + abs(gy);
+            dst[x] = s > 255 ? 255 : (uint8_t)s;
+        }
+    }
+}
+
+/* Scratch of one thread: vs, vd padded rows and gx, gy rows (int32 for 8-bit
+ * planes, float for float planes; both 4 bytes). */
+size_t cnn_edge_gradient_scratch(const cnn_edge_params *p, int width)
+{
+    size_t padded = (size_t)width + EDGE_MAX_APERTURE - 1;
+    return 2 * edge_align64(padded * 4) + 2 * edge_align64((size_t)width * 4);
+}
+
+void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
+                                const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
+                                ptrdiff_t dst_stride, int width, int height, int y0, int y1,
+                                void *scratch)
+{
+    const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
+    const uint8_t *rows[EDGE_MAX_APERTURE];
+    int l2 = p->norm == CNN_EDGE_L2;
+    if (t->size == 3 && p->scale == 1.0f) {
+        int left = edge_border_index(-1, width, EDGE_REFLECT101);
+        int right = edge_border_index(width, width, EDGE_REFLECT101);
+        for (int y = y0; y < y1; y++) {
+            edge_gather_rows((const void **)rows, src, src_stride, y, height, 3,
+                             EDGE_REFLECT101);
+            k->edge_mag3_u8(rows[0], rows[1], rows[2], dst + y * dst_stride, width,
+                            t->smooth[0], t->smooth[1], left, right, l2);
+        }
+        return;
+    }
+    size_t padded = edge_align64(((size_t)width + EDGE_MAX_APERTURE - 1) * 4);
+    int32_t *vs = scratch, *vd = (int32_t *)((uint8_t *)scratch + padded);
+    int32_t *gx = (int32_t *)((uint8_t *)scratch + 2 * padded);
+    int32_t *gy = (int32_t *)((uint8_t *)gx + edge_align64((size_t)width * 4));
+    for (int y = y0; y < y1; y++) {
+        edge_gather_rows((const void **)rows, src, src_stride, y, height, t->size,
+                         EDGE_REFLECT101);
+        cnn_edge_grad_row_s32(rows, t, width, EDGE_REFLECT101, vs, vd, gx, gy);
+        cnn_edge_mag_row_u8(gx, gy, dst + y * dst_stride, width, p->norm, p->scale);
+    }
+}
+
+void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
+                                 ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
+                                 int width, int height, int y0, int y1, float *gx_out,
+                                 float *gy_out, void *scratch)
+{
+    const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
+    const float *rows[EDGE_MAX_APERTURE];
+    size_t padded = edge_align64(((size_t)width + EDGE_MAX_APERTURE - 1) * 4);
+    float *vs = scratch, *vd = (float *)((uint8_t *)scratch + padded);
+    float *gx = (float *)((uint8_t *)scratch + 2 * padded);
+    float *gy = (float *)((uint8_t *)gx + edge_align64((size_t)width * 4));
+    for (int y = y0; y < y1; y++) {
+        float *rx = gx_out ? gx_out + y * dst_stride : gx;
+        float *ry = gy_out ? gy_out + y * dst_stride : gy;
+        edge_gather_rows((const void **)rows, src, src_stride * (ptrdiff_t)sizeof(float), y,
+                         height, t->size, EDGE_REFLECT101);
+        cnn_edge_grad_row_f32(rows, t, width, EDGE_REFLECT101, vs, vd, rx, ry);
+        if (!dst)
+            continue;
+        float *out = dst + y * dst_stride;
+        for (int x = 0; x < width; x++)
+            out[x] = p->scale * (p->norm == CNN_EDGE_L2
+                                     ? sqrtf(rx[x] * rx[x] + ry[x] * ry[x])
+                                     : fabsf(rx[x]) + fabsf(ry[x]));
+    }
+}
