@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include "gst-cnn.h"
@@ -43,9 +44,12 @@ static void add_file(GPtrArray *inputs, const char *path, const char *relative)
     GstCnnInput *in = g_new0(GstCnnInput, 1);
     char *abs = g_canonicalize_filename(path, NULL);
 
+    GStatBuf st;
+
     in->uri = gst_filename_to_uri(abs, NULL);
     in->display = g_strdup(path);
     in->local = abs;
+    in->size = g_stat(abs, &st) == 0 ? (goffset)st.st_size : 0;
     in->stem = strip_extension(relative);
     g_ptr_array_add(inputs, in);
 }
@@ -206,6 +210,17 @@ void gst_cnn_inputs_shard(GPtrArray *inputs, guint k, guint n)
         }
     }
     g_ptr_array_set_size(inputs, kept);
+}
+
+static gint compare_sizes(gconstpointer a, gconstpointer b)
+{
+    const GstCnnInput *x = *(GstCnnInput *const *)a, *y = *(GstCnnInput *const *)b;
+    return x->size != y->size ? (x->size < y->size ? 1 : -1) : compare_inputs(a, b);
+}
+
+void gst_cnn_inputs_sort_largest_first(GPtrArray *inputs)
+{
+    g_ptr_array_sort(inputs, compare_sizes);
 }
 
 char *gst_cnn_input_truncation(const GstCnnInput *in)

@@ -591,6 +591,8 @@ int gst_cnn_run(int argc, char **argv)
         goto done;
     }
     gst_cnn_inputs_shard(inputs, shard_k, shard_n);
+    if (jobs != 1)
+        gst_cnn_inputs_sort_largest_first(inputs);
 
     run.values = values;
     run.inputs = inputs;
