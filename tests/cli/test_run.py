@@ -183,6 +183,10 @@ def test_exit_codes(tmp, inputs):
     p = gst_cnn("run", GRAY, tree, "-o", out, "--max-frames", 2, "-q")
     check("all ok: exit 0, nothing on stderr with -q", p.returncode == 0 and p.stderr == "", p.stderr)
     check("--help: exit 0", gst_cnn("run", "--help").returncode == 0)
+    if not glob.glob("/dev/video*"):
+        p = gst_cnn("run", GRAY, "camera")
+        check("camera without a V4L2 device: exit 2 with a clear message",
+              p.returncode == 2 and "no V4L2 device" in p.stderr, p.stderr)
     check("version names GStreamer", "GStreamer" in gst_cnn("version").stdout)
 
 
