@@ -184,6 +184,8 @@ static gint compare_inputs(gconstpointer a, gconstpointer b)
 
 gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error)
 {
+    GHashTable *stems;
+
     for (char **a = args; a && *a; a++)
         if (!add_arg(inputs, *a, FALSE, error))
             return FALSE;
@@ -195,6 +197,18 @@ gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error)
         else
             i++;
     }
+    /* a/x.avi and b/x.avi given separately would share one output name;
+     * marked before sharding so every shard agrees on which one runs */
+    stems = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < inputs->len; i++) {
+        GstCnnInput *in = g_ptr_array_index(inputs, i);
+        GstCnnInput *first = g_hash_table_lookup(stems, in->stem);
+        if (first)
+            in->clash = g_strdup(first->display);
+        else
+            g_hash_table_insert(stems, in->stem, in);
+    }
+    g_hash_table_unref(stems);
     return TRUE;
 }
 
@@ -259,5 +273,6 @@ void gst_cnn_input_free(GstCnnInput *in)
     g_free(in->display);
     g_free(in->local);
     g_free(in->stem);
+    g_free(in->clash);
     g_free(in);
 }

@@ -58,6 +58,7 @@ typedef struct {
     char *stem;    /* relative output name without extension (keeps subfolders) */
     gboolean live; /* camera: ends on Ctrl-C, never skipped */
     goffset size;  /* bytes of a local file, else 0 */
+    char *clash;   /* an earlier input with the same output name, else NULL */
 } GstCnnInput;
 
 /* Expand files, folders (recursively, by video extension), URIs, "camera"

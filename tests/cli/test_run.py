@@ -190,6 +190,26 @@ def test_exit_codes(tmp, inputs):
     check("version names GStreamer", "GStreamer" in gst_cnn("version").stdout)
 
 
+def test_names(tmp, inputs):
+    """Two inputs with one output name: the second fails, the first is kept;
+    inside a folder, subfolders keep the names apart."""
+    other = os.path.join(tmp, "other")
+    os.makedirs(os.path.join(other, "deeper"))
+    for d in (other, os.path.join(other, "deeper")):
+        os.symlink(os.path.join(CLIPS, "tree.avi"), os.path.join(d, "tree.avi"))
+    out = os.path.join(tmp, "names")
+    p = gst_cnn("run", GRAY, os.path.join(inputs, "tree.avi"), os.path.join(other, "tree.avi"),
+                "-o", out, "--max-frames", 2, "-q")
+    r = parse_json(p.stdout) or [{}, {}]
+    check("a second input with the same output name fails naming the first",
+          p.returncode == 1 and r[0].get("status") == "ok" and r[1].get("status") == "failed"
+          and os.path.join(inputs, "tree.avi") in (r[1].get("error") or ""), r)
+    p = gst_cnn("run", GRAY, other, "-o", out + "2", "--max-frames", 2, "-q")
+    check("subfolders of a folder input keep their outputs apart",
+          p.returncode == 0 and sorted(os.listdir(out + "2")) == ["deeper", "tree.gray"]
+          and os.listdir(os.path.join(out + "2", "deeper")) == ["tree.gray"], p.stdout)
+
+
 def run_until_partial(args, sig, min_frames=5):
     """Start a run and send sig once some output holds min_frames frames."""
     proc = subprocess.Popen([GST_CNN] + [str(a) for a in args], stdout=subprocess.PIPE,
@@ -305,6 +325,7 @@ def main():
         inputs = make_inputs(tmp)
         test_batch(tmp, inputs)
         test_exit_codes(tmp, inputs)
+        test_names(tmp, inputs)
         test_interrupt(tmp, inputs)
         test_timeout(tmp, inputs)
         test_show_and_list(tmp)
