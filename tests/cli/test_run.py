@@ -11,6 +11,7 @@ import glob
 import io
 import json
 import os
+import re
 import shutil
 import shlex
 import signal
@@ -303,6 +304,23 @@ def test_ready_pipelines(tmp, inputs):
               p.returncode == 0 and r.get("status") == "ok" and r.get("frames") == 8, (p.stderr, r))
         if name == "edge-frames" and r.get("status") == "ok":
             check_sobel_frames(r["outputs"][0], 8)
+            check_thread_share(tmp, inputs)
+
+
+def check_thread_share(tmp, inputs):
+    """--jobs N gives each cnn element cores / N engine threads (the element
+    logs the size of the context it made)."""
+    cores = len(os.sched_getaffinity(0))
+    clips = [os.path.join(inputs, n) for n in ("tree.avi", "vtest.avi")]
+    for jobs in (1, 2):
+        env = dict(os.environ, GST_DEBUG="cnnvideofilter:5", GST_DEBUG_NO_COLOR="1")
+        p = subprocess.run([GST_CNN, "run", "edge-frames"] + clips +
+                           ["-o", os.path.join(tmp, "threads-%d" % jobs), "--max-frames", "2", "-q",
+                            "--jobs", str(jobs)], capture_output=True, text=True, timeout=60, env=env)
+        got = sorted(set(re.findall(r"context with (\d+) threads", p.stderr)))
+        want = [str(max(1, cores // jobs))]
+        check("--jobs %d: cnnedge gets %s engine threads of %d cores" % (jobs, want[0], cores),
+              got == want, got)
 
 
 def check_sobel_frames(folder, count):
