@@ -264,4 +264,7 @@ void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->edge_mag3_u8 = cnn_edge_mag3_u8_c;
     k->edge_canny_mag = cnn_edge_canny_mag_c;
     k->edge_canny_nms = cnn_edge_canny_nms_c;
+#if CNN_HAVE_X86
+    cnn_edge_init_x86(k, cpu_flags);
+#endif
 }

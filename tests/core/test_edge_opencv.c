@@ -5,7 +5,8 @@
  *   cv2 (1 where a scale other than 1 makes cv2 round each gradient apart);
  * - Canny: F1 score of our edge pixels against cv2.Canny's >= 0.95 (the
  *   measured scores are printed; they are 1.0 where the semantics match);
- * - the Gaussian blur before Canny: bit-exact against cv2.GaussianBlur.
+ * - the Gaussian blur before Canny: bit-exact against cv2.GaussianBlur;
+ * - float gradients and their direction against cv2 in float and atan2.
  * The 8-bit path runs on the context's best kernels with 2 threads, the
  * float path on the same frames (magnitudes rounded, within 1 grey level;
  * Canny F1 >= 0.95 where no 8-bit blur comes first). */
@@ -173,13 +174,39 @@ static void run_f32(cnn_context *ctx, const cnn_edge_params *p, const ref_frame 
     free(dst);
 }
 
+/* gx, gy exactly as cv2 in float (integer sums), direction within 1e-5 rad
+ * of numpy's atan2 modulo 2 pi (a -0 from cv2 may flip pi to -pi). */
+static void check_gradients(cnn_context *ctx, const cnn_edge_params *p, const ref_frame *fr,
+                            const float *ref)
+{
+    size_t n = (size_t)fr->width * fr->height;
+    float *src = malloc(n * sizeof *src), *g = malloc(3 * n * sizeof *g);
+    for (size_t i = 0; i < n; i++)
+        src[i] = fr->gray[i];
+    void *ws = cnn_aligned_alloc(
+        cnn_edge_workspace_size(p, fr->width, fr->height, cnn_context_threads(ctx)));
+    ck_assert_cnn_ok(cnn_edge_gradients_f32(ctx, p, src, fr->width, g, g + n, fr->width,
+                                            fr->width, fr->height, ws));
+    cnn_edge_direction_f32(g, g + n, g + 2 * n, n);
+    ck_assert_close(g, ref, 2 * n, 1e-3, 1e-6);
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)g[2 * n + i] - ref[2 * n + i]);
+        d = fmin(d, 2 * M_PI - d);
+        ck_assert_msg(d <= 1e-5, "direction %zu: %g vs %g", i, (double)g[2 * n + i],
+                      (double)ref[2 * n + i]);
+    }
+    cnn_aligned_free(ws);
+    free(src);
+    free(g);
+}
+
 START_TEST(matches_opencv)
 {
     const ref_case *c = &cases[_i];
     const ref_frame *fr = frame_of(c);
     ck_assert_ptr_nonnull(fr);
     size_t n = (size_t)fr->width * fr->height;
-    uint8_t *ref = read_file(c->file, n);
+    uint8_t *ref = read_file(c->file, strcmp(c->kind, "gradients") ? n : 3 * n * sizeof(float));
     ck_assert_msg(ref != NULL, "cannot read %s", c->file);
     uint8_t *ours = malloc(n);
     cnn_edge_params p;
@@ -187,7 +214,9 @@ START_TEST(matches_opencv)
     cnn_context *ctx;
     ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
 
-    if (!strcmp(c->kind, "blur")) {
+    if (!strcmp(c->kind, "gradients")) {
+        check_gradients(ctx, &p, fr, (const float *)ref);
+    } else if (!strcmp(c->kind, "blur")) {
         void *scratch = cnn_aligned_alloc(cnn_edge_blur_scratch(p.blur_sigma, fr->width));
         cnn_edge_blur_rows_u8(p.blur_sigma, fr->gray, fr->width, ours, fr->width, fr->width,
                               fr->height, 0, fr->height, scratch);

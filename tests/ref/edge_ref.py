@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """OpenCV references for the edge detection tests.
 
-Decodes real frames of the opencv-doc clips, turns them to gray and writes,
+Decodes real frames of the opencv-doc clips, turns them to gray (plus a few
+tiny planes where every pixel touches the border) and writes,
 into the directory given as argument, the gray planes and cv2's result for
 every case test_edge_opencv checks:
   manifest.txt  one case per line:
                 kind frame method norm aperture laplacian sigma low high scale file
   <frame>.gray  the gray plane (width x height bytes), listed as "frame" lines
-  <case>.u8     cv2's 8-bit result (magnitude, |Laplacian| or Canny mask)
+  <case>.u8     cv2's 8-bit result (magnitude, |Laplacian| or Canny mask), or
+                or <case>.f32 for "gradients" cases: three float32 planes: gx, gy (cv2.Sobel,
+                cv2.Scharr or cv2.filter2D in float) and atan2(gy, gx)
 Gradient magnitudes use cv2.Sobel/Scharr/filter2D with BORDER_REFLECT_101,
 then convertScaleAbs + add (L1) or cv2.magnitude + convertScaleAbs (L2);
 Canny is cv2.Canny on the same gray frame (after cv2.GaussianBlur with
@@ -22,6 +25,15 @@ import numpy as np
 CLIPS = [("vtest", "vtest.avi", 40), ("megamind", "Megamind.avi", 60), ("tree", "tree.avi", 20)]
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 B101 = cv2.BORDER_REFLECT_101
+
+
+# Small planes where every pixel is a border pixel: a fixed pattern.
+TINY = [("tiny7x5", 7, 5), ("tiny2x9", 2, 9), ("tiny1x4", 1, 4), ("tiny33x3", 33, 3)]
+
+
+def tiny_frame(width, height):
+    y, x = np.mgrid[0:height, 0:width]
+    return ((x * 97 + y * 61 + (x * y) % 7 * 23) % 256).astype(np.uint8)
 
 
 def gray_frame(path, index):
@@ -40,14 +52,15 @@ def gray_frame(path, index):
     return np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
 
 
-def gradients(img, method, aperture):
+def gradients(img, method, aperture, ddepth=None):
+    """gx, gy in int16 (float for 7x7, which overflows int16) or in ddepth."""
     if method == "sobel":
-        ddepth = cv2.CV_16S if aperture < 7 else cv2.CV_32F
+        ddepth = ddepth or (cv2.CV_16S if aperture < 7 else cv2.CV_32F)
         gx = cv2.Sobel(img, ddepth, 1, 0, ksize=aperture, borderType=B101)
         gy = cv2.Sobel(img, ddepth, 0, 1, ksize=aperture, borderType=B101)
     elif method == "scharr":
-        gx = cv2.Scharr(img, cv2.CV_16S, 1, 0, borderType=B101)
-        gy = cv2.Scharr(img, cv2.CV_16S, 0, 1, borderType=B101)
+        gx = cv2.Scharr(img, ddepth or cv2.CV_16S, 1, 0, borderType=B101)
+        gy = cv2.Scharr(img, ddepth or cv2.CV_16S, 0, 1, borderType=B101)
     else:
         kx = np.array([[-1, 0, 1]] * 3, np.float32)
         gx = cv2.filter2D(img, cv2.CV_32F, kx, borderType=B101)
@@ -90,12 +103,14 @@ def main():
     def case(kind, frame, method, norm, aperture, lap, sigma, low, high, scale, result):
         name = f"{kind}_{frame}_{method}_{norm}_{aperture}_{lap}_{sigma:g}_{low:g}_{high:g}_{scale:g}"
         name = name.replace(".", "p")
-        result.tofile(os.path.join(out, name + ".u8"))
+        name += ".f32" if result.dtype == np.float32 else ".u8"
+        result.tofile(os.path.join(out, name))
         lines.append(f"{kind} {frame} {method} {norm} {aperture} {lap} {sigma!r} {low!r} "
-                     f"{high!r} {scale!r} {name}.u8")
+                     f"{high!r} {scale!r} {name}")
 
-    for frame, clip, index in CLIPS:
-        img = gray_frame(os.path.join(DATA, clip), index)
+    frames = [(name, gray_frame(os.path.join(DATA, clip), index)) for name, clip, index in CLIPS]
+    frames += [(name, tiny_frame(w, h)) for name, w, h in TINY]
+    for frame, img in frames:
         img.tofile(os.path.join(out, frame + ".gray"))
         lines.append(f"frame {frame} {img.shape[1]} {img.shape[0]}")
         for norm in ("l1", "l2"):
@@ -120,6 +135,11 @@ def main():
              canny(img, "l1", 3, 1.5, 30.0, 90.0))
         case("blur", frame, "blur", "l1", 3, "4", 1.5, 0.0, 0.0, 1.0,
              cv2.GaussianBlur(img, (0, 0), 1.5, borderType=B101))
+        # Float gradients and their direction (written as gx, gy, angle).
+        for method, aperture in (("sobel", 3), ("sobel", 7), ("scharr", 3), ("prewitt", 3)):
+            gx, gy = gradients(img, method, aperture, cv2.CV_32F)
+            planes = np.stack([gx, gy, np.arctan2(gy, gx)]).astype(np.float32)
+            case("gradients", frame, method, "l1", aperture, "4", 0.0, 0.0, 0.0, 1.0, planes)
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

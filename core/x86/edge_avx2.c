@@ -1,0 +1,149 @@
+/* AVX2 twins of the edge kernels: 16 pixels per step in int16 for the 3x3
+ * gradients (|g| <= 16 * 255 fits), 8 per step in int32 for the Canny
+ * magnitude and suppression. Columns 0 and width - 1 and the tail go to the
+ * C reference on a sub-range (pointers offset, so its border columns are the
+ * real neighbours). */
+#include <immintrin.h>
+
+#include "kernels.h"
+
+/* gx, gy of the 16 pixels at x of a [side centre side] x [-1 0 1] operator. */
+static inline void grad3_16(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int x,
+                            __m256i side, __m256i centre, __m256i *gx, __m256i *gy)
+{
+#define LOAD16(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(p)))
+    __m256i a0 = LOAD16(r0 + x - 1), a1 = LOAD16(r0 + x), a2 = LOAD16(r0 + x + 1);
+    __m256i b0 = LOAD16(r1 + x - 1), b2 = LOAD16(r1 + x + 1);
+    __m256i c0 = LOAD16(r2 + x - 1), c1 = LOAD16(r2 + x), c2 = LOAD16(r2 + x + 1);
+#undef LOAD16
+    __m256i outer_x = _mm256_add_epi16(_mm256_sub_epi16(a2, a0), _mm256_sub_epi16(c2, c0));
+    __m256i outer_y = _mm256_add_epi16(_mm256_sub_epi16(c0, a0), _mm256_sub_epi16(c2, a2));
+    *gx = _mm256_add_epi16(_mm256_mullo_epi16(outer_x, side),
+                           _mm256_mullo_epi16(_mm256_sub_epi16(b2, b0), centre));
+    *gy = _mm256_add_epi16(_mm256_mullo_epi16(outer_y, side),
+                           _mm256_mullo_epi16(_mm256_sub_epi16(c1, a1), centre));
+}
+
+void cnn_edge_grad3_s16_avx2(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                             int16_t *gx, int16_t *gy, int width, int side, int centre,
+                             int left, int right)
+{
+    if (width < 18) {
+        cnn_edge_grad3_s16_c(r0, r1, r2, gx, gy, width, side, centre, left, right);
+        return;
+    }
+    cnn_edge_grad3_s16_c(r0, r1, r2, gx, gy, 1, side, centre, left, 1);
+    __m256i vs = _mm256_set1_epi16((int16_t)side), vc = _mm256_set1_epi16((int16_t)centre);
+    int x = 1;
+    for (; x + 17 <= width; x += 16) {
+        __m256i x16, y16;
+        grad3_16(r0, r1, r2, x, vs, vc, &x16, &y16);
+        _mm256_storeu_si256((__m256i *)(gx + x), x16);
+        _mm256_storeu_si256((__m256i *)(gy + x), y16);
+    }
+    cnn_edge_grad3_s16_c(r0 + x, r1 + x, r2 + x, gx + x, gy + x, width - x, side, centre, -1,
+                         right - x);
+}
+
+void cnn_edge_mag3_u8_avx2(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                           uint8_t *dst, int width, int side, int centre, int left, int right,
+                           int l2)
+{
+    if (width < 18) {
+        cnn_edge_mag3_u8_c(r0, r1, r2, dst, width, side, centre, left, right, l2);
+        return;
+    }
+    cnn_edge_mag3_u8_c(r0, r1, r2, dst, 1, side, centre, left, 1, l2);
+    __m256i vs = _mm256_set1_epi16((int16_t)side), vc = _mm256_set1_epi16((int16_t)centre);
+    const __m256i max8 = _mm256_set1_epi16(255), sat2 = _mm256_set1_epi32(65280);
+    int x = 1;
+    for (; x + 17 <= width; x += 16) {
+        __m256i gx, gy, m;
+        grad3_16(r0, r1, r2, x, vs, vc, &gx, &gy);
+        if (l2) {
+            /* gx^2 + gy^2 per pixel; unpack/pack keep the order per lane. */
+            __m256i lo = _mm256_madd_epi16(_mm256_unpacklo_epi16(gx, gy),
+                                           _mm256_unpacklo_epi16(gx, gy));
+            __m256i hi = _mm256_madd_epi16(_mm256_unpackhi_epi16(gx, gy),
+                                           _mm256_unpackhi_epi16(gx, gy));
+            lo = _mm256_cvtps_epi32(_mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_min_epi32(lo, sat2))));
+            hi = _mm256_cvtps_epi32(_mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm256_min_epi32(hi, sat2))));
+            m = _mm256_min_epi16(_mm256_packus_epi32(lo, hi), max8);
+        } else {
+            m = _mm256_min_epu16(_mm256_adds_epu16(_mm256_abs_epi16(gx), _mm256_abs_epi16(gy)),
+                                 max8);
+        }
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi16(m, m), 0x08);
+        _mm_storeu_si128((__m128i *)(dst + x), _mm256_castsi256_si128(p));
+    }
+    cnn_edge_mag3_u8_c(r0 + x, r1 + x, r2 + x, dst + x, width - x, side, centre, -1,
+                       right - x, l2);
+}
+
+void cnn_edge_canny_mag_avx2(const int16_t *gx, const int16_t *gy, int32_t *mag, int n, int l2)
+{
+    int x = 0;
+    for (; x + 8 <= n; x += 8) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(gx + x));
+        __m128i b = _mm_loadu_si128((const __m128i *)(gy + x));
+        __m256i m;
+        if (l2) {
+            __m128i lo = _mm_unpacklo_epi16(a, b), hi = _mm_unpackhi_epi16(a, b);
+            m = _mm256_set_m128i(_mm_madd_epi16(hi, hi), _mm_madd_epi16(lo, lo));
+        } else {
+            m = _mm256_add_epi32(_mm256_abs_epi32(_mm256_cvtepi16_epi32(a)),
+                                 _mm256_abs_epi32(_mm256_cvtepi16_epi32(b)));
+        }
+        _mm256_storeu_si256((__m256i *)(mag + x), m);
+    }
+    cnn_edge_canny_mag_c(gx + x, gy + x, mag + x, n - x, l2);
+}
+
+#define LOAD32(p) _mm256_loadu_si256((const __m256i *)(p))
+
+void cnn_edge_canny_nms_avx2(const int32_t *mag_p, const int32_t *mag_a, const int32_t *mag_n,
+                             const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
+                             int32_t low, int32_t high)
+{
+    const __m256i vlow = _mm256_set1_epi32(low), vhigh = _mm256_set1_epi32(high);
+    const __m256i tg22 = _mm256_set1_epi32(13573), one = _mm256_set1_epi32(1);
+    const __m256i gather = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
+    int x = 0;
+    for (; x + 8 <= width; x += 8) {
+        __m256i m = LOAD32(mag_a + x);
+        __m256i weak = _mm256_cmpgt_epi32(m, vlow);
+        if (_mm256_testz_si256(weak, weak)) {
+            _mm_storel_epi64((__m128i *)(map + x), _mm_set1_epi8(1));
+            continue;
+        }
+        __m256i sx = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(gx + x)));
+        __m256i sy = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(gy + x)));
+        __m256i ax = _mm256_abs_epi32(sx), ay = _mm256_slli_epi32(_mm256_abs_epi32(sy), 15);
+        __m256i tg22x = _mm256_mullo_epi32(ax, tg22);
+        __m256i tg67x = _mm256_add_epi32(tg22x, _mm256_slli_epi32(ax, 16));
+        __m256i horiz = _mm256_cmpgt_epi32(tg22x, ay), vert = _mm256_cmpgt_epi32(ay, tg67x);
+        /* m > a && m >= b, i.e. m > a && !(b > m) */
+        __m256i keep_h = _mm256_andnot_si256(_mm256_cmpgt_epi32(LOAD32(mag_a + x + 1), m),
+                                             _mm256_cmpgt_epi32(m, LOAD32(mag_a + x - 1)));
+        __m256i keep_v = _mm256_andnot_si256(_mm256_cmpgt_epi32(LOAD32(mag_n + x), m),
+                                             _mm256_cmpgt_epi32(m, LOAD32(mag_p + x)));
+        __m256i keep_pos = _mm256_and_si256(_mm256_cmpgt_epi32(m, LOAD32(mag_p + x - 1)),
+                                            _mm256_cmpgt_epi32(m, LOAD32(mag_n + x + 1)));
+        __m256i keep_neg = _mm256_and_si256(_mm256_cmpgt_epi32(m, LOAD32(mag_p + x + 1)),
+                                            _mm256_cmpgt_epi32(m, LOAD32(mag_n + x - 1)));
+        __m256i neg = _mm256_srai_epi32(_mm256_xor_si256(sx, sy), 31);
+        __m256i keep = _mm256_blendv_epi8(keep_pos, keep_neg, neg);
+        keep = _mm256_blendv_epi8(keep, keep_h, horiz);
+        keep = _mm256_blendv_epi8(keep, keep_v, vert);
+        weak = _mm256_and_si256(weak, keep);
+        __m256i strong = _mm256_and_si256(weak, _mm256_cmpgt_epi32(m, vhigh));
+        /* 1 by default, 0 for weak (-1), 2 for strong (-1 - -2) */
+        __m256i v = _mm256_sub_epi32(_mm256_add_epi32(one, weak), _mm256_add_epi32(strong, strong));
+        v = _mm256_packs_epi32(v, v);
+        v = _mm256_packus_epi16(v, v);
+        v = _mm256_permutevar8x32_epi32(v, gather);
+        _mm_storel_epi64((__m128i *)(map + x), _mm256_castsi256_si128(v));
+    }
+    cnn_edge_canny_nms_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x, width - x,
+                         low, high);
+}

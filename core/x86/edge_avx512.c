@@ -1,0 +1,137 @@
+/* AVX-512 (F, BW, DQ, VL) twins of the edge kernels: 32 pixels per step in
+ * int16 for the 3x3 gradients, 16 per step in int32 with mask registers for
+ * the Canny magnitude and suppression. Borders and tails go to the C
+ * reference on a sub-range, as in edge_avx2.c. */
+#include <immintrin.h>
+
+#include "kernels.h"
+
+static inline void grad3_32(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int x,
+                            __m512i side, __m512i centre, __m512i *gx, __m512i *gy)
+{
+#define LOAD32(p) _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(p)))
+    __m512i a0 = LOAD32(r0 + x - 1), a1 = LOAD32(r0 + x), a2 = LOAD32(r0 + x + 1);
+    __m512i b0 = LOAD32(r1 + x - 1), b2 = LOAD32(r1 + x + 1);
+    __m512i c0 = LOAD32(r2 + x - 1), c1 = LOAD32(r2 + x), c2 = LOAD32(r2 + x + 1);
+#undef LOAD32
+    __m512i outer_x = _mm512_add_epi16(_mm512_sub_epi16(a2, a0), _mm512_sub_epi16(c2, c0));
+    __m512i outer_y = _mm512_add_epi16(_mm512_sub_epi16(c0, a0), _mm512_sub_epi16(c2, a2));
+    *gx = _mm512_add_epi16(_mm512_mullo_epi16(outer_x, side),
+                           _mm512_mullo_epi16(_mm512_sub_epi16(b2, b0), centre));
+    *gy = _mm512_add_epi16(_mm512_mullo_epi16(outer_y, side),
+                           _mm512_mullo_epi16(_mm512_sub_epi16(c1, a1), centre));
+}
+
+void cnn_edge_grad3_s16_avx512(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                               int16_t *gx, int16_t *gy, int width, int side, int centre,
+                               int left, int right)
+{
+    if (width < 34) {
+        cnn_edge_grad3_s16_c(r0, r1, r2, gx, gy, width, side, centre, left, right);
+        return;
+    }
+    cnn_edge_grad3_s16_c(r0, r1, r2, gx, gy, 1, side, centre, left, 1);
+    __m512i vs = _mm512_set1_epi16((int16_t)side), vc = _mm512_set1_epi16((int16_t)centre);
+    int x = 1;
+    for (; x + 33 <= width; x += 32) {
+        __m512i x16, y16;
+        grad3_32(r0, r1, r2, x, vs, vc, &x16, &y16);
+        _mm512_storeu_si512(gx + x, x16);
+        _mm512_storeu_si512(gy + x, y16);
+    }
+    cnn_edge_grad3_s16_c(r0 + x, r1 + x, r2 + x, gx + x, gy + x, width - x, side, centre, -1,
+                         right - x);
+}
+
+void cnn_edge_mag3_u8_avx512(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                             uint8_t *dst, int width, int side, int centre, int left,
+                             int right, int l2)
+{
+    if (width < 34) {
+        cnn_edge_mag3_u8_c(r0, r1, r2, dst, width, side, centre, left, right, l2);
+        return;
+    }
+    cnn_edge_mag3_u8_c(r0, r1, r2, dst, 1, side, centre, left, 1, l2);
+    __m512i vs = _mm512_set1_epi16((int16_t)side), vc = _mm512_set1_epi16((int16_t)centre);
+    const __m512i max8 = _mm512_set1_epi16(255), sat2 = _mm512_set1_epi32(65280);
+    int x = 1;
+    for (; x + 33 <= width; x += 32) {
+        __m512i gx, gy, m;
+        grad3_32(r0, r1, r2, x, vs, vc, &gx, &gy);
+        if (l2) {
+            __m512i lo = _mm512_unpacklo_epi16(gx, gy), hi = _mm512_unpackhi_epi16(gx, gy);
+            lo = _mm512_min_epi32(_mm512_madd_epi16(lo, lo), sat2);
+            hi = _mm512_min_epi32(_mm512_madd_epi16(hi, hi), sat2);
+            lo = _mm512_cvtps_epi32(_mm512_sqrt_ps(_mm512_cvtepi32_ps(lo)));
+            hi = _mm512_cvtps_epi32(_mm512_sqrt_ps(_mm512_cvtepi32_ps(hi)));
+            m = _mm512_min_epi16(_mm512_packus_epi32(lo, hi), max8);
+        } else {
+            m = _mm512_min_epu16(_mm512_adds_epu16(_mm512_abs_epi16(gx), _mm512_abs_epi16(gy)),
+                                 max8);
+        }
+        _mm256_storeu_si256((__m256i *)(dst + x), _mm512_cvtepi16_epi8(m));
+    }
+    cnn_edge_mag3_u8_c(r0 + x, r1 + x, r2 + x, dst + x, width - x, side, centre, -1,
+                       right - x, l2);
+}
+
+void cnn_edge_canny_mag_avx512(const int16_t *gx, const int16_t *gy, int32_t *mag, int n,
+                               int l2)
+{
+    int x = 0;
+    for (; x + 16 <= n; x += 16) {
+        __m512i a = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(gx + x)));
+        __m512i b = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(gy + x)));
+        __m512i m = l2 ? _mm512_add_epi32(_mm512_mullo_epi32(a, a), _mm512_mullo_epi32(b, b))
+                       : _mm512_add_epi32(_mm512_abs_epi32(a), _mm512_abs_epi32(b));
+        _mm512_storeu_si512(mag + x, m);
+    }
+    cnn_edge_canny_mag_c(gx + x, gy + x, mag + x, n - x, l2);
+}
+
+#define LOAD(p) _mm512_loadu_si512(p)
+
+void cnn_edge_canny_nms_avx512(const int32_t *mag_p, const int32_t *mag_a,
+                               const int32_t *mag_n, const int16_t *gx, const int16_t *gy,
+                               uint8_t *map, int width, int32_t low, int32_t high)
+{
+    const __m512i vlow = _mm512_set1_epi32(low), vhigh = _mm512_set1_epi32(high);
+    const __m512i tg22 = _mm512_set1_epi32(13573);
+    const __m128i none = _mm_set1_epi8(1), weak_v = _mm_setzero_si128(),
+                  edge = _mm_set1_epi8(2);
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m512i m = LOAD(mag_a + x);
+        __mmask16 weak = _mm512_cmpgt_epi32_mask(m, vlow);
+        if (!weak) {
+            _mm_storeu_si128((__m128i *)(map + x), none);
+            continue;
+        }
+        __m512i sx = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(gx + x)));
+        __m512i sy = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(gy + x)));
+        __m512i ax = _mm512_abs_epi32(sx), ay = _mm512_slli_epi32(_mm512_abs_epi32(sy), 15);
+        __m512i tg22x = _mm512_mullo_epi32(ax, tg22);
+        __m512i tg67x = _mm512_add_epi32(tg22x, _mm512_slli_epi32(ax, 16));
+        __mmask16 horiz = _mm512_cmpgt_epi32_mask(tg22x, ay);
+        __mmask16 vert = _mm512_cmpgt_epi32_mask(ay, tg67x);
+        __mmask16 neg = _mm512_movepi32_mask(_mm512_xor_si512(sx, sy));
+        __mmask16 keep_h = _mm512_mask_cmpge_epi32_mask(
+            _mm512_cmpgt_epi32_mask(m, LOAD(mag_a + x - 1)), m, LOAD(mag_a + x + 1));
+        __mmask16 keep_v = _mm512_mask_cmpge_epi32_mask(
+            _mm512_cmpgt_epi32_mask(m, LOAD(mag_p + x)), m, LOAD(mag_n + x));
+        __mmask16 keep_pos = _mm512_mask_cmpgt_epi32_mask(
+            _mm512_cmpgt_epi32_mask(m, LOAD(mag_p + x - 1)), m, LOAD(mag_n + x + 1));
+        __mmask16 keep_neg = _mm512_mask_cmpgt_epi32_mask(
+            _mm512_cmpgt_epi32_mask(m, LOAD(mag_p + x + 1)), m, LOAD(mag_n + x - 1));
+        __mmask16 diag = (__mmask16)~(horiz | vert);
+        __mmask16 keep = (horiz & keep_h) | (vert & keep_v) |
+                         (diag & ((neg & keep_neg) | (~neg & keep_pos)));
+        weak &= keep;
+        __mmask16 strong = _mm512_mask_cmpgt_epi32_mask(weak, m, vhigh);
+        __m128i v = _mm_mask_blend_epi8(weak, none, weak_v);
+        v = _mm_mask_blend_epi8(strong, v, edge);
+        _mm_storeu_si128((__m128i *)(map + x), v);
+    }
+    cnn_edge_canny_nms_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x, width - x,
+                         low, high);
+}

@@ -1,0 +1,42 @@
+/* x86 overrides of the edge kernels, in ascending ISA order. */
+#include "cnn/cpu.h"
+#include "kernels.h"
+
+void cnn_edge_grad3_s16_avx2(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                             int16_t *gx, int16_t *gy, int width, int side, int centre,
+                             int left, int right);
+void cnn_edge_mag3_u8_avx2(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                           uint8_t *dst, int width, int side, int centre, int left, int right,
+                           int l2);
+void cnn_edge_canny_mag_avx2(const int16_t *gx, const int16_t *gy, int32_t *mag, int n, int l2);
+void cnn_edge_canny_nms_avx2(const int32_t *mag_p, const int32_t *mag_a, const int32_t *mag_n,
+                             const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
+                             int32_t low, int32_t high);
+
+void cnn_edge_grad3_s16_avx512(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                               int16_t *gx, int16_t *gy, int width, int side, int centre,
+                               int left, int right);
+void cnn_edge_mag3_u8_avx512(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                             uint8_t *dst, int width, int side, int centre, int left,
+                             int right, int l2);
+void cnn_edge_canny_mag_avx512(const int16_t *gx, const int16_t *gy, int32_t *mag, int n,
+                               int l2);
+void cnn_edge_canny_nms_avx512(const int32_t *mag_p, const int32_t *mag_a,
+                               const int32_t *mag_n, const int16_t *gx, const int16_t *gy,
+                               uint8_t *map, int width, int32_t low, int32_t high);
+
+void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags)
+{
+    if (cpu_flags & CNN_CPU_AVX2) {
+        k->edge_grad3_s16 = cnn_edge_grad3_s16_avx2;
+        k->edge_mag3_u8 = cnn_edge_mag3_u8_avx2;
+        k->edge_canny_mag = cnn_edge_canny_mag_avx2;
+        k->edge_canny_nms = cnn_edge_canny_nms_avx2;
+    }
+    if (cpu_flags & CNN_CPU_AVX512) {
+        k->edge_grad3_s16 = cnn_edge_grad3_s16_avx512;
+        k->edge_mag3_u8 = cnn_edge_mag3_u8_avx512;
+        k->edge_canny_mag = cnn_edge_canny_mag_avx512;
+        k->edge_canny_nms = cnn_edge_canny_nms_avx512;
+    }
+}
