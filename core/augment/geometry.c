@@ -225,32 +225,20 @@ typedef struct resize_job {
 } resize_job;
 
 /* One output row of one channel by bilinear interpolation, in torch's order
- * of operations; x tables hold byte offsets into the input row. */
-static void bilinear_row_u8(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0,
-                            float h1, uint8_t *d)
+ * of operations; x tables hold byte offsets into the input row. Inlined with
+ * a constant fl so each type gets its own loop. */
+static inline __attribute__((always_inline)) void
+bilinear_row(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0, float h1,
+             uint8_t *d, int fl)
 {
     int ow = j->out->w;
     ptrdiff_t op = j->out->pix;
     const int32_t *x0 = j->xi, *x1 = j->xi + ow;
     const float *w0 = j->xw, *w1 = j->xw + ow;
     for (int x = 0; x < ow; x++) {
-        float t0 = w0[x] * (float)r0[x0[x]] + w1[x] * (float)r0[x1[x]];
-        float t1 = w0[x] * (float)r1[x0[x]] + w1[x] * (float)r1[x1[x]];
-        d[x * op] = aug_round_u8(h0 * t0 + h1 * t1);
-    }
-}
-
-static void bilinear_row_f32(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0,
-                             float h1, uint8_t *d)
-{
-    int ow = j->out->w;
-    ptrdiff_t op = j->out->pix;
-    const int32_t *x0 = j->xi, *x1 = j->xi + ow;
-    const float *w0 = j->xw, *w1 = j->xw + ow;
-    for (int x = 0; x < ow; x++) {
-        float t0 = w0[x] * aug_load(r0 + x0[x], 1) + w1[x] * aug_load(r0 + x1[x], 1);
-        float t1 = w0[x] * aug_load(r1 + x0[x], 1) + w1[x] * aug_load(r1 + x1[x], 1);
-        aug_store(d + x * op, 1, h0 * t0 + h1 * t1);
+        float t0 = w0[x] * aug_load(r0 + x0[x], fl) + w1[x] * aug_load(r0 + x1[x], fl);
+        float t1 = w0[x] * aug_load(r1 + x0[x], fl) + w1[x] * aug_load(r1 + x1[x], fl);
+        aug_store(d + x * op, fl, h0 * t0 + h1 * t1);
     }
 }
 
@@ -269,9 +257,9 @@ static void resize_rows(void *arg, int ith, int nth)
                 const uint8_t *r0 = aug_at(in, c, j->yi[y], 0);
                 const uint8_t *r1 = aug_at(in, c, j->yi[oh + y], 0);
                 if (fl)
-                    bilinear_row_f32(j, r0, r1, j->yw[y], j->yw[oh + y], d);
+                    bilinear_row(j, r0, r1, j->yw[y], j->yw[oh + y], d, 1);
                 else
-                    bilinear_row_u8(j, r0, r1, j->yw[y], j->yw[oh + y], d);
+                    bilinear_row(j, r0, r1, j->yw[y], j->yw[oh + y], d, 0);
             } else if (j->interp == INTERP_BICUBIC) {
                 float *t = j->rows + (size_t)ith * 4 * ow;
                 for (int r = 0; r < 4; r++) {
