@@ -104,6 +104,15 @@ double aug_draw_uniform(aug_draw *d, double lo, double hi);
 /* Integer uniform in [lo, hi] inclusive. */
 int aug_draw_int(aug_draw *d, int lo, int hi);
 void aug_draw_value(aug_draw *d, const char *name, double value);
+/* Record box = {x, y, width, height} as values x, y, width, height. */
+void aug_draw_value_box(aug_draw *d, const int box[4]);
+/* Up to ten tries of a box of area scale x the input's and log-uniform
+ * aspect ratio, at a uniform position; 0 when none fits (box untouched).
+ * RandomResizedCrop's rule (width = sqrt(area * ratio), fits when <= the
+ * size), or with erasing set RandomErasing's (height = sqrt(area * ratio),
+ * fits when < the size). */
+int aug_draw_area_box(aug_draw *d, aug_shape in, const double scale[2], const double ratio[2],
+                      int erasing, int box[4]);
 
 /* finish() helpers. A single value v of parameter i becomes the range
  * [max(center - v, floor), center + v] (torchvision's jitter and degrees
@@ -111,6 +120,11 @@ void aug_draw_value(aug_draw *d, const char *name, double value);
 cnn_status aug_symmetric_range(aug_step *s, int i, double center, double floor);
 /* A single value v becomes the range [v, v] (fixed factor, square size). */
 cnn_status aug_fixed_range(aug_step *s, int i);
+
+/* finish() and draw() of steps whose first parameter is one range drawn
+ * uniformly (a single value fixes it), recorded under the parameter's name. */
+cnn_status aug_range_finish(aug_step *s);
+cnn_status aug_range_draw(const aug_step *s, aug_shape in, aug_draw *d);
 
 /* Error helper: "augment: step N (name): param: message". */
 cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
@@ -122,6 +136,9 @@ cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
 /* Run fn(arg, ith, nth) on the context's threads; jobs split rows with
  * cnn_split_range(). */
 void aug_parallel(cnn_context *ctx, void (*fn)(void *arg, int ith, int nth), void *arg);
+
+/* out = in, same shape, any layouts. */
+void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
 
 /* Store v into an 8-bit element, rounding half to even (torch.round) and
  * saturating. */
@@ -154,5 +171,7 @@ extern const aug_kind aug_flip_h, aug_flip_v, aug_resize, aug_rescale, aug_crop,
     aug_center_crop, aug_resized_crop, aug_pad, aug_rotate, aug_affine;
 extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug_color_jitter,
     aug_gamma, aug_grayscale, aug_invert, aug_solarize, aug_posterize;
+extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
+    aug_salt_pepper;
 
 #endif

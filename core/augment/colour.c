@@ -193,18 +193,6 @@ static void pixel_rows(void *arg, int ith, int nth)
     }
 }
 
-static void copy_rows(void *arg, int ith, int nth)
-{
-    const pixel_job *j = arg;
-    int y0, y1;
-    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
-    size_t esize = j->in->is_float ? 4 : 1;
-    for (int y = y0; y < y1; y++)
-        for (int c = 0; c < j->out->c; c++)
-            for (int x = 0; x < j->out->w; x++)
-                memcpy(aug_at(j->out, c, y, x), aug_at(j->in, c, y, x), esize);
-}
-
 static void pixel_run(cnn_context *ctx, pixel_op op, float a, const aug_image *in,
                       const aug_image *out)
 {
@@ -212,7 +200,7 @@ static void pixel_run(cnn_context *ctx, pixel_op op, float a, const aug_image *i
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)
-            aug_parallel(ctx, copy_rows, &j);
+            aug_copy(ctx, in, out);
         return;
     }
     aug_parallel(ctx, pixel_rows, &j);
@@ -243,17 +231,6 @@ static void adjust(cnn_context *ctx, int which, float factor, const aug_image *i
 }
 
 /* brightness / contrast / saturation factor=f | lo,hi ; hue shift=s | lo,hi */
-static cnn_status factor_finish(aug_step *s)
-{
-    return aug_fixed_range(s, 0);
-}
-
-static cnn_status factor_draw(const aug_step *s, aug_shape in, aug_draw *d)
-{
-    aug_draw_value(d, s->kind->params[0].name, aug_draw_uniform(d, s->v[0][0], s->v[0][1]));
-    return CNN_OK;
-}
-
 static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *values,
                          cnn_rng_key key, const aug_image *in, const aug_image *out,
                          void *scratch)
@@ -268,19 +245,19 @@ static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *valu
 #define FACTOR_SPEC { "factor", AUG_NUMBERS, 1, 2, 0, 1e3, 0, NULL, 0, { 0 } }
 
 const aug_kind aug_brightness = { .name = "brightness", .default_p = 1.0,
-                                  .params = { FACTOR_SPEC }, .finish = factor_finish,
-                                  .draw = factor_draw, .apply = adjust_apply };
+                                  .params = { FACTOR_SPEC }, .finish = aug_range_finish,
+                                  .draw = aug_range_draw, .apply = adjust_apply };
 const aug_kind aug_contrast = { .name = "contrast", .default_p = 1.0, .params = { FACTOR_SPEC },
-                                .finish = factor_finish, .shape = rgb_shape,
-                                .draw = factor_draw, .apply = adjust_apply };
+                                .finish = aug_range_finish, .shape = rgb_shape,
+                                .draw = aug_range_draw, .apply = adjust_apply };
 const aug_kind aug_saturation = { .name = "saturation", .default_p = 1.0,
-                                  .params = { FACTOR_SPEC }, .finish = factor_finish,
-                                  .shape = rgb_shape, .draw = factor_draw,
+                                  .params = { FACTOR_SPEC }, .finish = aug_range_finish,
+                                  .shape = rgb_shape, .draw = aug_range_draw,
                                   .apply = adjust_apply };
 const aug_kind aug_hue = {
     .name = "hue", .default_p = 1.0,
     .params = { { "shift", AUG_NUMBERS, 1, 2, -0.5, 0.5, 0, NULL, 0, { 0 } } },
-    .finish = factor_finish, .shape = rgb_shape, .draw = factor_draw, .apply = adjust_apply,
+    .finish = aug_range_finish, .shape = rgb_shape, .draw = aug_range_draw, .apply = adjust_apply,
 };
 
 /* color-jitter brightness=b contrast=c saturation=s hue=h: ColorJitter, the
@@ -367,7 +344,7 @@ const aug_kind aug_gamma = {
     .name = "gamma", .default_p = 1.0,
     .params = { { "gamma", AUG_NUMBERS, 1, 2, 0, 100, 0, NULL, 0, { 0 } },
                 { "gain", AUG_NUMBERS, 1, 1, 0, 100, 0, NULL, 1, { 1 } } },
-    .finish = factor_finish, .draw = factor_draw, .apply = gamma_apply,
+    .finish = aug_range_finish, .draw = aug_range_draw, .apply = gamma_apply,
 };
 
 /* grayscale channels=3 (or 1) */

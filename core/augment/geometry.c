@@ -379,10 +379,7 @@ enum { BOX_X, BOX_Y, BOX_W, BOX_H };
 
 static void draw_box(aug_draw *d, int x, int y, int w, int h)
 {
-    aug_draw_value(d, "x", x);
-    aug_draw_value(d, "y", y);
-    aug_draw_value(d, "width", w);
-    aug_draw_value(d, "height", h);
+    aug_draw_value_box(d, (int[]){ x, y, w, h });
 }
 
 static void box_apply(cnn_context *ctx, const aug_step *s, const double *values,
@@ -493,20 +490,11 @@ static cnn_status rrc_finish(aug_step *s)
 
 static cnn_status rrc_draw(const aug_step *s, aug_shape in, aug_draw *d)
 {
-    double area = (double)in.w * in.h;
-    double lr0 = log(s->v[RRC_RATIO][0]), lr1 = log(s->v[RRC_RATIO][1]);
+    int box[4];
     /* torchvision's get_params: ten tries, then a central crop. */
-    for (int attempt = 0; attempt < 10; attempt++) {
-        double target = area * aug_draw_uniform(d, s->v[RRC_SCALE][0], s->v[RRC_SCALE][1]);
-        double aspect = exp(aug_draw_uniform(d, lr0, lr1));
-        int w = (int)nearbyint(sqrt(target * aspect));
-        int h = (int)nearbyint(sqrt(target / aspect));
-        if (w > 0 && w <= in.w && h > 0 && h <= in.h) {
-            int y = aug_draw_int(d, 0, in.h - h);
-            int x = aug_draw_int(d, 0, in.w - w);
-            draw_box(d, x, y, w, h);
-            return CNN_OK;
-        }
+    if (aug_draw_area_box(d, in, s->v[RRC_SCALE], s->v[RRC_RATIO], 0, box)) {
+        draw_box(d, box[0], box[1], box[2], box[3]);
+        return CNN_OK;
     }
     double in_ratio = (double)in.w / in.h;
     int w = in.w, h = in.h;

@@ -66,6 +66,12 @@ static const ref_case cases[] = {
     { "solarize threshold=100", 1, 0, 0 },
     { "posterize bits=3", 1, 1, 0 },
     { "rescale scale=0.5 offset=20", 1, 0, 0 },
+    { "gaussian-blur kernel=5 sigma=1.5", 1, 0, 0 },
+    { "gaussian-blur kernel=9,3 sigma=0.5,3", 2, 0, 0 },
+    { "sharpen factor=2", 1, 0, 0 },
+    { "sharpen factor=0.3,1.7", 2, 0, 0 },
+    { "erasing p=1 value=30", 3, 0, 0 },
+    { "erasing p=1 scale=0.1,0.2 value=10,200,90", 2, 0, 0 },
     /* A whole chain: a grey level off after rotate can become two after a
      * contrast above 1. */
     { "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 contrast=0.2 ; "
