@@ -144,8 +144,11 @@ void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
  * saturating. */
 static inline uint8_t aug_round_u8(float v)
 {
-    v = __builtin_nearbyintf(v);
-    return (uint8_t)(v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v);
+    v = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
+    /* Adding and removing 1.5 * 2^23 rounds to nearest even in the default
+     * rounding mode, without SSE4.1's roundps, so loops vectorise. */
+    v = (v + 12582912.0f) - 12582912.0f;
+    return (uint8_t)(int)v;
 }
 
 static inline float aug_load(const uint8_t *p, int is_float)

@@ -7,8 +7,8 @@
  *          like us; the last bit can differ where float sums are ordered
  *          differently), except the fraction noted per case;
  *   float: within 1e-3 (a quarter grey level).
- * 8-bit runs take a packed source and write planar, float runs the other way,
- * so both layouts are covered. */
+ * 8-bit runs go packed to packed (the GStreamer case), float runs planar to
+ * packed, so both layouts and a change of layout are covered. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,13 +174,13 @@ START_TEST(matches_torchvision)
     void *ref = read_file(name, n_out * esize);
     ck_assert_msg(ref != NULL, "%s: no torchvision output of %zu elements", name, n_out);
 
-    /* 8-bit: packed in, planar out; float: planar in, packed out. */
+    /* 8-bit: packed in and out; float: planar in, packed out. */
     void *in = malloc(n_in * esize), *out = malloc(n_out * esize);
     cnn_frame src, dst;
     if (!r->is_float) {
         memcpy(in, frame, n_in);
         cnn_frame_init(&src, in, frame_w, frame_h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
-        cnn_frame_init(&dst, out, r->out_w, r->out_h, r->out_c, CNN_FRAME_U8, CNN_FRAME_PLANAR);
+        cnn_frame_init(&dst, out, r->out_w, r->out_h, r->out_c, CNN_FRAME_U8, CNN_FRAME_PACKED);
     } else {
         float *fin = in;
         for (int c = 0; c < 3; c++)
@@ -199,7 +199,7 @@ START_TEST(matches_torchvision)
     size_t bad = 0, worst_at = 0, plane = (size_t)r->out_w * r->out_h;
     for (size_t c = 0; c < (size_t)r->out_c; c++) {
         for (size_t i = 0; i < plane; i++) {
-            size_t ri = c * plane + i, oi = r->is_float ? i * r->out_c + c : ri;
+            size_t ri = c * plane + i, oi = i * r->out_c + c;
             double a = r->is_float ? ((float *)out)[oi] : ((uint8_t *)out)[oi];
             double b = r->is_float ? ((float *)ref)[ri] : ((uint8_t *)ref)[ri];
             double d = fabs(a - b);
