@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "cnn/augment.h"
 #include "cnn/rng.h"
 #include "cnn/status.h"
@@ -137,6 +141,25 @@ cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
  * cnn_split_range(). */
 void aug_parallel(cnn_context *ctx, void (*fn)(void *arg, int ith, int nth), void *arg);
 
+/* Clamp and truncation without libm calls (fminf, truncf are calls on
+ * baseline x86-64 and stop vectorisation). */
+static inline float aug_clampf(float v, float lo, float hi)
+{
+#if defined(__SSE2__)
+    /* maxss/minss: GCC keeps data-dependent branches for the C form. */
+    return _mm_cvtss_f32(_mm_min_ss(_mm_max_ss(_mm_set_ss(v), _mm_set_ss(lo)), _mm_set_ss(hi)));
+#else
+    v = v > lo ? v : lo;
+    return v < hi ? v : hi;
+#endif
+}
+
+/* Truncation of a value in [0, 2^31). */
+static inline float aug_trunc_pos(float v)
+{
+    return (float)(int)v;
+}
+
 /* out = in, same shape, any layouts. */
 void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
 
@@ -144,7 +167,7 @@ void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
  * saturating. */
 static inline uint8_t aug_round_u8(float v)
 {
-    v = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
+    v = aug_clampf(v, 0.0f, 255.0f);
     /* Adding and removing 1.5 * 2^23 rounds to nearest even in the default
      * rounding mode, without SSE4.1's roundps, so loops vectorise. */
     v = (v + 12582912.0f) - 12582912.0f;

@@ -184,11 +184,68 @@ static void flip_apply(cnn_context *ctx, const aug_image *in, const aug_image *o
     remap(ctx, in, out, xoff, yoff, no_fill);
 }
 
+/* Reverse a row of w pixels of size bytes; inlined per constant size. */
+static inline __attribute__((always_inline)) void reverse_row(uint8_t *d, const uint8_t *s, int w,
+                                                              size_t size)
+{
+    for (int x = 0; x < w; x++)
+        memcpy(d + (size_t)x * size, s + (size_t)(w - 1 - x) * size, size);
+}
+
+/* Reverse a row of bytes eight at a time. */
+static void reverse_bytes(uint8_t *d, const uint8_t *s, int w)
+{
+    int x = 0;
+    for (; x + 8 <= w; x += 8) {
+        uint64_t v;
+        memcpy(&v, s + w - x - 8, 8);
+        v = __builtin_bswap64(v);
+        memcpy(d + x, &v, 8);
+    }
+    for (; x < w; x++)
+        d[x] = s[w - 1 - x];
+}
+
+typedef struct flip_job {
+    const aug_image *in, *out;
+    size_t size; /* bytes per reversed unit: an element, or a packed pixel */
+    int groups;  /* channels handled one by one (1 when packed) */
+} flip_job;
+
+static void flip_h_rows(void *arg, int ith, int nth)
+{
+    const flip_job *j = arg;
+    int y0, y1, w = j->in->w;
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    for (int y = y0; y < y1; y++) {
+        for (int g = 0; g < j->groups; g++) {
+            const uint8_t *s = aug_at(j->in, g, y, 0);
+            uint8_t *d = aug_at(j->out, g, y, 0);
+            switch (j->size) {
+            case 1: reverse_bytes(d, s, w); break;
+            case 3: reverse_row(d, s, w, 3); break;
+            case 4: reverse_row(d, s, w, 4); break;
+            case 12: reverse_row(d, s, w, 12); break;
+            default: reverse_row(d, s, w, j->size); break;
+            }
+        }
+    }
+}
+
 static void flip_h_apply(cnn_context *ctx, const aug_step *s, const double *values,
                          cnn_rng_key key, const aug_image *in, const aug_image *out,
                          void *scratch)
 {
-    flip_apply(ctx, in, out, 1, scratch);
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int planar = in->pix == es && out->pix == es;
+    int packed = in->pix == out->pix && in->plane == es && out->plane == es &&
+                 in->pix == in->c * es;
+    if (!planar && !packed) {
+        flip_apply(ctx, in, out, 1, scratch);
+        return;
+    }
+    flip_job j = { in, out, (size_t)(packed ? in->pix : es), packed ? 1 : in->c };
+    aug_parallel(ctx, flip_h_rows, &j);
 }
 
 static void flip_v_apply(cnn_context *ctx, const aug_step *s, const double *values,

@@ -176,7 +176,7 @@ static void sharpen_rows(void *arg, int ith, int nth)
                     if (!fl)
                         deg = (float)aug_round_u8(deg);
                 }
-                float r = fminf(fmaxf(f * v + (1.0f - f) * deg, 0.0f), bound);
+                float r = aug_clampf(f * v + (1.0f - f) * deg, 0.0f, bound);
                 if (fl)
                     memcpy(d + x * out->pix, &r, 4);
                 else
@@ -256,32 +256,74 @@ typedef struct noise_job {
     float amount, salt;   /* salt and pepper: fraction of pixels, share of salt */
 } noise_job;
 
-static void noise_rows(void *arg, int ith, int nth)
+/* Four standard normals from one generator block: Box-Muller on each pair
+ * of words (u1 in (0, 1] so the logarithm is finite). */
+static void normals4(cnn_rng_key key, uint64_t block, float n[4])
 {
-    const noise_job *j = arg;
+    uint32_t w[4];
+    cnn_rng_block(key, block, w);
+    for (int k = 0; k < 4; k += 2) {
+        float u1 = ((float)(w[k] >> 8) + 1.0f) * (1.0f / 16777216.0f);
+        float u2 = (float)(w[k + 1] >> 8) * (1.0f / 16777216.0f);
+        float r = sqrtf(-2.0f * logf(u1)), sn, cs;
+        sincosf(6.28318530718f * u2, &sn, &cs);
+        n[k] = r * cs, n[k + 1] = r * sn;
+    }
+}
+
+/* Element e = (c * h + y) * w + x takes normal e % 4 of block e / 4. */
+static void gaussian_rows(const noise_job *j, int y0, int y1)
+{
+    const aug_image *in = j->in, *out = j->out;
+    int fl = in->is_float;
+    float bound = fl ? 1.0f : 255.0f, n[4];
+    for (int c = 0; c < out->c; c++) {
+        uint64_t cached = UINT64_MAX;
+        for (int y = y0; y < y1; y++) {
+            uint64_t e = ((uint64_t)c * out->h + y) * out->w;
+            for (int x = 0; x < out->w; x++, e++) {
+                if (e >> 2 != cached)
+                    normals4(j->key, AUG_PIXEL_POSITION + (cached = e >> 2), n);
+                float v = aug_load(aug_at(in, c, y, x), fl) + j->std * n[e & 3];
+                aug_store(aug_at(out, c, y, x), fl, aug_clampf(v, 0.0f, bound));
+            }
+        }
+    }
+}
+
+/* Pixel p = y * w + x takes word p % 4 of block p / 4. */
+static void salt_pepper_rows(const noise_job *j, int y0, int y1)
+{
     const aug_image *in = j->in, *out = j->out;
     int fl = in->is_float;
     float bound = fl ? 1.0f : 255.0f;
-    int y0, y1;
-    cnn_split_range(out->h, ith, nth, &y0, &y1);
+    uint32_t words[4];
+    uint64_t cached = UINT64_MAX;
     for (int y = y0; y < y1; y++) {
-        for (int x = 0; x < out->w; x++) {
-            uint64_t pixel = (uint64_t)y * out->w + x;
-            float u = j->salt_pepper ? cnn_rng_uniform(j->key, AUG_PIXEL_POSITION + pixel) : 0;
+        uint64_t p = (uint64_t)y * out->w;
+        for (int x = 0; x < out->w; x++, p++) {
+            if (p >> 2 != cached)
+                cnn_rng_block(j->key, AUG_PIXEL_POSITION + (cached = p >> 2), words);
+            float u = (float)(words[p & 3] >> 8) * (1.0f / 16777216.0f);
             for (int c = 0; c < out->c; c++) {
                 float v = aug_load(aug_at(in, c, y, x), fl);
-                if (!j->salt_pepper) {
-                    uint64_t e = ((uint64_t)c * out->h + y) * out->w + x;
-                    v = fminf(fmaxf(v + j->std * cnn_rng_normal(j->key, AUG_PIXEL_POSITION + e),
-                                    0.0f),
-                              bound);
-                } else if (u < j->amount) {
+                if (u < j->amount)
                     v = u < j->amount * j->salt ? bound : 0.0f;
-                }
                 aug_store(aug_at(out, c, y, x), fl, v);
             }
         }
     }
+}
+
+static void noise_rows(void *arg, int ith, int nth)
+{
+    const noise_job *j = arg;
+    int y0, y1;
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    if (j->salt_pepper)
+        salt_pepper_rows(j, y0, y1);
+    else
+        gaussian_rows(j, y0, y1);
 }
 
 static void gaussian_noise_apply(cnn_context *ctx, const aug_step *s, const double *values,

@@ -233,7 +233,8 @@ START_TEST(packed_and_planar_agree)
     uint64_t seed = test_seed();
     const int w = 64, h = 48;
     cnn_augment_chain *chain = parse_ok(
-        "rotate degrees=30 ; color-jitter saturation=0.5 hue=0.2 ; pad amount=3 mode=symmetric ; "
+        "flip-h p=1 ; rotate degrees=30 ; color-jitter saturation=0.5 hue=0.2 ; "
+        "pad amount=3 mode=symmetric ; "
         "resize size=50,40");
     uint8_t *packed = test_frame(w, h), *planar = malloc((size_t)w * h * 3);
     for (int i = 0; i < w * h; i++)
