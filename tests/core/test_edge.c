@@ -272,6 +272,50 @@ START_TEST(same_output_for_any_thread_count)
 }
 END_TEST
 
+START_TEST(strided_planes_match_packed)
+{
+    /* Rows with padding and a source off any alignment give the same
+     * pixels as a packed plane, on both depths. */
+    int w = 203, h = 61, ss = w + 13, ds = w + 5;
+    uint8_t *img = malloc((size_t)w * h), *packed = malloc((size_t)w * h);
+    uint8_t *wide = malloc((size_t)ss * h + 1), *out = malloc((size_t)ds * h);
+    float *fimg = malloc((size_t)w * h * 4), *fpacked = malloc((size_t)w * h * 4);
+    float *fwide = malloc((size_t)ss * h * 4), *fout = malloc((size_t)ds * h * 4);
+    test_plane(img, w, h);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            wide[1 + y * ss + x] = img[y * w + x];
+            fimg[y * w + x] = fwide[y * ss + x] = img[y * w + x];
+        }
+    cnn_context *ctx;
+    ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
+    const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_PREWITT, CNN_EDGE_LAPLACIAN,
+                                        CNN_EDGE_CANNY };
+    for (int m = 0; m < 4; m++) {
+        cnn_edge_params p;
+        cnn_edge_params_init(&p, methods[m]);
+        p.blur_sigma = m == 3 ? 0.8f : 0;
+        p.aperture = m == 0 ? 5 : 3;
+        void *ws = cnn_aligned_alloc(cnn_edge_workspace_size(&p, w, h, 2));
+        ck_assert_cnn_ok(cnn_edge_detect_u8(ctx, &p, img, w, packed, w, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_u8(ctx, &p, wide + 1, ss, out, ds, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_f32(ctx, &p, fimg, w, fpacked, w, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_f32(ctx, &p, fwide, ss, fout, ds, w, h, ws));
+        for (int y = 0; y < h; y++) {
+            ck_assert_msg(!memcmp(out + y * ds, packed + y * w, (size_t)w),
+                          "method %d row %d differs with strides", methods[m], y);
+            ck_assert_msg(!memcmp(fout + y * ds, fpacked + y * w, (size_t)w * 4),
+                          "method %d row %d of floats differs with strides", methods[m], y);
+        }
+        cnn_aligned_free(ws);
+    }
+    cnn_context_destroy(ctx);
+    void *buffers[] = { img, packed, wide, out, fimg, fpacked, fwide, fout };
+    for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++)
+        free(buffers[i]);
+}
+END_TEST
+
 START_TEST(canny_joins_edges_across_bands)
 {
     /* One weak ramp edge crossing every band, strong only at the bottom: the
@@ -356,6 +400,7 @@ int main(void)
     TCase *tc = tcase_create("edge");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, same_output_for_any_thread_count);
+    tcase_add_test(tc, strided_planes_match_packed);
     tcase_add_test(tc, canny_joins_edges_across_bands);
     tcase_add_test(tc, bad_parameters_name_the_problem);
     suite_add_tcase(s, tc);
