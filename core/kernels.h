@@ -154,6 +154,18 @@ typedef void (*cnn_pixels_luma_row_fn)(const uint8_t *px, uint8_t *luma, int wid
 typedef void (*cnn_pixels_spread_row_fn)(const uint8_t *gray, uint8_t *px, int width, int step,
                                          int keep);
 
+/* Float twins of the separable passes and of the Canny suppression, for
+ * float planes: the same sums in the same order (no contraction), so SIMD
+ * results equal the C reference bit for bit. */
+typedef void (*cnn_edge_vpass_f32_fn)(const float *const *rows, const int *smooth,
+                                      const int *deriv, int n, float *vs, float *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_f32_fn)(const float *vs, const float *vd, const int *smooth,
+                                      const int *deriv, int n, float *gx, float *gy, int width);
+typedef void (*cnn_edge_canny_nms_f32_fn)(const float *mag_p, const float *mag_a,
+                                          const float *mag_n, const float *gx, const float *gy,
+                                          uint8_t *map, int width, float low, float high);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -176,6 +188,9 @@ struct cnn_kernels {
     cnn_edge_hpass_s32_fn edge_hpass_s32;
     cnn_edge_blur_vpass_fn edge_blur_vpass;
     cnn_edge_blur_hpass_fn edge_blur_hpass;
+    cnn_edge_vpass_f32_fn edge_vpass_f32;
+    cnn_edge_hpass_f32_fn edge_hpass_f32;
+    cnn_edge_canny_nms_f32_fn edge_canny_nms_f32;
     cnn_pixels_luma_row_fn pixels_luma_row;
     cnn_pixels_spread_row_fn pixels_spread_row;
 };
@@ -286,6 +301,13 @@ void cnn_edge_blur_vpass_c(const uint8_t *const *rows, const uint16_t *taps, int
                            int width);
 void cnn_edge_blur_hpass_c(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
                            uint32_t *acc, int width);
+void cnn_edge_vpass_f32_c(const float *const *rows, const int *smooth, const int *deriv, int n,
+                          float *vs, float *vd, int width);
+void cnn_edge_hpass_f32_c(const float *vs, const float *vd, const int *smooth, const int *deriv,
+                          int n, float *gx, float *gy, int width);
+void cnn_edge_canny_nms_f32_c(const float *mag_p, const float *mag_a, const float *mag_n,
+                              const float *gx, const float *gy, uint8_t *map, int width,
+                              float low, float high);
 void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
                            int b);
 void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);

@@ -122,8 +122,8 @@ static void rows_task(void *arg, int ith, int nth)
         else
             cnn_edge_laplacian_rows_u8(j->p, &src, j->dst, j->dst_stride, y0, y1, s);
     } else if (j->is_f32) {
-        cnn_edge_magnitude_rows_f32(j->p, &src, j->dst, j->dst_stride, y0, y1, j->gx, j->gy,
-                                    s);
+        cnn_edge_magnitude_rows_f32(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, j->gx,
+                                    j->gy, s);
     } else {
         cnn_edge_magnitude_rows_u8(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, s);
     }
@@ -231,6 +231,9 @@ void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->edge_hpass_s32 = cnn_edge_hpass_s32_c;
     k->edge_blur_vpass = cnn_edge_blur_vpass_c;
     k->edge_blur_hpass = cnn_edge_blur_hpass_c;
+    k->edge_vpass_f32 = cnn_edge_vpass_f32_c;
+    k->edge_hpass_f32 = cnn_edge_hpass_f32_c;
+    k->edge_canny_nms_f32 = cnn_edge_canny_nms_f32_c;
 #if CNN_HAVE_X86
     cnn_edge_init_x86(k, cpu_flags);
 #endif

@@ -61,9 +61,9 @@ void cnn_edge_canny_nms_c(const int32_t *mag_p, const int32_t *mag_a, const int3
 }
 
 /* The float twin: same sectors and comparisons on float magnitudes. */
-static void nms_row_f32(const float *mag_p, const float *mag_a, const float *mag_n,
-                        const float *gx, const float *gy, uint8_t *map, int width, float low,
-                        float high)
+void cnn_edge_canny_nms_f32_c(const float *mag_p, const float *mag_a, const float *mag_n,
+                              const float *gx, const float *gy, uint8_t *map, int width,
+                              float low, float high)
 {
     const float tg22 = (float)TG22_Q15 / 32768.0f, tg67 = tg22 + 2.0f;
     for (int x = 0; x < width; x++) {
@@ -154,7 +154,7 @@ static void gradient_row(const canny_job *j, edge_rows *src, int y, void *gx, vo
     size_t padded = edge_align64(((size_t)w + EDGE_MAX_APERTURE - 1) * 4);
     if (j->is_f32) {
         float *fx = gx, *fy = gy, *m = mag;
-        cnn_edge_grad_row_f32((const float *const *)rows, t, w, EDGE_REPLICATE,
+        cnn_edge_grad_row_f32(j->k, (const float *const *)rows, t, w, EDGE_REPLICATE,
                               (float *)generic, (float *)(generic + padded), fx, fy);
         float s = t->size == 7 ? 1.0f / 16 : 1.0f;
         for (int x = 0; x < w; x++) {
@@ -260,8 +260,8 @@ static void suppress_band(void *arg, int ith, int nth)
         uint8_t *row = map_row(j, y);
         gradient_row(j, &src, y + 1, gx[slot ^ 1], gy[slot ^ 1], mag[in], generic);
         if (j->is_f32) {
-            nms_row_f32(mag[ip], mag[ia], mag[in], gx[slot], gy[slot], row, w, j->low_f,
-                        j->high_f);
+            j->k->edge_canny_nms_f32(mag[ip], mag[ia], mag[in], gx[slot], gy[slot], row, w,
+                                     j->low_f, j->high_f);
         } else {
             j->k->edge_canny_nms(mag[ip], mag[ia], mag[in], gx[slot], gy[slot], row, w,
                                  j->low, j->high);

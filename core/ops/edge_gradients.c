@@ -71,35 +71,49 @@ void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, con
     k->edge_hpass_s32(vs + r, vd + r, t->smooth, t->deriv, t->size, gx, gy, width);
 }
 
-void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
-                           edge_border border, float *vs, float *vd, float *gx, float *gy)
+void cnn_edge_vpass_f32_c(const float *const *rows, const int *smooth, const int *deriv, int n,
+                          float *vs, float *vd, int width)
 {
-    int n = t->size, r = n / 2;
     for (int x = 0; x < width; x++) {
-        vs[r + x] = (float)t->smooth[0] * rows[0][x];
-        vd[r + x] = (float)t->deriv[0] * rows[0][x];
+        vs[x] = (float)smooth[0] * rows[0][x];
+        vd[x] = (float)deriv[0] * rows[0][x];
     }
     for (int i = 1; i < n; i++) {
         const float *row = rows[i];
-        float s = (float)t->smooth[i], d = (float)t->deriv[i];
+        float s = (float)smooth[i], d = (float)deriv[i];
         for (int x = 0; x < width; x++) {
-            vs[r + x] += s * row[x];
-            vd[r + x] += d * row[x];
+            vs[x] += s * row[x];
+            vd[x] += d * row[x];
         }
     }
-    edge_pad_row32(vs, r, width, border);
-    edge_pad_row32(vd, r, width, border);
+}
+
+void cnn_edge_hpass_f32_c(const float *vs, const float *vd, const int *smooth, const int *deriv,
+                          int n, float *gx, float *gy, int width)
+{
+    int r = n / 2;
     for (int x = 0; x < width; x++) {
-        gx[x] = (float)t->deriv[0] * vs[x];
-        gy[x] = (float)t->smooth[0] * vd[x];
+        gx[x] = (float)deriv[0] * vs[x - r];
+        gy[x] = (float)smooth[0] * vd[x - r];
     }
     for (int j = 1; j < n; j++) {
-        float s = (float)t->smooth[j], d = (float)t->deriv[j];
+        float s = (float)smooth[j], d = (float)deriv[j];
         for (int x = 0; x < width; x++) {
-            gx[x] += d * vs[x + j];
-            gy[x] += s * vd[x + j];
+            gx[x] += d * vs[x + j - r];
+            gy[x] += s * vd[x + j - r];
         }
     }
+}
+
+void cnn_edge_grad_row_f32(const cnn_kernels *k, const float *const *rows, const edge_taps *t,
+                           int width, edge_border border, float *vs, float *vd, float *gx,
+                           float *gy)
+{
+    int r = t->size / 2;
+    k->edge_vpass_f32(rows, t->smooth, t->deriv, t->size, vs + r, vd + r, width);
+    edge_pad_row32(vs, r, width, border);
+    edge_pad_row32(vd, r, width, border);
+    k->edge_hpass_f32(vs + r, vd + r, t->smooth, t->deriv, t->size, gx, gy, width);
 }
 
 static inline uint8_t sat_u8_round(double v)
@@ -233,9 +247,9 @@ void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
     }
 }
 
-void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
-                                 ptrdiff_t dst_stride, int y0, int y1, float *gx_out,
-                                 float *gy_out, void *scratch)
+void cnn_edge_magnitude_rows_f32(const cnn_kernels *k, const cnn_edge_params *p,
+                                 edge_rows *src, float *dst, ptrdiff_t dst_stride, int y0,
+                                 int y1, float *gx_out, float *gy_out, void *scratch)
 {
     const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
     const float *rows[EDGE_MAX_APERTURE];
@@ -248,7 +262,7 @@ void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, edge_rows *src, float
         float *rx = gx_out ? gx_out + y * dst_stride : gx;
         float *ry = gy_out ? gy_out + y * dst_stride : gy;
         edge_gather(src, (const void **)rows, y, t->size, EDGE_REFLECT101);
-        cnn_edge_grad_row_f32(rows, t, width, EDGE_REFLECT101, vs, vd, rx, ry);
+        cnn_edge_grad_row_f32(k, rows, t, width, EDGE_REFLECT101, vs, vd, rx, ry);
         if (!dst)
             continue;
         float *out = dst + y * dst_stride;

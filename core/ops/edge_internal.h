@@ -108,8 +108,9 @@ void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, con
                            int width, edge_border border, int32_t *vs, int32_t *vd,
                            int32_t *gx, int32_t *gy);
 /* Float twin for float planes. */
-void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
-                           edge_border border, float *vs, float *vd, float *gx, float *gy);
+void cnn_edge_grad_row_f32(const cnn_kernels *k, const float *const *rows, const edge_taps *t,
+                           int width, edge_border border, float *vs, float *vd, float *gx,
+                           float *gy);
 /* Magnitude times scale, rounded to nearest and saturated to 8 bits. */
 void cnn_edge_mag_row_u8(const int32_t *gx, const int32_t *gy, uint8_t *dst, int width,
                          cnn_edge_norm norm, float scale);
@@ -121,9 +122,9 @@ size_t cnn_edge_gradient_scratch(const cnn_edge_params *p, int width);
 void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
                                 edge_rows *src, uint8_t *dst, ptrdiff_t dst_stride, int y0,
                                 int y1, void *scratch);
-void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
-                                 ptrdiff_t dst_stride, int y0, int y1, float *gx_out,
-                                 float *gy_out, void *scratch);
+void cnn_edge_magnitude_rows_f32(const cnn_kernels *k, const cnn_edge_params *p,
+                                 edge_rows *src, float *dst, ptrdiff_t dst_stride, int y0,
+                                 int y1, float *gx_out, float *gy_out, void *scratch);
 
 /* Laplacian |response| times scale, rows [y0, y1), with the scratch of
  * one thread. */

@@ -3,6 +3,7 @@
  * after the row), the same Canny mask and magnitudes for any thread count,
  * and parameter errors that name the problem. Values against OpenCV are in
  * test_edge_opencv. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,45 +88,111 @@ START_TEST(gradient_kernels_match_c)
 }
 END_TEST
 
-START_TEST(separable_kernels_match_c)
+/* The separable passes of both depths through one checker: their cells
+ * are 4 bytes (int32 or float) and the rows come from the random planes. */
+static float fplane[7 * MAX_W];
+typedef void (*vpass_call)(const cnn_kernels *k, const edge_taps *t, void *vs, void *vd,
+                           int w);
+typedef void (*hpass_call)(const cnn_kernels *k, const edge_taps *t, const void *vs,
+                           const void *vd, void *gx, void *gy, int w);
+
+static void vpass_s32(const cnn_kernels *k, const edge_taps *t, void *vs, void *vd, int w)
 {
     const uint8_t *rows[7];
     for (int i = 0; i < 7; i++)
         rows[i] = plane + i * MAX_W;
+    k->edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs, vd, w);
+}
+
+static void hpass_s32(const cnn_kernels *k, const edge_taps *t, const void *vs, const void *vd,
+                      void *gx, void *gy, int w)
+{
+    k->edge_hpass_s32(vs, vd, t->smooth, t->deriv, t->size, gx, gy, w);
+}
+
+static void vpass_f32(const cnn_kernels *k, const edge_taps *t, void *vs, void *vd, int w)
+{
+    const float *rows[7];
+    for (int i = 0; i < 7; i++)
+        rows[i] = fplane + i * MAX_W;
+    k->edge_vpass_f32(rows, t->smooth, t->deriv, t->size, vs, vd, w);
+}
+
+static void hpass_f32(const cnn_kernels *k, const edge_taps *t, const void *vs, const void *vd,
+                      void *gx, void *gy, int w)
+{
+    k->edge_hpass_f32(vs, vd, t->smooth, t->deriv, t->size, gx, gy, w);
+}
+
+/* Vertical pass of level l against C, then the horizontal one on C's
+ * vertical rows padded with pad_s, pad_d (4-byte patterns); gx[0], gy[0]
+ * keep C's gradients. */
+static void check_passes(int l, const edge_taps *t, int w, const char *what, vpass_call vp,
+                         hpass_call hp, uint32_t pad_s, uint32_t pad_d,
+                         uint32_t gx[2][MAX_W + GUARD], uint32_t gy[2][MAX_W + GUARD])
+{
     /* vs, vd padded by 3 on each side; outputs followed by guard cells */
-    static int32_t vs[2][MAX_W + 6 + GUARD], vd[2][MAX_W + 6 + GUARD];
-    static int32_t gx[2][MAX_W + GUARD], gy[2][MAX_W + GUARD];
+    static uint32_t vs[2][MAX_W + 6 + GUARD], vd[2][MAX_W + 6 + GUARD];
+    int r = t->size / 2;
+    memset(vs, 0x5a, sizeof vs);
+    memset(vd, 0x5a, sizeof vd);
+    vp(&c, t, vs[0] + r, vd[0] + r, w);
+    vp(&simd[l], t, vs[1] + r, vd[1] + r, w);
+    ck_assert_msg(!memcmp(vs[0], vs[1], sizeof vs[0]) && !memcmp(vd[0], vd[1], sizeof vd[0]),
+                  "vpass_%s %s width %d aperture %d differs from C", what, names[l], w,
+                  t->size);
+    for (int j = 1; j <= r; j++) {
+        vs[0][r - j] = vs[0][r + w - 1 + j] = pad_s;
+        vd[0][r - j] = vd[0][r + w - 1 + j] = pad_d;
+    }
+    memset(gx, 0xa5, 2 * sizeof gx[0]);
+    memset(gy, 0xa5, 2 * sizeof gy[0]);
+    hp(&c, t, vs[0] + r, vd[0] + r, gx[0], gy[0], w);
+    hp(&simd[l], t, vs[0] + r, vd[0] + r, gx[1], gy[1], w);
+    ck_assert_msg(!memcmp(gx[0], gx[1], sizeof gx[0]) && !memcmp(gy[0], gy[1], sizeof gy[0]),
+                  "hpass_%s %s width %d aperture %d differs from C", what, names[l], w,
+                  t->size);
+}
+
+START_TEST(separable_kernels_match_c)
+{
+    static uint32_t gx[2][MAX_W + GUARD], gy[2][MAX_W + GUARD];
+    static float mag[3][MAX_W + 2];
+    static uint8_t map[2][MAX_W + GUARD];
+    test_fill_uniform(fplane, 7 * MAX_W, test_seed(), 3, 0, 255);
+    const float pad_s = 100.5f, pad_d = -70.25f;
+    uint32_t fpad_s, fpad_d;
+    memcpy(&fpad_s, &pad_s, 4);
+    memcpy(&fpad_d, &pad_d, 4);
     const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_SOBEL, CNN_EDGE_SOBEL,
-                                        CNN_EDGE_SCHARR };
-    const int apertures[] = { 3, 5, 7, 3 };
+                                        CNN_EDGE_SCHARR, CNN_EDGE_PREWITT };
+    const int apertures[] = { 3, 5, 7, 3, 3 };
     for (int l = 0; l < levels; l++)
         for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
-            for (int o = 0; o < 4; o++) {
+            for (int o = 0; o < 5; o++) {
                 const edge_taps *t = cnn_edge_taps(methods[o], apertures[o]);
-                int w = widths[wi], r = t->size / 2;
-                memset(vs, 0x5a, sizeof vs);
-                memset(vd, 0x5a, sizeof vd);
-                c.edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs[0] + r, vd[0] + r, w);
-                simd[l].edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs[1] + r,
-                                       vd[1] + r, w);
-                ck_assert_msg(!memcmp(vs[0], vs[1], sizeof vs[0]) &&
-                                  !memcmp(vd[0], vd[1], sizeof vd[0]),
-                              "vpass_s32 %s width %d aperture %d differs from C", names[l], w,
-                              t->size);
-                for (int j = 1; j <= r; j++) { /* any padding will do here */
-                    vs[0][r - j] = vs[0][r + w - 1 + j] = 1000 * j;
-                    vd[0][r - j] = vd[0][r + w - 1 + j] = -700 * j;
+                int w = widths[wi];
+                check_passes(l, t, w, "s32", vpass_s32, hpass_s32, 1000, (uint32_t)-700, gx,
+                             gy);
+                check_passes(l, t, w, "f32", vpass_f32, hpass_f32, fpad_s, fpad_d, gx, gy);
+                /* float suppression on C's float gradients, magnitudes
+                 * rounded to multiples of 64 so that neighbours tie */
+                const float *fx = (const float *)gx[0], *fy = (const float *)gy[0];
+                for (int k = 0; k < 3; k++) {
+                    mag[k][0] = mag[k][w + 1] = 0;
+                    for (int x = 0; x < w; x++) {
+                        float v = fabsf(fx[(x + 5 * k) % w]) + fabsf(fy[(x + 2 * k) % w]);
+                        mag[k][x + 1] = 64.0f * floorf(v / 64.0f);
+                    }
                 }
-                memset(gx, 0xa5, sizeof gx);
-                memset(gy, 0xa5, sizeof gy);
-                c.edge_hpass_s32(vs[0] + r, vd[0] + r, t->smooth, t->deriv, t->size, gx[0],
-                                 gy[0], w);
-                simd[l].edge_hpass_s32(vs[0] + r, vd[0] + r, t->smooth, t->deriv, t->size,
-                                       gx[1], gy[1], w);
-                ck_assert_msg(!memcmp(gx[0], gx[1], sizeof gx[0]) &&
-                                  !memcmp(gy[0], gy[1], sizeof gy[0]),
-                              "hpass_s32 %s width %d aperture %d differs from C", names[l], w,
-                              t->size);
+                memset(map, 0xa5, sizeof map);
+                c.edge_canny_nms_f32(mag[0] + 1, mag[1] + 1, mag[2] + 1, fx, fy, map[0], w,
+                                     300.0f, 900.0f);
+                simd[l].edge_canny_nms_f32(mag[0] + 1, mag[1] + 1, mag[2] + 1, fx, fy, map[1],
+                                           w, 300.0f, 900.0f);
+                ck_assert_msg(!memcmp(map[0], map[1], sizeof map[0]),
+                              "canny_nms_f32 %s width %d aperture %d differs from C", names[l],
+                              w, t->size);
             }
 }
 END_TEST
