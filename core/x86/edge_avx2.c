@@ -1,6 +1,7 @@
 /* AVX2 twins of the edge kernels: 16 pixels per step in int16 for the 3x3
  * gradients (|g| <= 16 * 255 fits) and the vertical passes, 8 per step in
- * int32 for the horizontal passes, the Canny magnitude and suppression.
+ * int32 or float for the horizontal passes, the Canny magnitude and
+ * suppression and the float-plane passes.
  * Columns 0 and width - 1 and the tails go to the C reference on a sub-range
  * (pointers offset, so its border columns are the real neighbours). */
 #include <immintrin.h>

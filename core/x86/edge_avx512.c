@@ -1,6 +1,6 @@
 /* AVX-512 (F, BW, DQ, VL) twins of the edge kernels: 32 pixels per step in
  * int16 for the 3x3 gradients and the vertical passes, 16 per step in int32
- * (with mask registers for the Canny suppression) for the rest. Borders and
+ * or float (with mask registers for the Canny suppression) for the rest. Borders and
  * tails go to the C reference on a sub-range, as in edge_avx2.c. */
 #include <immintrin.h>
 
