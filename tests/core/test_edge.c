@@ -3,10 +3,12 @@
  * after the row), the same Canny mask and magnitudes for any thread count,
  * and parameter errors that name the problem. Values against OpenCV are in
  * test_edge_opencv. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
+#include "ops/edge_internal.h"
 #include "testutil.h"
 
 #define GUARD 64
@@ -29,29 +31,30 @@ static void fill_s16(int16_t *x, size_t n, uint64_t purpose, int range)
         x[i] = (int16_t)cnn_rng_uniform_range(key, i, (float)-range, (float)range + 1);
 }
 
-/* Tables of every level above C that this CPU runs. */
-static int simd_levels(cnn_kernels *tables, const char **names)
+/* Tables of every level above C that this CPU runs, the C table, and seven
+ * random rows, for the kernel tests. */
+static cnn_kernels simd[2], c;
+static const char *names[2];
+static int levels;
+static uint8_t plane[7 * MAX_W];
+
+static void kernels_setup(void)
 {
-    int n = 0;
     unsigned have = cnn_cpu_detect();
-    const unsigned levels[] = { CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
+    const unsigned wanted[] = { CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
+    levels = 0;
     for (int i = 0; i < 2; i++) {
-        if ((have & levels[i]) != levels[i])
+        if ((have & wanted[i]) != wanted[i])
             continue;
-        cnn_kernels_init(&tables[n], levels[i]);
-        names[n++] = cnn_cpu_level_name(levels[i]);
+        cnn_kernels_init(&simd[levels], wanted[i]);
+        names[levels++] = cnn_cpu_level_name(wanted[i]);
     }
-    return n;
+    cnn_kernels_init(&c, 0);
+    fill_u8(plane, sizeof plane, 1);
 }
 
 START_TEST(gradient_kernels_match_c)
 {
-    cnn_kernels simd[2], c;
-    const char *names[2];
-    int levels = simd_levels(simd, names);
-    cnn_kernels_init(&c, 0);
-    uint8_t *rows = malloc(3 * MAX_W);
-    fill_u8(rows, 3 * MAX_W, 1);
     const int ops[3][2] = { { 1, 2 }, { 3, 10 }, { 1, 1 } };
     int16_t gx[MAX_W + GUARD], gy[MAX_W + GUARD], rx[MAX_W + GUARD], ry[MAX_W + GUARD];
     uint8_t m[MAX_W + GUARD], rm[MAX_W + GUARD];
@@ -62,7 +65,7 @@ START_TEST(gradient_kernels_match_c)
                     int w = widths[wi], side = ops[op][0], centre = ops[op][1];
                     int left = w == 1 ? 0 : replicate ? 0 : 1;
                     int right = w == 1 ? 0 : replicate ? w - 1 : w - 2;
-                    const uint8_t *r0 = rows, *r1 = rows + MAX_W, *r2 = rows + 2 * MAX_W;
+                    const uint8_t *r0 = plane, *r1 = plane + MAX_W, *r2 = plane + 2 * MAX_W;
                     memset(gx, 0x5a, sizeof gx);
                     memset(gy, 0x5a, sizeof gy);
                     memcpy(rx, gx, sizeof gx);
@@ -82,16 +85,152 @@ START_TEST(gradient_kernels_match_c)
                                       names[l], w, side, centre, l2);
                     }
                 }
-    free(rows);
+}
+END_TEST
+
+/* The separable passes of both depths through one checker: their cells
+ * are 4 bytes (int32 or float) and the rows come from the random planes. */
+static float fplane[7 * MAX_W];
+typedef void (*vpass_call)(const cnn_kernels *k, const edge_taps *t, void *vs, void *vd,
+                           int w);
+typedef void (*hpass_call)(const cnn_kernels *k, const edge_taps *t, const void *vs,
+                           const void *vd, void *gx, void *gy, int w);
+
+static void vpass_s32(const cnn_kernels *k, const edge_taps *t, void *vs, void *vd, int w)
+{
+    const uint8_t *rows[7];
+    for (int i = 0; i < 7; i++)
+        rows[i] = plane + i * MAX_W;
+    k->edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs, vd, w);
+}
+
+static void hpass_s32(const cnn_kernels *k, const edge_taps *t, const void *vs, const void *vd,
+                      void *gx, void *gy, int w)
+{
+    k->edge_hpass_s32(vs, vd, t->smooth, t->deriv, t->size, gx, gy, w);
+}
+
+static void vpass_f32(const cnn_kernels *k, const edge_taps *t, void *vs, void *vd, int w)
+{
+    const float *rows[7];
+    for (int i = 0; i < 7; i++)
+        rows[i] = fplane + i * MAX_W;
+    k->edge_vpass_f32(rows, t->smooth, t->deriv, t->size, vs, vd, w);
+}
+
+static void hpass_f32(const cnn_kernels *k, const edge_taps *t, const void *vs, const void *vd,
+                      void *gx, void *gy, int w)
+{
+    k->edge_hpass_f32(vs, vd, t->smooth, t->deriv, t->size, gx, gy, w);
+}
+
+/* Vertical pass of level l against C, then the horizontal one on C's
+ * vertical rows padded with pad_s, pad_d (4-byte patterns); gx[0], gy[0]
+ * keep C's gradients. */
+static void check_passes(int l, const edge_taps *t, int w, const char *what, vpass_call vp,
+                         hpass_call hp, uint32_t pad_s, uint32_t pad_d,
+                         uint32_t gx[2][MAX_W + GUARD], uint32_t gy[2][MAX_W + GUARD])
+{
+    /* vs, vd padded by 3 on each side; outputs followed by guard cells */
+    static uint32_t vs[2][MAX_W + 6 + GUARD], vd[2][MAX_W + 6 + GUARD];
+    int r = t->size / 2;
+    memset(vs, 0x5a, sizeof vs);
+    memset(vd, 0x5a, sizeof vd);
+    vp(&c, t, vs[0] + r, vd[0] + r, w);
+    vp(&simd[l], t, vs[1] + r, vd[1] + r, w);
+    ck_assert_msg(!memcmp(vs[0], vs[1], sizeof vs[0]) && !memcmp(vd[0], vd[1], sizeof vd[0]),
+                  "vpass_%s %s width %d aperture %d differs from C", what, names[l], w,
+                  t->size);
+    for (int j = 1; j <= r; j++) {
+        vs[0][r - j] = vs[0][r + w - 1 + j] = pad_s;
+        vd[0][r - j] = vd[0][r + w - 1 + j] = pad_d;
+    }
+    memset(gx, 0xa5, 2 * sizeof gx[0]);
+    memset(gy, 0xa5, 2 * sizeof gy[0]);
+    hp(&c, t, vs[0] + r, vd[0] + r, gx[0], gy[0], w);
+    hp(&simd[l], t, vs[0] + r, vd[0] + r, gx[1], gy[1], w);
+    ck_assert_msg(!memcmp(gx[0], gx[1], sizeof gx[0]) && !memcmp(gy[0], gy[1], sizeof gy[0]),
+                  "hpass_%s %s width %d aperture %d differs from C", what, names[l], w,
+                  t->size);
+}
+
+START_TEST(separable_kernels_match_c)
+{
+    static uint32_t gx[2][MAX_W + GUARD], gy[2][MAX_W + GUARD];
+    static float mag[3][MAX_W + 2];
+    static uint8_t map[2][MAX_W + GUARD];
+    test_fill_uniform(fplane, 7 * MAX_W, test_seed(), 3, 0, 255);
+    const float pad_s = 100.5f, pad_d = -70.25f;
+    uint32_t fpad_s, fpad_d;
+    memcpy(&fpad_s, &pad_s, 4);
+    memcpy(&fpad_d, &pad_d, 4);
+    const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_SOBEL, CNN_EDGE_SOBEL,
+                                        CNN_EDGE_SCHARR, CNN_EDGE_PREWITT };
+    const int apertures[] = { 3, 5, 7, 3, 3 };
+    for (int l = 0; l < levels; l++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+            for (int o = 0; o < 5; o++) {
+                const edge_taps *t = cnn_edge_taps(methods[o], apertures[o]);
+                int w = widths[wi];
+                check_passes(l, t, w, "s32", vpass_s32, hpass_s32, 1000, (uint32_t)-700, gx,
+                             gy);
+                check_passes(l, t, w, "f32", vpass_f32, hpass_f32, fpad_s, fpad_d, gx, gy);
+                /* float suppression on C's float gradients, magnitudes
+                 * rounded to multiples of 64 so that neighbours tie */
+                const float *fx = (const float *)gx[0], *fy = (const float *)gy[0];
+                for (int k = 0; k < 3; k++) {
+                    mag[k][0] = mag[k][w + 1] = 0;
+                    for (int x = 0; x < w; x++) {
+                        float v = fabsf(fx[(x + 5 * k) % w]) + fabsf(fy[(x + 2 * k) % w]);
+                        mag[k][x + 1] = 64.0f * floorf(v / 64.0f);
+                    }
+                }
+                memset(map, 0xa5, sizeof map);
+                c.edge_canny_nms_f32(mag[0] + 1, mag[1] + 1, mag[2] + 1, fx, fy, map[0], w,
+                                     300.0f, 900.0f);
+                simd[l].edge_canny_nms_f32(mag[0] + 1, mag[1] + 1, mag[2] + 1, fx, fy, map[1],
+                                           w, 300.0f, 900.0f);
+                ck_assert_msg(!memcmp(map[0], map[1], sizeof map[0]),
+                              "canny_nms_f32 %s width %d aperture %d differs from C", names[l],
+                              w, t->size);
+            }
+}
+END_TEST
+
+START_TEST(blur_kernels_match_c)
+{
+    static uint16_t t[2][MAX_W + 2 * EDGE_MAX_BLUR + GUARD];
+    static uint8_t out[2][MAX_W + GUARD];
+    static uint32_t acc[MAX_W];
+    const float sigmas[] = { 0.3f, 1.5f, 4.0f, 12.0f };
+    const uint8_t *rows[EDGE_MAX_BLUR];
+    for (int l = 0; l < levels; l++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+            for (int si = 0; si < 4; si++) {
+                uint16_t taps[EDGE_MAX_BLUR];
+                int w = widths[wi], n = cnn_edge_blur_taps_u8(sigmas[si], taps), r = n / 2;
+                for (int i = 0; i < n; i++) /* any rows of the random plane */
+                    rows[i] = plane + (size_t)(i * 5 % 7) * MAX_W;
+                memset(t, 0x5a, sizeof t);
+                c.edge_blur_vpass(rows, taps, n, t[0] + r, w);
+                simd[l].edge_blur_vpass(rows, taps, n, t[1] + r, w);
+                ck_assert_msg(!memcmp(t[0], t[1], sizeof t[0]),
+                              "blur_vpass %s width %d sigma %g differs from C", names[l], w,
+                              (double)sigmas[si]);
+                for (int j = 1; j <= r; j++) /* padding: the largest sums */
+                    t[0][r - j] = t[0][r + w - 1 + j] = 65280;
+                memset(out, 0xa5, sizeof out);
+                c.edge_blur_hpass(t[0] + r, taps, n, out[0], acc, w);
+                simd[l].edge_blur_hpass(t[0] + r, taps, n, out[1], acc, w);
+                ck_assert_msg(!memcmp(out[0], out[1], sizeof out[0]),
+                              "blur_hpass %s width %d sigma %g differs from C", names[l], w,
+                              (double)sigmas[si]);
+            }
 }
 END_TEST
 
 START_TEST(canny_kernels_match_c)
 {
-    cnn_kernels simd[2], c;
-    const char *names[2];
-    int levels = simd_levels(simd, names);
-    cnn_kernels_init(&c, 0);
     static int16_t gx[MAX_W], gy[MAX_W];
     static int32_t mag[3][MAX_W + 2], out[MAX_W + GUARD], ref[MAX_W + GUARD];
     static uint8_t map[MAX_W + GUARD], rmap[MAX_W + GUARD];
@@ -200,6 +339,50 @@ START_TEST(same_output_for_any_thread_count)
 }
 END_TEST
 
+START_TEST(strided_planes_match_packed)
+{
+    /* Rows with padding and a source off any alignment give the same
+     * pixels as a packed plane, on both depths. */
+    int w = 203, h = 61, ss = w + 13, ds = w + 5;
+    uint8_t *img = malloc((size_t)w * h), *packed = malloc((size_t)w * h);
+    uint8_t *wide = malloc((size_t)ss * h + 1), *out = malloc((size_t)ds * h);
+    float *fimg = malloc((size_t)w * h * 4), *fpacked = malloc((size_t)w * h * 4);
+    float *fwide = malloc((size_t)ss * h * 4), *fout = malloc((size_t)ds * h * 4);
+    test_plane(img, w, h);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            wide[1 + y * ss + x] = img[y * w + x];
+            fimg[y * w + x] = fwide[y * ss + x] = img[y * w + x];
+        }
+    cnn_context *ctx;
+    ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
+    const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_PREWITT, CNN_EDGE_LAPLACIAN,
+                                        CNN_EDGE_CANNY };
+    for (int m = 0; m < 4; m++) {
+        cnn_edge_params p;
+        cnn_edge_params_init(&p, methods[m]);
+        p.blur_sigma = m == 3 ? 0.8f : 0;
+        p.aperture = m == 0 ? 5 : 3;
+        void *ws = cnn_aligned_alloc(cnn_edge_workspace_size(&p, w, h, 2));
+        ck_assert_cnn_ok(cnn_edge_detect_u8(ctx, &p, img, w, packed, w, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_u8(ctx, &p, wide + 1, ss, out, ds, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_f32(ctx, &p, fimg, w, fpacked, w, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_f32(ctx, &p, fwide, ss, fout, ds, w, h, ws));
+        for (int y = 0; y < h; y++) {
+            ck_assert_msg(!memcmp(out + y * ds, packed + y * w, (size_t)w),
+                          "method %d row %d differs with strides", methods[m], y);
+            ck_assert_msg(!memcmp(fout + y * ds, fpacked + y * w, (size_t)w * 4),
+                          "method %d row %d of floats differs with strides", methods[m], y);
+        }
+        cnn_aligned_free(ws);
+    }
+    cnn_context_destroy(ctx);
+    void *buffers[] = { img, packed, wide, out, fimg, fpacked, fwide, fout };
+    for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++)
+        free(buffers[i]);
+}
+END_TEST
+
 START_TEST(canny_joins_edges_across_bands)
 {
     /* One weak ramp edge crossing every band, strong only at the bottom: the
@@ -238,6 +421,10 @@ START_TEST(bad_parameters_name_the_problem)
     p.blur_sigma = -1;
     ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
     ck_assert_str_eq(cnn_last_error(), "edge: blur sigma -1, must be in [0, 31]");
+    p.blur_sigma = 1e30f;
+    ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
+    p.blur_sigma = 31;
+    ck_assert_cnn_ok(cnn_edge_check(&p, 8, 8));
     cnn_edge_params_init(&p, CNN_EDGE_CANNY);
     p.threshold_low = -5;
     ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
@@ -270,11 +457,17 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("edge");
+    TCase *kernels = tcase_create("kernels");
+    tcase_add_checked_fixture(kernels, kernels_setup, NULL);
+    tcase_add_test(kernels, gradient_kernels_match_c);
+    tcase_add_test(kernels, separable_kernels_match_c);
+    tcase_add_test(kernels, blur_kernels_match_c);
+    tcase_add_test(kernels, canny_kernels_match_c);
+    suite_add_tcase(s, kernels);
     TCase *tc = tcase_create("edge");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, gradient_kernels_match_c);
-    tcase_add_test(tc, canny_kernels_match_c);
     tcase_add_test(tc, same_output_for_any_thread_count);
+    tcase_add_test(tc, strided_planes_match_packed);
     tcase_add_test(tc, canny_joins_edges_across_bands);
     tcase_add_test(tc, bad_parameters_name_the_problem);
     suite_add_tcase(s, tc);

@@ -1,0 +1,142 @@
+/* Augmentation transforms on frames, seeded and reproducible.
+ *
+ * A chain is parsed once from a description such as
+ *   "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 ;
+ *    resized-crop size=224 scale=0.8,1.0"
+ * Each frame (or each sample of a frame) then goes through two calls:
+ * cnn_augment_draw() picks the random parameters of every step from the
+ * counter-based generator keyed by (seed, frame key, sample, step position),
+ * and cnn_augment_apply() runs the steps with those parameters. The same key
+ * gives the same parameters and the same pixels on any thread count and
+ * machine; "consistent" augmentation of a clip is just the same frame key for
+ * every frame of the clip.
+ *
+ * Deterministic steps follow torchvision 0.14's functional API on tensors
+ * (uint8 results within one grey level, float results within float32
+ * rounding): 8-bit frames use the 0..255 scale, float frames the 0..1 scale.
+ * Values given in a description on the 8-bit scale (fill, threshold) are
+ * divided by 255 for float frames.
+ *
+ * Transforms (parameters with defaults; "lo,hi" draws uniformly, a single
+ * value v means the range noted):
+ *   flip-h, flip-v                 p=0.5
+ *   resize size=W[,H] interp=bilinear (nearest, bilinear, bicubic, area)
+ *   rescale scale=1 offset=0       x * scale + offset
+ *   crop size=W[,H]                random position (RandomCrop)
+ *   center-crop size=W[,H] | fraction=f (tf.image.central_crop)
+ *   resized-crop size=W[,H] scale=0.08,1 ratio=0.75,1.3333 interp=bilinear
+ *   pad amount=a | lr,tb | l,t,r,b mode=constant (edge, reflect, symmetric) fill=0
+ *   rotate degrees=d (-d,d) interp=bilinear (nearest) fill=0
+ *   affine degrees=0 translate=0,0 (fractions of the size) scale=1,1
+ *          shear=s (-s,s) interp=bilinear fill=0   (RandomAffine)
+ *   brightness, contrast, saturation factor=f | lo,hi
+ *   hue shift=s | lo,hi            (within -0.5..0.5)
+ *   color-jitter brightness=b contrast=c saturation=s (1-x,1+x) hue=h (-h,h),
+ *          applied in a drawn order (ColorJitter)
+ *   gamma gamma=g | lo,hi gain=1
+ *   grayscale channels=3 (1 or 3; ITU-R 601 weights)
+ *   invert, solarize threshold=128, posterize bits=4 (float frames: on the
+ *          8-bit grid)
+ *   gaussian-blur kernel=k[,ky] sigma=0.1,2 (GaussianBlur)
+ *   sharpen factor=f | lo,hi (adjust_sharpness)
+ *   erasing scale=0.02,0.33 ratio=0.3,3.3 value=0 (RandomErasing; p=0.5)
+ *   gaussian-noise std=s | lo,hi (8-bit scale, per element, clamped)
+ *   salt-pepper amount=a | lo,hi salt=0.5 (fraction of pixels set to the
+ *          maximum or 0 in all channels; salt: the maximum's share)
+ * Every step takes p (probability of being applied, default 1; flips and
+ * erasing 0.5).
+ * Steps that change the frame size must have p=1 so the output size is
+ * fixed. */
+#ifndef CNN_AUGMENT_H
+#define CNN_AUGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cnn/context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cnn_frame_type {
+    CNN_FRAME_U8 = 0, /* 0..255 */
+    CNN_FRAME_F32,    /* 0..1 */
+} cnn_frame_type;
+
+typedef enum cnn_frame_layout {
+    CNN_FRAME_PACKED = 0, /* RGBRGB... rows */
+    CNN_FRAME_PLANAR,     /* one plane per channel */
+} cnn_frame_layout;
+
+/* A frame in caller memory. Strides are in bytes: row_stride between rows
+ * (of one plane when planar), plane_stride between planes (planar only). */
+typedef struct cnn_frame {
+    void *data;
+    int width, height, channels;
+    cnn_frame_type type;
+    cnn_frame_layout layout;
+    ptrdiff_t row_stride;
+    ptrdiff_t plane_stride;
+} cnn_frame;
+
+/* Describe tightly packed memory (row and plane strides from the sizes). */
+void cnn_frame_init(cnn_frame *f, void *data, int width, int height, int channels,
+                    cnn_frame_type type, cnn_frame_layout layout);
+
+#define CNN_AUGMENT_MAX_STEPS 32
+#define CNN_AUGMENT_MAX_VALUES 8
+
+/* The drawn parameters of one step as name/value pairs, e.g. rotate:
+ * angle=12.5; crops: x, y, width, height in pixels of the step's input. */
+typedef struct cnn_augment_step_params {
+    const char *transform; /* the name in the description */
+    int applied;           /* 0 when skipped by its probability p */
+    int n_values;
+    const char *names[CNN_AUGMENT_MAX_VALUES];
+    double values[CNN_AUGMENT_MAX_VALUES];
+} cnn_augment_step_params;
+
+typedef struct cnn_augment_params {
+    uint64_t seed, frame_key, sample; /* the key they were drawn with */
+    int in_width, in_height, in_channels;
+    int n_steps;
+    cnn_augment_step_params steps[CNN_AUGMENT_MAX_STEPS];
+} cnn_augment_params;
+
+typedef struct cnn_augment_chain cnn_augment_chain;
+
+/* Parse a description; on error the message names the step, the transform
+ * and the parameter. An empty description is the identity. */
+cnn_status cnn_augment_chain_parse(cnn_augment_chain **chain, const char *description);
+void cnn_augment_chain_free(cnn_augment_chain *chain);
+int cnn_augment_chain_length(const cnn_augment_chain *chain);
+
+/* Output size for an RGB input of in_w x in_h (fixed for a chain), or an
+ * error naming the step that cannot take it (a crop larger than its input). */
+cnn_status cnn_augment_chain_output_size(const cnn_augment_chain *chain, int in_w, int in_h,
+                                         int *out_w, int *out_h);
+/* Same with the channel count (grayscale channels=1 changes it). */
+cnn_status cnn_augment_chain_output_shape(const cnn_augment_chain *chain, int in_w, int in_h,
+                                          int in_c, int *out_w, int *out_h, int *out_c);
+
+/* Draw every step's parameters for an input of in_w x in_h x in_c. frame_key
+ * is the frame number, or a clip/segment number for consistent mode. */
+cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint64_t frame_key,
+                            uint64_t sample, int in_w, int in_h, int in_c,
+                            cnn_augment_params *params);
+
+/* Scratch bytes cnn_augment_apply() needs for this input frame shape. */
+size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int in_h, int in_c,
+                                  cnn_frame_type type, int n_threads);
+
+/* dst = chain(src) with drawn params. src and dst have the same type, any
+ * layout; dst has the output size and channels. Nothing is allocated. */
+cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
+                             const cnn_augment_params *params, const cnn_frame *src,
+                             cnn_frame *dst, void *workspace);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
