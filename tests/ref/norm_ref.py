@@ -174,10 +174,11 @@ def softmax(w, gen):
                      ("log_dx", ldx)):
             w.tensor(name, t, v)
         w.case(name, kind="softmax", axis=axis)
-    for i, (n, c) in enumerate([(1, 2), (8, 10), (33, 7), (randint(gen, 1, 64), randint(gen, 2, 100))]):
+    for i, shape in enumerate([(1, 2), (8, 10), (33, 7), (randint(gen, 1, 64), randint(gen, 2, 100)),
+                               (2, 5, 3, 4), (3, 4, 7)]):  # per-position classes
         name = f"xent{i}"
-        logits = rand(gen, n, c, lo=-5.0, hi=5.0)
-        labels = torch.randint(0, c, (n,), generator=gen)
+        logits = rand(gen, *shape, lo=-5.0, hi=5.0)
+        labels = torch.randint(0, shape[1], (shape[0],) + shape[2:], generator=gen)
         loss = F.cross_entropy(logits, labels)
         dloss = 0.75
         (dlogits,) = torch.autograd.grad(loss * dloss, (logits,))
