@@ -114,7 +114,8 @@ def activation(w, gen):
         x = rand(gen, n, lo=-6.0, hi=6.0)
         with torch.no_grad():  # near the kinks and ends of the piecewise ones (exactly
             # at +-3 torch's vector and scalar hardswish gradients disagree)
-            x[:8] = torch.tensor([0.0, -3.001, 3.001, 1e-3, -1e-3, 12.0, -12.0, 0.5])
+            x[:12] = torch.tensor([0.0, -3.001, 3.001, 1e-3, -1e-3, 12.0, -12.0, 0.5,
+                                   40.0, -40.0, 1e-30, 0.7])
         alpha = 0.01 if kind != 1 else 0.2
         dy = rand(gen, n)
         y = fn(x, alpha)
