@@ -129,10 +129,32 @@ typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float 
  * NULL, else backward out = dy * f'(x). */
 typedef void (*cnn_activation_fn)(cnn_activation act, float alpha, const float *x,
                                   const float *dy, float *out, size_t n);
+/* Separable gradient passes on 8-bit planes (apertures 5 and 7), n taps.
+ * Vertical: vs[x] = sum_i smooth[i] * rows[i][x], vd[x] = sum_i deriv[i] *
+ * rows[i][x]. Horizontal, over rows readable from -n/2 to width + n/2:
+ * gx[x] = sum_j deriv[j] * vs[x + j - n/2], gy[x] = sum_j smooth[j] *
+ * vd[x + j - n/2]. n <= 7; SIMD twins may use that smooth is symmetric,
+ * deriv antisymmetric and sum |tap| * 255 < 32768 (true of every operator
+ * here). */
+typedef void (*cnn_edge_vpass_s32_fn)(const uint8_t *const *rows, const int *smooth,
+                                      const int *deriv, int n, int32_t *vs, int32_t *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, const int *smooth,
+                                      const int *deriv, int n, int32_t *gx, int32_t *gy,
+                                      int width);
+
+/* Pixel rows (pixels.c): 8-bit BT.601 luma of width packed pixels of step
+ * bytes with R, G, B at byte offsets r, g, b; and gray into the colour bytes
+ * of packed pixels of step 3 or 4 (step 4 leaves the byte at offset keep). */
+typedef void (*cnn_pixels_luma_row_fn)(const uint8_t *px, uint8_t *luma, int width, int step,
+                                       int r, int g, int b);
+typedef void (*cnn_pixels_spread_row_fn)(const uint8_t *gray, uint8_t *px, int width, int step,
+                                         int keep);
 
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
+    cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
     cnn_conv2d_split2_fn conv2d_split2;
     cnn_edge_grad3_s16_fn edge_grad3_s16;
     cnn_edge_mag3_u8_fn edge_mag3_u8;
@@ -148,6 +170,10 @@ struct cnn_kernels {
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
     cnn_activation_fn activation;
+    cnn_edge_vpass_s32_fn edge_vpass_s32;
+    cnn_edge_hpass_s32_fn edge_hpass_s32;
+    cnn_pixels_luma_row_fn pixels_luma_row;
+    cnn_pixels_spread_row_fn pixels_spread_row;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -172,6 +198,17 @@ void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+
+#endif
+void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+#if CNN_HAVE_X86
+void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -212,6 +249,10 @@ void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, i
                             int oy1);
 void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                               int oy1);
+void cnn_conv2d_kernel_dw_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                               int oy1);
+void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                                 int oy1);
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
@@ -241,5 +282,12 @@ void cnn_activation_kernel_avx512(cnn_activation act, float alpha, const float *
 #define CNN_GEMM_NR_AVX2 16
 #define CNN_GEMM_MR_AVX512 8
 #define CNN_GEMM_NR_AVX512 32
+void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                          int n, int32_t *vs, int32_t *vd, int width);
+void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
+                          const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
+void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 
 #include "gst-cnn.h"
@@ -43,9 +44,12 @@ static void add_file(GPtrArray *inputs, const char *path, const char *relative)
     GstCnnInput *in = g_new0(GstCnnInput, 1);
     char *abs = g_canonicalize_filename(path, NULL);
 
+    GStatBuf st;
+
     in->uri = gst_filename_to_uri(abs, NULL);
     in->display = g_strdup(path);
     in->local = abs;
+    in->size = g_stat(abs, &st) == 0 ? (goffset)st.st_size : 0;
     in->stem = strip_extension(relative);
     g_ptr_array_add(inputs, in);
 }
@@ -180,6 +184,8 @@ static gint compare_inputs(gconstpointer a, gconstpointer b)
 
 gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error)
 {
+    GHashTable *stems;
+
     for (char **a = args; a && *a; a++)
         if (!add_arg(inputs, *a, FALSE, error))
             return FALSE;
@@ -191,6 +197,18 @@ gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error)
         else
             i++;
     }
+    /* a/x.avi and b/x.avi given separately would share one output name;
+     * marked before sharding so every shard agrees on which one runs */
+    stems = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < inputs->len; i++) {
+        GstCnnInput *in = g_ptr_array_index(inputs, i);
+        GstCnnInput *first = g_hash_table_lookup(stems, in->stem);
+        if (first)
+            in->clash = g_strdup(first->display);
+        else
+            g_hash_table_insert(stems, in->stem, in);
+    }
+    g_hash_table_unref(stems);
     return TRUE;
 }
 
@@ -206,6 +224,17 @@ void gst_cnn_inputs_shard(GPtrArray *inputs, guint k, guint n)
         }
     }
     g_ptr_array_set_size(inputs, kept);
+}
+
+static gint compare_sizes(gconstpointer a, gconstpointer b)
+{
+    const GstCnnInput *x = *(GstCnnInput *const *)a, *y = *(GstCnnInput *const *)b;
+    return x->size != y->size ? (x->size < y->size ? 1 : -1) : compare_inputs(a, b);
+}
+
+void gst_cnn_inputs_sort_largest_first(GPtrArray *inputs)
+{
+    g_ptr_array_sort(inputs, compare_sizes);
 }
 
 char *gst_cnn_input_truncation(const GstCnnInput *in)
@@ -244,5 +273,6 @@ void gst_cnn_input_free(GstCnnInput *in)
     g_free(in->display);
     g_free(in->local);
     g_free(in->stem);
+    g_free(in->clash);
     g_free(in);
 }

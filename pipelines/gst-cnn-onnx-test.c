@@ -1,10 +1,11 @@
 /* cnn-onnx-test: run ONNX backend tests (the `gst-cnn onnx-test` subcommand).
  *
- *   cnn-onnx-test [-t THREADS] [-q] DIR...
+ *   cnn-onnx-test [-t THREADS] [-q] [--rtol R] [--atol A] DIR...
  *
  * A DIR holding model.onnx is one test; any other DIR is scanned for test
  * directories (e.g. /usr/share/libonnx-testdata/data/node). One line per test
- * (-q: only failures), then "N passed, N failed, N skipped" and check's
+ * (-q: only failures), outputs compared with |got - want| <= atol + rtol *
+ * |want| (default rtol 1e-3, atol 1e-7 as onnx's backend runner), then "N passed, N failed, N skipped" and check's
  * "Checks: N, Failures: F, Errors: 0" line for the test summary. Skipped means
  * an operator or element type this build does not claim. Exit status 1 when
  * a test failed. */
@@ -18,12 +19,13 @@
 
 typedef struct tally {
     int passed, failed, skipped, quiet;
+    double rtol, atol;
 } tally;
 
 static void run_one(cnn_context *ctx, const char *dir, const char *name, tally *t)
 {
     char msg[1024];
-    cnn_onnx_test_result r = cnn_onnx_backend_test(ctx, dir, 1e-3, 1e-7, msg, sizeof msg);
+    cnn_onnx_test_result r = cnn_onnx_backend_test(ctx, dir, t->rtol, t->atol, msg, sizeof msg);
     switch (r) {
     case CNN_ONNX_TEST_PASSED:
         t->passed++;
@@ -83,18 +85,23 @@ static int run_dir(cnn_context *ctx, const char *dir, tally *t)
 
 int main(int argc, char **argv)
 {
-    tally t = { 0 };
+    tally t = { .rtol = 1e-3, .atol = 1e-7 };
     int threads = 1, first = 1;
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "-q"))
             t.quiet = 1;
         else if (!strcmp(argv[first], "-t") && first + 1 < argc)
             threads = atoi(argv[++first]);
+        else if (!strcmp(argv[first], "--rtol") && first + 1 < argc)
+            t.rtol = atof(argv[++first]);
+        else if (!strcmp(argv[first], "--atol") && first + 1 < argc)
+            t.atol = atof(argv[++first]);
         else
             break;
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: %s [-t THREADS] [-q] DIR...\n", argv[0]);
+        fprintf(stderr, "usage: %s [-t THREADS] [-q] [--rtol R] [--atol A] DIR...\n",
+                argv[0]);
         return 2;
     }
     cnn_context *ctx;

@@ -287,11 +287,6 @@ static gboolean compute(GArray *layers, int in_size, cnn_rf_layer *rf, cnn_rf_in
         RfLayer *l = &g_array_index(layers, RfLayer, i);
         rf[i] = l->rf;
         if (l->fc) {
-            if (in_size == RF_UNBOUNDED_INPUT) {
-                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "fc needs the map size: give --input-size");
-                return FALSE;
-            }
             if (i > 0 && cnn_rf_compute(rf, i, in_size, info) != CNN_OK)
                 break;
             rf[i].kernel = i > 0 ? info[i - 1].out_size : in_size;
@@ -421,6 +416,11 @@ int gst_cnn_rf(int argc, char **argv)
         status = cover(layers, cover_n, json);
         goto done;
     }
+    for (guint i = 0; i < layers->len; i++)
+        if (g_array_index(layers, RfLayer, i).fc && !input_size) {
+            fprintf(stderr, "gst-cnn rf: fc spans the whole map: give --input-size\n");
+            goto done;
+        }
     in_size = input_size ? input_size : RF_UNBOUNDED_INPUT;
     rf = g_new(cnn_rf_layer, layers->len);
     info = g_new(cnn_rf_info, layers->len);

@@ -354,12 +354,25 @@ static GstElement *parse_pipeline(Run *run, const GstCnnInput *in, const char *o
     return e;
 }
 
+/* A fresh .partial: a file to be written, or an empty folder. NULL or why not. */
+static char *prepare_output(Run *run, Job *job)
+{
+    char *parent = g_path_get_dirname(job->tmp_out);
+
+    g_mkdir_with_parents(parent, 0777);
+    g_free(parent);
+    remove_tree(job->tmp_out);
+    if (run->p->output_kind == GST_CNN_OUTPUT_DIR && g_mkdir(job->tmp_out, 0777) != 0)
+        return g_strdup_printf("cannot create %s: %s", job->tmp_out, g_strerror(errno));
+    return NULL;
+}
+
 static void start_job(Run *run, GstCnnInput *in)
 {
     Job *job = g_new0(Job, 1);
     GError *error = NULL;
     GstBus *bus;
-    char *reason, *parent;
+    char *reason = NULL;
 
     job->run = run;
     job->in = in;
@@ -369,37 +382,28 @@ static void start_job(Run *run, GstCnnInput *in)
         job->final_out = g_build_filename(run->out_dir, name, NULL);
         job->tmp_out = g_strconcat(job->final_out, ".partial", NULL);
         g_free(name);
-        if (!in->live && !run->force && g_file_test(job->final_out, G_FILE_TEST_EXISTS)) {
-            report(run, in, "skipped", 0, 0, job->final_out, NULL);
-            job_free(job);
-            return;
-        }
     }
-    if ((reason = gst_cnn_input_truncation(in))) {
+    if (job->final_out && in->clash) {
+        reason = g_strdup_printf("its output %s is also that of %s: give both in one folder "
+                                 "(subfolders keep names apart) or run them separately",
+                                 job->final_out, in->clash);
+    } else if (job->final_out && !in->live && !run->force &&
+               g_file_test(job->final_out, G_FILE_TEST_EXISTS)) {
+        report(run, in, "skipped", 0, 0, job->final_out, NULL);
+        goto drop;
+    } else {
+        reason = gst_cnn_input_truncation(in);
+    }
+    if (!reason && job->tmp_out)
+        reason = prepare_output(run, job);
+    if (!reason && !(job->pipeline = parse_pipeline(run, in, job->tmp_out, &error))) {
+        reason = g_strdup(error->message);
+        g_error_free(error);
+    }
+    if (reason) {
         report(run, in, "failed", 0, 0, NULL, reason);
         g_free(reason);
-        job_free(job);
-        return;
-    }
-    if (job->tmp_out) {
-        parent = g_path_get_dirname(job->tmp_out);
-        g_mkdir_with_parents(parent, 0777);
-        g_free(parent);
-        remove_tree(job->tmp_out);
-        if (run->p->output_kind == GST_CNN_OUTPUT_DIR && g_mkdir(job->tmp_out, 0777) != 0) {
-            reason = g_strdup_printf("cannot create %s: %s", job->tmp_out, g_strerror(errno));
-            report(run, in, "failed", 0, 0, NULL, reason);
-            g_free(reason);
-            job_free(job);
-            return;
-        }
-    }
-    job->pipeline = parse_pipeline(run, in, job->tmp_out, &error);
-    if (!job->pipeline) {
-        report(run, in, "failed", 0, 0, NULL, error->message);
-        g_error_free(error);
-        job_free(job);
-        return;
+        goto drop;
     }
     attach_counters(job);
     bus = gst_element_get_bus(job->pipeline);
@@ -408,6 +412,10 @@ static void start_job(Run *run, GstCnnInput *in)
     g_ptr_array_add(run->running, job);
     /* a failure to start also posts an ERROR message, handled by on_bus */
     gst_element_set_state(job->pipeline, GST_STATE_PLAYING);
+    return;
+
+drop:
+    job_free(job);
 }
 
 static void start_more(Run *run)
@@ -591,6 +599,8 @@ int gst_cnn_run(int argc, char **argv)
         goto done;
     }
     gst_cnn_inputs_shard(inputs, shard_k, shard_n);
+    if (jobs != 1)
+        gst_cnn_inputs_sort_largest_first(inputs);
 
     run.values = values;
     run.inputs = inputs;

@@ -57,6 +57,8 @@ typedef struct {
     char *local;   /* local file path, NULL for URIs and cameras */
     char *stem;    /* relative output name without extension (keeps subfolders) */
     gboolean live; /* camera: ends on Ctrl-C, never skipped */
+    goffset size;  /* bytes of a local file, else 0 */
+    char *clash;   /* an earlier input with the same output name, else NULL */
 } GstCnnInput;
 
 /* Expand files, folders (recursively, by video extension), URIs, "camera"
@@ -65,6 +67,9 @@ typedef struct {
 gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error);
 /* Keep only the k-th of n shares (index modulo n over the sorted list). */
 void gst_cnn_inputs_shard(GPtrArray *inputs, guint k, guint n);
+/* Largest files first, so that parallel jobs end together (the longest
+ * processing time rule) instead of one big file running alone at the end. */
+void gst_cnn_inputs_sort_largest_first(GPtrArray *inputs);
 /* A reason when a local file is visibly incomplete (container header
  * declares more bytes than the file has), else NULL. */
 char *gst_cnn_input_truncation(const GstCnnInput *in);

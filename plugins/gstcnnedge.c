@@ -368,18 +368,28 @@ write_output (GstCnnEdge * self, cnn_context * ctx, GstVideoFrame * in, GstVideo
     }
     return;
   }
-  for (comp = 0; comp < n_comp; comp++) {
-    cnn_pixel_plane dst = gst_cnn_component_plane (out, comp);
+  if (GST_VIDEO_FRAME_COMP_DEPTH (out, 0) == 16) {
+    cnn_pixel_plane dst = gst_cnn_component_plane (out, 0);
 
-    if (comp >= n_luma)         /* chroma neutral, alpha opaque */
-      cnn_pixels_fill (ctx, &dst, comp == 3 ? cnn_pixel_max (dst.depth) : 128);
-    else if (s->output == OUTPUT_MASK)
+    if (s->output == OUTPUT_MASK)
       cnn_pixels_threshold (ctx, &edges, &dst, cut);
-    else if (dst.depth == 16)
+    else
       cnn_pixels_pack (ctx, self->fout, self->width, &dst, canny ? 65535.0f : 257.0f, 0.0f,
           CNN_PIXEL_CLAMP);
-    else
-      cnn_pixels_copy (ctx, &edges, &dst);
+  } else {
+    cnn_pixel_plane dst[3];
+
+    if (s->output == OUTPUT_MASK)
+      cnn_pixels_threshold (ctx, &edges, &edges, cut);
+    for (comp = 0; comp < n_luma; comp++)
+      dst[comp] = gst_cnn_component_plane (out, comp);
+    cnn_pixels_spread (ctx, &edges, dst, n_luma);
+  }
+  /* chroma neutral, alpha opaque */
+  for (comp = n_luma; comp < n_comp; comp++) {
+    cnn_pixel_plane dst = gst_cnn_component_plane (out, comp);
+
+    cnn_pixels_fill (ctx, &dst, comp == 3 ? cnn_pixel_max (dst.depth) : 128);
   }
 }
 

@@ -3,8 +3,9 @@
  * 3->16 channels at 224x224 and 16->16 at stride 2. Our side is timed here
  * (median of REPS calls after a warm-up, buffers planned once); the PyTorch
  * side by bench_conv_torch.py, run from here under the GLIBC_TUNABLES
- * setting that makes PyTorch fastest. Prints a `ratio` line per layer and
- * thread count: PyTorch time / our time (> 1 means we are faster).
+ * setting that makes PyTorch fastest; ROUNDS rounds alternate the two.
+ * Prints a `ratio` line per layer and thread count: PyTorch time / our time
+ * (> 1 means we are faster).
  * Usage: bench-conv [REPS]   (CNN_ISA=c|avx2|avx512 caps our level) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
     "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"                         \
     "glibc.malloc.trim_threshold=4294967296:glibc.malloc.top_pad=268435456"
 #define MAX_REPS 1000
+#define ROUNDS 3
 
 typedef struct layer {
     const char *name;
@@ -115,27 +117,36 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [REPS 1..%d]\n", argv[0], MAX_REPS);
         return EXIT_FAILURE;
     }
-    double torch_ns[N_LAYERS][N_THREADS];
-    if (time_torch(reps, torch_ns) != 0) {
-        fprintf(stderr, "bench-conv: the PyTorch side failed (%s)\n", BENCH_TORCH_SCRIPT);
-        return EXIT_FAILURE;
+    /* Rounds alternate the two sides, so a burst of load from elsewhere on
+     * the machine hits both; each side keeps the median of its rounds. */
+    double torch_ns[ROUNDS][N_LAYERS][N_THREADS], ours_ns[N_LAYERS][N_THREADS][ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        if (time_torch(reps, torch_ns[r]) != 0) {
+            fprintf(stderr, "bench-conv: the PyTorch side failed (%s)\n", BENCH_TORCH_SCRIPT);
+            return EXIT_FAILURE;
+        }
+        for (size_t l = 0; l < N_LAYERS; l++)
+            for (size_t t = 0; t < N_THREADS; t++)
+                if (time_ours(&layers[l], thread_counts[t], reps, &ours_ns[l][t][r]) != 0)
+                    return EXIT_FAILURE;
     }
-    printf("conv2d 3x3 pad 1, N=1, median of %d; libcnn level %s\n", reps,
-           cnn_cpu_level_name(cnn_cpu_flags()));
+    printf("conv2d 3x3 pad 1, N=1, median of %d calls x %d rounds; libcnn level %s\n", reps,
+           ROUNDS, cnn_cpu_level_name(cnn_cpu_flags()));
     for (size_t l = 0; l < N_LAYERS; l++) {
         const layer *ly = &layers[l];
         int out = (ly->size - 1) / ly->stride + 1;
         double flop = 2.0 * ly->cout * ly->cin * 9 * out * out;
         for (size_t t = 0; t < N_THREADS; t++) {
-            double ours;
-            if (time_ours(ly, thread_counts[t], reps, &ours) != 0)
-                return EXIT_FAILURE;
+            double theirs[ROUNDS];
+            for (int r = 0; r < ROUNDS; r++)
+                theirs[r] = torch_ns[r][l][t];
+            double torch = timing_median(theirs, ROUNDS);
+            double ours = timing_median(ours_ns[l][t], ROUNDS);
             printf("%-18s threads %d  libcnn %8.1f us %6.1f GFLOP/s  torch %8.1f us %6.1f "
                    "GFLOP/s\n",
-                   ly->name, thread_counts[t], ours / 1e3, flop / ours, torch_ns[l][t] / 1e3,
-                   flop / torch_ns[l][t]);
-            printf("ratio %s threads %d: %.2f\n", ly->name, thread_counts[t],
-                   torch_ns[l][t] / ours);
+                   ly->name, thread_counts[t], ours / 1e3, flop / ours, torch / 1e3,
+                   flop / torch);
+            printf("ratio %s threads %d: %.2f\n", ly->name, thread_counts[t], torch / ours);
         }
     }
     return EXIT_SUCCESS;

@@ -37,7 +37,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "frame.gray")
         gray.tofile(path)
-        for low, high, aperture, l2 in ((50, 150, 3, False), (50, 150, 3, True)):
+        for low, high, aperture, l2 in ((50, 150, 3, False), (50, 150, 3, True),
+                                        (400, 1200, 5, False), (300, 900, 7, True)):
             cv2.Canny(gray, low, high, apertureSize=aperture, L2gradient=l2)
             times = []
             for _ in range(args.reps):

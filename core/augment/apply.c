@@ -92,21 +92,35 @@ size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int 
     return 2 * buffer + scratch;
 }
 
-static void copy_image(const aug_image *in, const aug_image *out)
+typedef struct copy_job {
+    const aug_image *in, *out;
+} copy_job;
+
+static void copy_rows(void *arg, int ith, int nth)
 {
-    for (int c = 0; c < in->c; c++) {
-        for (int y = 0; y < in->h; y++) {
+    const copy_job *j = arg;
+    const aug_image *in = j->in, *out = j->out;
+    int y0, y1;
+    cnn_split_range(out->h, ith, nth, &y0, &y1);
+    for (int c = 0; c < out->c; c++) {
+        for (int y = y0; y < y1; y++) {
             const uint8_t *s = aug_at(in, c, y, 0);
             uint8_t *d = aug_at(out, c, y, 0);
             if (in->is_float) {
-                for (int x = 0; x < in->w; x++)
+                for (int x = 0; x < out->w; x++)
                     memcpy(d + x * out->pix, s + x * in->pix, 4);
             } else {
-                for (int x = 0; x < in->w; x++)
+                for (int x = 0; x < out->w; x++)
                     d[x * out->pix] = s[x * in->pix];
             }
         }
     }
+}
+
+void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out)
+{
+    copy_job j = { in, out };
+    aug_parallel(ctx, copy_rows, &j);
 }
 
 static cnn_status check_frame(const cnn_frame *f, const char *which)
@@ -171,7 +185,7 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
             last = i;
     aug_image cur = frame_view(src), dst_view = frame_view(dst);
     if (last < 0) {
-        copy_image(&cur, &dst_view);
+        aug_copy(ctx, &cur, &dst_view);
         return CNN_OK;
     }
     int k = 0;

@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "cnn/augment.h"
 #include "cnn/rng.h"
 #include "cnn/status.h"
@@ -104,6 +108,15 @@ double aug_draw_uniform(aug_draw *d, double lo, double hi);
 /* Integer uniform in [lo, hi] inclusive. */
 int aug_draw_int(aug_draw *d, int lo, int hi);
 void aug_draw_value(aug_draw *d, const char *name, double value);
+/* Record box = {x, y, width, height} as values x, y, width, height. */
+void aug_draw_value_box(aug_draw *d, const int box[4]);
+/* Up to ten tries of a box of area scale x the input's and log-uniform
+ * aspect ratio, at a uniform position; 0 when none fits (box untouched).
+ * RandomResizedCrop's rule (width = sqrt(area * ratio), fits when <= the
+ * size), or with erasing set RandomErasing's (height = sqrt(area * ratio),
+ * fits when < the size). */
+int aug_draw_area_box(aug_draw *d, aug_shape in, const double scale[2], const double ratio[2],
+                      int erasing, int box[4]);
 
 /* finish() helpers. A single value v of parameter i becomes the range
  * [max(center - v, floor), center + v] (torchvision's jitter and degrees
@@ -111,6 +124,11 @@ void aug_draw_value(aug_draw *d, const char *name, double value);
 cnn_status aug_symmetric_range(aug_step *s, int i, double center, double floor);
 /* A single value v becomes the range [v, v] (fixed factor, square size). */
 cnn_status aug_fixed_range(aug_step *s, int i);
+
+/* finish() and draw() of steps whose first parameter is one range drawn
+ * uniformly (a single value fixes it), recorded under the parameter's name. */
+cnn_status aug_range_finish(aug_step *s);
+cnn_status aug_range_draw(const aug_step *s, aug_shape in, aug_draw *d);
 
 /* Error helper: "augment: step N (name): param: message". */
 cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
@@ -123,12 +141,37 @@ cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
  * cnn_split_range(). */
 void aug_parallel(cnn_context *ctx, void (*fn)(void *arg, int ith, int nth), void *arg);
 
+/* Clamp and truncation without libm calls (fminf, truncf are calls on
+ * baseline x86-64 and stop vectorisation). */
+static inline float aug_clampf(float v, float lo, float hi)
+{
+#if defined(__SSE2__)
+    /* maxss/minss: GCC keeps data-dependent branches for the C form. */
+    return _mm_cvtss_f32(_mm_min_ss(_mm_max_ss(_mm_set_ss(v), _mm_set_ss(lo)), _mm_set_ss(hi)));
+#else
+    v = v > lo ? v : lo;
+    return v < hi ? v : hi;
+#endif
+}
+
+/* Truncation of a value in [0, 2^31). */
+static inline float aug_trunc_pos(float v)
+{
+    return (float)(int)v;
+}
+
+/* out = in, same shape, any layouts. */
+void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
+
 /* Store v into an 8-bit element, rounding half to even (torch.round) and
  * saturating. */
 static inline uint8_t aug_round_u8(float v)
 {
-    v = __builtin_nearbyintf(v);
-    return (uint8_t)(v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v);
+    v = aug_clampf(v, 0.0f, 255.0f);
+    /* Adding and removing 1.5 * 2^23 rounds to nearest even in the default
+     * rounding mode, without SSE4.1's roundps, so loops vectorise. */
+    v = (v + 12582912.0f) - 12582912.0f;
+    return (uint8_t)(int)v;
 }
 
 static inline float aug_load(const uint8_t *p, int is_float)
@@ -154,5 +197,7 @@ extern const aug_kind aug_flip_h, aug_flip_v, aug_resize, aug_rescale, aug_crop,
     aug_center_crop, aug_resized_crop, aug_pad, aug_rotate, aug_affine;
 extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug_color_jitter,
     aug_gamma, aug_grayscale, aug_invert, aug_solarize, aug_posterize;
+extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
+    aug_salt_pepper;
 
 #endif

@@ -27,19 +27,20 @@ typedef enum value_op {
 
 /* One value on the frame's scale (0..255 values for 8-bit frames give the
  * table entries; the result is already rounded the torchvision way). */
-static float value_apply(value_op op, float a, float b, float x, int is_float)
+static inline __attribute__((always_inline)) float value_apply(value_op op, float a, float b,
+                                                                float x, int is_float)
 {
     float bound = is_float ? 1.0f : 255.0f, v;
     switch (op) {
     case OP_RESCALE:
         v = a * x + b;
-        return is_float ? v : __builtin_nearbyintf(fminf(fmaxf(v, 0.0f), 255.0f));
+        return is_float ? v : (float)aug_round_u8(v);
     case OP_BLEND:
-        v = fminf(fmaxf(a * x + (1.0f - a) * b, 0.0f), bound);
-        return is_float ? v : truncf(v);
+        v = aug_clampf(a * x + (1.0f - a) * b, 0.0f, bound);
+        return is_float ? v : aug_trunc_pos(v);
     case OP_GAMMA:
-        v = fminf(fmaxf(b * powf(is_float ? x : x / 255.0f, a), 0.0f), 1.0f);
-        return is_float ? v : truncf(v * 255.999f);
+        v = aug_clampf(b * powf(is_float ? x : x / 255.0f, a), 0.0f, 1.0f);
+        return is_float ? v : aug_trunc_pos(v * 255.999f);
     case OP_INVERT:
         return bound - x;
     case OP_SOLARIZE:
@@ -48,7 +49,7 @@ static float value_apply(value_op op, float a, float b, float x, int is_float)
         int mask = -(1 << (8 - (int)a));
         if (!is_float)
             return (float)((int)x & mask);
-        return (float)((int)__builtin_nearbyintf(fminf(fmaxf(x, 0.0f), 1.0f) * 255.0f) & mask) /
+        return (float)((int)__builtin_nearbyintf(aug_clampf(x, 0.0f, 1.0f) * 255.0f) & mask) /
                255.0f;
     }
     }
@@ -99,7 +100,7 @@ static void value_run(cnn_context *ctx, value_op op, float a, float b, const aug
 static inline float gray_of(float r, float g, float b, int is_float)
 {
     float l = 0.2989f * r + 0.587f * g + 0.114f * b;
-    return is_float ? l : truncf(l);
+    return is_float ? l : aug_trunc_pos(l);
 }
 
 /* Mean of the grayscale image (of the only channel when c == 1), summed
@@ -135,7 +136,8 @@ typedef struct pixel_job {
 static void hue_shift(float *rgb, float shift)
 {
     float r = rgb[0], g = rgb[1], b = rgb[2];
-    float maxc = fmaxf(r, fmaxf(g, b)), minc = fminf(r, fminf(g, b));
+    float maxc = r > g ? r : g, minc = r < g ? r : g;
+    maxc = maxc > b ? maxc : b, minc = minc < b ? minc : b;
     int eqc = maxc == minc;
     float cr = maxc - minc;
     float s = cr / (eqc ? 1.0f : maxc);
@@ -148,61 +150,62 @@ static void hue_shift(float *rgb, float shift)
     float v = maxc;
     float fi = floorf(h * 6.0f), f = h * 6.0f - fi;
     int i = ((int)fi % 6 + 6) % 6;
-    float p = fminf(fmaxf(v * (1.0f - s), 0.0f), 1.0f);
-    float q = fminf(fmaxf(v * (1.0f - s * f), 0.0f), 1.0f);
-    float t = fminf(fmaxf(v * (1.0f - s * (1.0f - f)), 0.0f), 1.0f);
+    float p = aug_clampf(v * (1.0f - s), 0.0f, 1.0f);
+    float q = aug_clampf(v * (1.0f - s * f), 0.0f, 1.0f);
+    float t = aug_clampf(v * (1.0f - s * (1.0f - f)), 0.0f, 1.0f);
     static const int sel[6][3] = { { 0, 3, 1 }, { 2, 0, 1 }, { 1, 0, 3 },
                                    { 1, 2, 0 }, { 3, 1, 0 }, { 0, 1, 2 } };
     float vals[4] = { v, p, q, t };
     rgb[0] = vals[sel[i][0]], rgb[1] = vals[sel[i][1]], rgb[2] = vals[sel[i][2]];
 }
 
-static void pixel_rows(void *arg, int ith, int nth)
+/* One row; inlined with constant fl and op so each pair gets its own loop. */
+static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, int y, int fl,
+                                                            pixel_op op)
 {
-    const pixel_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
-    int fl = in->is_float;
-    int y0, y1;
-    cnn_split_range(out->h, ith, nth, &y0, &y1);
-    for (int y = y0; y < y1; y++) {
-        for (int x = 0; x < out->w; x++) {
-            float rgb[3];
-            for (int c = 0; c < 3; c++)
-                rgb[c] = aug_load(aug_at(in, c, y, x), fl);
-            float gray = gray_of(rgb[0], rgb[1], rgb[2], fl);
-            if (j->op == OP_GRAYSCALE) {
-                for (int c = 0; c < out->c; c++)
-                    aug_store(aug_at(out, c, y, x), fl, gray);
-                continue;
-            }
-            if (j->op == OP_SATURATION) {
-                for (int c = 0; c < 3; c++)
-                    rgb[c] = value_apply(OP_BLEND, j->a, gray, rgb[c], fl);
-            } else {
-                if (!fl)
-                    for (int c = 0; c < 3; c++)
-                        rgb[c] /= 255.0f;
-                hue_shift(rgb, j->a);
-                if (!fl)
-                    for (int c = 0; c < 3; c++)
-                        rgb[c] = truncf(rgb[c] * 255.0f);
-            }
-            for (int c = 0; c < 3; c++)
-                aug_store(aug_at(out, c, y, x), fl, rgb[c]);
+    const uint8_t *r = aug_at(in, 0, y, 0), *g = r + in->plane, *b = g + in->plane;
+    uint8_t *d = aug_at(out, 0, y, 0);
+    ptrdiff_t ip = in->pix, dp = out->pix, dc = out->plane;
+    for (int x = 0; x < out->w; x++, r += ip, g += ip, b += ip, d += dp) {
+        float rgb[3] = { aug_load(r, fl), aug_load(g, fl), aug_load(b, fl) };
+        float gray = gray_of(rgb[0], rgb[1], rgb[2], fl);
+        if (op == OP_GRAYSCALE) {
+            for (int c = 0; c < out->c; c++)
+                aug_store(d + c * dc, fl, gray);
+            continue;
         }
+        if (op == OP_SATURATION) {
+            for (int c = 0; c < 3; c++)
+                rgb[c] = value_apply(OP_BLEND, j->a, gray, rgb[c], fl);
+        } else {
+            if (!fl)
+                for (int c = 0; c < 3; c++)
+                    rgb[c] /= 255.0f;
+            hue_shift(rgb, j->a);
+            if (!fl)
+                for (int c = 0; c < 3; c++)
+                    rgb[c] = aug_trunc_pos(rgb[c] * 255.0f);
+        }
+        for (int c = 0; c < 3; c++)
+            aug_store(d + c * dc, fl, rgb[c]);
     }
 }
 
-static void copy_rows(void *arg, int ith, int nth)
+static void pixel_rows(void *arg, int ith, int nth)
 {
     const pixel_job *j = arg;
-    int y0, y1;
+    int y0, y1, fl = j->in->is_float;
     cnn_split_range(j->out->h, ith, nth, &y0, &y1);
-    size_t esize = j->in->is_float ? 4 : 1;
-    for (int y = y0; y < y1; y++)
-        for (int c = 0; c < j->out->c; c++)
-            for (int x = 0; x < j->out->w; x++)
-                memcpy(aug_at(j->out, c, y, x), aug_at(j->in, c, y, x), esize);
+    for (int y = y0; y < y1; y++) {
+        switch (j->op) {
+        case OP_SATURATION:
+            fl ? pixel_row(j, y, 1, OP_SATURATION) : pixel_row(j, y, 0, OP_SATURATION);
+            break;
+        case OP_HUE: fl ? pixel_row(j, y, 1, OP_HUE) : pixel_row(j, y, 0, OP_HUE); break;
+        default: fl ? pixel_row(j, y, 1, OP_GRAYSCALE) : pixel_row(j, y, 0, OP_GRAYSCALE); break;
+        }
+    }
 }
 
 static void pixel_run(cnn_context *ctx, pixel_op op, float a, const aug_image *in,
@@ -212,7 +215,7 @@ static void pixel_run(cnn_context *ctx, pixel_op op, float a, const aug_image *i
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)
-            aug_parallel(ctx, copy_rows, &j);
+            aug_copy(ctx, in, out);
         return;
     }
     aug_parallel(ctx, pixel_rows, &j);
@@ -243,17 +246,6 @@ static void adjust(cnn_context *ctx, int which, float factor, const aug_image *i
 }
 
 /* brightness / contrast / saturation factor=f | lo,hi ; hue shift=s | lo,hi */
-static cnn_status factor_finish(aug_step *s)
-{
-    return aug_fixed_range(s, 0);
-}
-
-static cnn_status factor_draw(const aug_step *s, aug_shape in, aug_draw *d)
-{
-    aug_draw_value(d, s->kind->params[0].name, aug_draw_uniform(d, s->v[0][0], s->v[0][1]));
-    return CNN_OK;
-}
-
 static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *values,
                          cnn_rng_key key, const aug_image *in, const aug_image *out,
                          void *scratch)
@@ -268,19 +260,19 @@ static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *valu
 #define FACTOR_SPEC { "factor", AUG_NUMBERS, 1, 2, 0, 1e3, 0, NULL, 0, { 0 } }
 
 const aug_kind aug_brightness = { .name = "brightness", .default_p = 1.0,
-                                  .params = { FACTOR_SPEC }, .finish = factor_finish,
-                                  .draw = factor_draw, .apply = adjust_apply };
+                                  .params = { FACTOR_SPEC }, .finish = aug_range_finish,
+                                  .draw = aug_range_draw, .apply = adjust_apply };
 const aug_kind aug_contrast = { .name = "contrast", .default_p = 1.0, .params = { FACTOR_SPEC },
-                                .finish = factor_finish, .shape = rgb_shape,
-                                .draw = factor_draw, .apply = adjust_apply };
+                                .finish = aug_range_finish, .shape = rgb_shape,
+                                .draw = aug_range_draw, .apply = adjust_apply };
 const aug_kind aug_saturation = { .name = "saturation", .default_p = 1.0,
-                                  .params = { FACTOR_SPEC }, .finish = factor_finish,
-                                  .shape = rgb_shape, .draw = factor_draw,
+                                  .params = { FACTOR_SPEC }, .finish = aug_range_finish,
+                                  .shape = rgb_shape, .draw = aug_range_draw,
                                   .apply = adjust_apply };
 const aug_kind aug_hue = {
     .name = "hue", .default_p = 1.0,
     .params = { { "shift", AUG_NUMBERS, 1, 2, -0.5, 0.5, 0, NULL, 0, { 0 } } },
-    .finish = factor_finish, .shape = rgb_shape, .draw = factor_draw, .apply = adjust_apply,
+    .finish = aug_range_finish, .shape = rgb_shape, .draw = aug_range_draw, .apply = adjust_apply,
 };
 
 /* color-jitter brightness=b contrast=c saturation=s hue=h: ColorJitter, the
@@ -367,7 +359,7 @@ const aug_kind aug_gamma = {
     .name = "gamma", .default_p = 1.0,
     .params = { { "gamma", AUG_NUMBERS, 1, 2, 0, 100, 0, NULL, 0, { 0 } },
                 { "gain", AUG_NUMBERS, 1, 1, 0, 100, 0, NULL, 1, { 1 } } },
-    .finish = factor_finish, .draw = factor_draw, .apply = gamma_apply,
+    .finish = aug_range_finish, .draw = aug_range_draw, .apply = gamma_apply,
 };
 
 /* grayscale channels=3 (or 1) */

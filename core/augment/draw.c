@@ -2,6 +2,7 @@
  * from the generator keyed by seed with a purpose derived from (frame key,
  * sample, i); counter position 0 decides p, the step's own values follow.
  * Nothing depends on earlier draws, threads or call order. */
+#include <math.h>
 #include <string.h>
 
 #include "augment_internal.h"
@@ -35,6 +36,40 @@ void aug_draw_value(aug_draw *d, const char *name, double value)
         o->names[o->n_values] = name;
         o->values[o->n_values++] = value;
     }
+}
+
+void aug_draw_value_box(aug_draw *d, const int box[4])
+{
+    aug_draw_value(d, "x", box[0]);
+    aug_draw_value(d, "y", box[1]);
+    aug_draw_value(d, "width", box[2]);
+    aug_draw_value(d, "height", box[3]);
+}
+
+int aug_draw_area_box(aug_draw *d, aug_shape in, const double scale[2], const double ratio[2],
+                      int erasing, int box[4])
+{
+    double area = (double)in.w * in.h, lr0 = log(ratio[0]), lr1 = log(ratio[1]);
+    for (int attempt = 0; attempt < 10; attempt++) {
+        double target = area * aug_draw_uniform(d, scale[0], scale[1]);
+        double aspect = exp(aug_draw_uniform(d, lr0, lr1));
+        int a = (int)nearbyint(sqrt(target * aspect)), b = (int)nearbyint(sqrt(target / aspect));
+        int w = erasing ? b : a, h = erasing ? a : b;
+        int fits = erasing ? w < in.w && h < in.h : w > 0 && w <= in.w && h > 0 && h <= in.h;
+        if (fits) {
+            box[1] = aug_draw_int(d, 0, in.h - h);
+            box[0] = aug_draw_int(d, 0, in.w - w);
+            box[2] = w, box[3] = h;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+cnn_status aug_range_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    aug_draw_value(d, s->kind->params[0].name, aug_draw_uniform(d, s->v[0][0], s->v[0][1]));
+    return CNN_OK;
 }
 
 cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint64_t frame_key,

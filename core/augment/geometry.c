@@ -33,33 +33,58 @@ static void square_size(aug_step *s, int i)
 
 /* ---- the remap kernel: out(c, y, x) = in(c, ymap[y], xmap[x]) or fill ---- */
 
+/* Packed frames of the same channel count on both sides are run as one
+ * channel of w * c elements (tables per element), so rows are contiguous. */
+static int flatten(aug_image *in, aug_image *out)
+{
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int c = in->c;
+    if (c == 1 || out->c != c || in->plane != es || out->plane != es || in->pix != c * es ||
+        out->pix != c * es)
+        return 0;
+    in->w *= c, out->w *= c;
+    in->c = out->c = 1;
+    in->pix = out->pix = es;
+    return 1;
+}
+
 /* Offsets in bytes into the input (x * pix, y * row); -1 marks fill. */
 typedef struct remap_job {
     const aug_image *in, *out;
     const ptrdiff_t *xoff, *yoff;
-    const float *fill; /* per channel, on the frame's scale */
+    float fill[4]; /* per channel, on the frame's scale */
+    int period;    /* fill[(c + x) % period]: channels interleaved in x */
+    int contiguous; /* xoff is one run: rows are copied whole */
 } remap_job;
 
 static void remap_rows(void *arg, int ith, int nth)
 {
     const remap_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
+    ptrdiff_t op = out->pix, es = in->is_float ? 4 : 1;
+    uint8_t fill8[4];
+    for (int k = 0; k < 4; k++)
+        fill8[k] = aug_round_u8(j->fill[k]);
     int y0, y1;
     cnn_split_range(out->h, ith, nth, &y0, &y1);
     for (int y = y0; y < y1; y++) {
         for (int c = 0; c < out->c; c++) {
             uint8_t *d = aug_at(out, c, y, 0);
             const uint8_t *s = j->yoff[y] < 0 ? NULL : in->data + c * in->plane + j->yoff[y];
-            float fill = j->fill[c];
-            if (out->is_float) {
+            if (s && j->contiguous) {
+                memcpy(d, s + j->xoff[0], (size_t)out->w * es);
+            } else if (out->is_float) {
                 for (int x = 0; x < out->w; x++) {
-                    float v = s && j->xoff[x] >= 0 ? *(const float *)(s + j->xoff[x]) : fill;
-                    memcpy(d + x * out->pix, &v, 4);
+                    float v = s && j->xoff[x] >= 0 ? aug_load(s + j->xoff[x], 1)
+                                                   : j->fill[(c + x) % j->period];
+                    memcpy(d + x * op, &v, 4);
                 }
-            } else {
-                uint8_t f8 = aug_round_u8(fill);
+            } else if (!s) {
                 for (int x = 0; x < out->w; x++)
-                    d[x * out->pix] = s && j->xoff[x] >= 0 ? s[j->xoff[x]] : f8;
+                    d[x * op] = fill8[(c + x) % j->period];
+            } else {
+                for (int x = 0; x < out->w; x++)
+                    d[x * op] = j->xoff[x] >= 0 ? s[j->xoff[x]] : fill8[(c + x) % j->period];
             }
         }
     }
@@ -76,25 +101,44 @@ static void fill_values(const aug_step *s, int param, const aug_image *out, floa
 
 static size_t remap_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
 {
-    return sizeof(ptrdiff_t) * (size_t)(out.w + out.h);
+    return sizeof(ptrdiff_t) * (size_t)(out.w * out.c + out.h);
 }
 
-/* Run the remap with tables xmap/ymap holding input columns/rows (-1: fill). */
+/* Run the remap with tables xoff (out->w entries, room for out->w * out->c)
+ * and yoff holding input columns and rows, -1 for fill. */
 static void remap(cnn_context *ctx, const aug_image *in, const aug_image *out, ptrdiff_t *xoff,
                   ptrdiff_t *yoff, const float *fill)
 {
-    for (int x = 0; x < out->w; x++)
-        xoff[x] = xoff[x] < 0 ? -1 : xoff[x] * in->pix;
+    aug_image fi = *in, fo = *out;
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int period = 1, w = out->w;
+    if (flatten(&fi, &fo)) {
+        int c = out->c;
+        period = c;
+        /* Expand in place from the end: entry x*c+ch is never below x. */
+        for (int x = w - 1; x >= 0; x--) {
+            ptrdiff_t t = xoff[x];
+            for (int ch = c - 1; ch >= 0; ch--)
+                xoff[x * c + ch] = t < 0 ? -1 : t * in->pix + ch * es;
+        }
+    } else {
+        for (int x = 0; x < w; x++)
+            xoff[x] = xoff[x] < 0 ? -1 : xoff[x] * in->pix;
+    }
     for (int y = 0; y < out->h; y++)
         yoff[y] = yoff[y] < 0 ? -1 : yoff[y] * in->row;
-    remap_job j = { in, out, xoff, yoff, fill };
+    int contiguous = fo.pix == es && xoff[0] >= 0;
+    for (int x = 1; x < fo.w && contiguous; x++)
+        contiguous = xoff[x] == xoff[0] + x * es;
+    remap_job j = { &fi, &fo, xoff, yoff, { 0 }, period, contiguous };
+    memcpy(j.fill, fill, sizeof j.fill);
     aug_parallel(ctx, remap_rows, &j);
 }
 
 static void remap_tables(void *scratch, const aug_image *out, ptrdiff_t **xoff, ptrdiff_t **yoff)
 {
     *xoff = scratch;
-    *yoff = *xoff + out->w;
+    *yoff = *xoff + (size_t)out->w * out->c;
 }
 
 /* A crop box (x, y, w, h) of the input resampled by the remap: identity
@@ -140,11 +184,68 @@ static void flip_apply(cnn_context *ctx, const aug_image *in, const aug_image *o
     remap(ctx, in, out, xoff, yoff, no_fill);
 }
 
+/* Reverse a row of w pixels of size bytes; inlined per constant size. */
+static inline __attribute__((always_inline)) void reverse_row(uint8_t *d, const uint8_t *s, int w,
+                                                              size_t size)
+{
+    for (int x = 0; x < w; x++)
+        memcpy(d + (size_t)x * size, s + (size_t)(w - 1 - x) * size, size);
+}
+
+/* Reverse a row of bytes eight at a time. */
+static void reverse_bytes(uint8_t *d, const uint8_t *s, int w)
+{
+    int x = 0;
+    for (; x + 8 <= w; x += 8) {
+        uint64_t v;
+        memcpy(&v, s + w - x - 8, 8);
+        v = __builtin_bswap64(v);
+        memcpy(d + x, &v, 8);
+    }
+    for (; x < w; x++)
+        d[x] = s[w - 1 - x];
+}
+
+typedef struct flip_job {
+    const aug_image *in, *out;
+    size_t size; /* bytes per reversed unit: an element, or a packed pixel */
+    int groups;  /* channels handled one by one (1 when packed) */
+} flip_job;
+
+static void flip_h_rows(void *arg, int ith, int nth)
+{
+    const flip_job *j = arg;
+    int y0, y1, w = j->in->w;
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    for (int y = y0; y < y1; y++) {
+        for (int g = 0; g < j->groups; g++) {
+            const uint8_t *s = aug_at(j->in, g, y, 0);
+            uint8_t *d = aug_at(j->out, g, y, 0);
+            switch (j->size) {
+            case 1: reverse_bytes(d, s, w); break;
+            case 3: reverse_row(d, s, w, 3); break;
+            case 4: reverse_row(d, s, w, 4); break;
+            case 12: reverse_row(d, s, w, 12); break;
+            default: reverse_row(d, s, w, j->size); break;
+            }
+        }
+    }
+}
+
 static void flip_h_apply(cnn_context *ctx, const aug_step *s, const double *values,
                          cnn_rng_key key, const aug_image *in, const aug_image *out,
                          void *scratch)
 {
-    flip_apply(ctx, in, out, 1, scratch);
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int planar = in->pix == es && out->pix == es;
+    int packed = in->pix == out->pix && in->plane == es && out->plane == es &&
+                 in->pix == in->c * es;
+    if (!planar && !packed) {
+        flip_apply(ctx, in, out, 1, scratch);
+        return;
+    }
+    flip_job j = { in, out, (size_t)(packed ? in->pix : es), packed ? 1 : in->c };
+    aug_parallel(ctx, flip_h_rows, &j);
 }
 
 static void flip_v_apply(cnn_context *ctx, const aug_step *s, const double *values,
@@ -161,29 +262,30 @@ const aug_kind aug_flip_v = { .name = "flip-v", .default_p = 0.5, .scratch = rem
 
 /* ---- interpolating resize of a box of the input ---- */
 
-/* Source index and weight along one axis for torch's linear interpolation. */
-static void linear_tables(int n_out, int n_in, int32_t *i0, int32_t *i1, float *l0, float *l1)
+/* Resampling tables along one axis, taps per output index interleaved:
+ * idx[taps * i + k] (input index) and wt[taps * i + k]. */
+
+/* torch's linear interpolation (align_corners=False): two taps. */
+static void linear_tables(int n_out, int n_in, int32_t *idx, float *wt)
 {
     float scale = (float)n_in / (float)n_out;
     for (int i = 0; i < n_out; i++) {
         if (n_out == n_in) {
-            i0[i] = i1[i] = i, l0[i] = 1.0f, l1[i] = 0.0f;
+            idx[2 * i] = idx[2 * i + 1] = i, wt[2 * i] = 1.0f, wt[2 * i + 1] = 0.0f;
             continue;
         }
         float src = scale * ((float)i + 0.5f) - 0.5f;
         if (src < 0.0f)
             src = 0.0f;
         int k = (int)src;
-        i0[i] = k;
-        i1[i] = k + (k < n_in - 1);
         float lambda = src - (float)k;
         lambda = lambda < 0.0f ? 0.0f : lambda > 1.0f ? 1.0f : lambda;
-        l1[i] = lambda;
-        l0[i] = 1.0f - lambda;
+        idx[2 * i] = k, idx[2 * i + 1] = k + (k < n_in - 1);
+        wt[2 * i] = 1.0f - lambda, wt[2 * i + 1] = lambda;
     }
 }
 
-/* Four clamped taps and cubic weights (A = -0.75) along one axis. */
+/* torch's bicubic: four clamped taps, cubic convolution with A = -0.75. */
 static void cubic_tables(int n_out, int n_in, int32_t *idx, float *wt)
 {
     const float a = -0.75f;
@@ -208,115 +310,133 @@ static void cubic_tables(int n_out, int n_in, int32_t *idx, float *wt)
 }
 
 /* Adaptive average pooling windows [start, end) (torch's start/end_index). */
-static void area_tables(int n_out, int n_in, int32_t *start, int32_t *end)
+static void area_tables(int n_out, int n_in, int32_t *idx)
 {
     for (int i = 0; i < n_out; i++) {
-        start[i] = (int)floorf((float)((int64_t)i * n_in) / (float)n_out);
-        end[i] = (int)ceilf((float)((int64_t)(i + 1) * n_in) / (float)n_out);
+        idx[2 * i] = (int)floorf((float)((int64_t)i * n_in) / (float)n_out);
+        idx[2 * i + 1] = (int)ceilf((float)((int64_t)(i + 1) * n_in) / (float)n_out);
     }
 }
 
 typedef struct resize_job {
     const aug_image *in, *out;
-    int interp;
-    const int32_t *xi, *yi; /* linear: i0 then i1; cubic: 4 taps; area: start, end */
-    const float *xw, *yw;   /* linear: l0 then l1; cubic: 4 weights */
-    float *rows;            /* cubic: 4 rows of out->w floats per thread */
+    int interp, taps;
+    const int32_t *xi, *yi; /* x: byte offsets into a row; y: row indices */
+    const float *xw, *yw;
+    float *rows; /* per thread: taps rows of out->w floats */
 } resize_job;
 
-/* One output row of one channel by bilinear interpolation, in torch's order
- * of operations; x tables hold byte offsets into the input row. */
-static void bilinear_row_u8(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0,
-                            float h1, uint8_t *d)
+/* Interpolate one input row horizontally: dst[x] = sum_k src[xi] * xw, in
+ * torch's order. Inlined with constant taps and fl for tight loops. */
+static inline __attribute__((always_inline)) void
+resize_hrow(const resize_job *j, const uint8_t *row, float *dst, int taps, int fl)
 {
-    int ow = j->out->w;
-    ptrdiff_t op = j->out->pix;
-    const int32_t *x0 = j->xi, *x1 = j->xi + ow;
-    const float *w0 = j->xw, *w1 = j->xw + ow;
-    for (int x = 0; x < ow; x++) {
-        float t0 = w0[x] * (float)r0[x0[x]] + w1[x] * (float)r0[x1[x]];
-        float t1 = w0[x] * (float)r1[x0[x]] + w1[x] * (float)r1[x1[x]];
-        d[x * op] = aug_round_u8(h0 * t0 + h1 * t1);
+    const int32_t *xi = j->xi;
+    const float *xw = j->xw;
+    for (int x = 0; x < j->out->w; x++, xi += taps, xw += taps) {
+        float v = aug_load(row + xi[0], fl) * xw[0] + aug_load(row + xi[1], fl) * xw[1];
+        if (taps == 4)
+            v = v + aug_load(row + xi[2], fl) * xw[2] + aug_load(row + xi[3], fl) * xw[3];
+        dst[x] = v;
     }
 }
 
-static void bilinear_row_f32(const resize_job *j, const uint8_t *r0, const uint8_t *r1, float h0,
-                             float h1, uint8_t *d)
+/* Combine the taps rows vertically into an output row. */
+static inline __attribute__((always_inline)) void
+resize_vrow(float *const *r, const float *yw, uint8_t *d, ptrdiff_t op, int w, int taps, int fl)
 {
-    int ow = j->out->w;
-    ptrdiff_t op = j->out->pix;
-    const int32_t *x0 = j->xi, *x1 = j->xi + ow;
-    const float *w0 = j->xw, *w1 = j->xw + ow;
-    for (int x = 0; x < ow; x++) {
-        float t0 = w0[x] * aug_load(r0 + x0[x], 1) + w1[x] * aug_load(r0 + x1[x], 1);
-        float t1 = w0[x] * aug_load(r1 + x0[x], 1) + w1[x] * aug_load(r1 + x1[x], 1);
-        aug_store(d + x * op, 1, h0 * t0 + h1 * t1);
+    for (int x = 0; x < w; x++) {
+        float v = r[0][x] * yw[0] + r[1][x] * yw[1];
+        if (taps == 4)
+            v = v + r[2][x] * yw[2] + r[3][x] * yw[3];
+        aug_store(d + x * op, fl, v);
+    }
+}
+
+/* Separable resampling of rows [y0, y1) of one channel; each input row is
+ * interpolated horizontally once and kept while output rows need it. */
+static inline __attribute__((always_inline)) void
+resize_channel(const resize_job *j, int c, int y0, int y1, float *rows, int taps, int fl)
+{
+    const aug_image *in = j->in, *out = j->out;
+    int tag[4] = { -1, -1, -1, -1 };
+    for (int y = y0; y < y1; y++) {
+        const int32_t *need = j->yi + taps * y;
+        float *r[4];
+        for (int k = 0; k < taps; k++) {
+            int slot = 0;
+            while (slot < taps && tag[slot] != need[k])
+                slot++;
+            if (slot == taps) { /* a slot no tap of this row needs */
+                for (slot = 0; slot < taps; slot++) {
+                    int used = 0;
+                    for (int m = 0; m < taps; m++)
+                        used |= tag[slot] == need[m];
+                    if (!used)
+                        break;
+                }
+                resize_hrow(j, aug_at(in, c, need[k], 0), rows + (size_t)slot * out->w, taps,
+                            fl);
+                tag[slot] = need[k];
+            }
+            r[k] = rows + (size_t)slot * out->w;
+        }
+        uint8_t *d = aug_at(out, c, y, 0);
+        if (out->pix == (fl ? 4 : 1)) /* contiguous: a constant step vectorises */
+            resize_vrow(r, j->yw + taps * y, d, fl ? 4 : 1, out->w, taps, fl);
+        else
+            resize_vrow(r, j->yw + taps * y, d, out->pix, out->w, taps, fl);
+    }
+}
+
+static void area_channel(const resize_job *j, int c, int y0, int y1)
+{
+    const aug_image *in = j->in, *out = j->out;
+    int fl = in->is_float;
+    for (int y = y0; y < y1; y++) {
+        int ys = j->yi[2 * y], ye = j->yi[2 * y + 1];
+        uint8_t *d = aug_at(out, c, y, 0);
+        for (int x = 0; x < out->w; x++) {
+            int xs = j->xi[2 * x], xe = j->xi[2 * x + 1];
+            float sum = 0.0f;
+            for (int yy = ys; yy < ye; yy++) {
+                const uint8_t *row = aug_at(in, c, yy, 0);
+                for (int xx = xs; xx < xe; xx++)
+                    sum += aug_load(row + xx * in->pix, fl);
+            }
+            aug_store(d + x * out->pix, fl, sum / (float)(ye - ys) / (float)(xe - xs));
+        }
     }
 }
 
 static void resize_rows(void *arg, int ith, int nth)
 {
     const resize_job *j = arg;
-    const aug_image *in = j->in, *out = j->out;
-    int ow = out->w, oh = out->h, fl = in->is_float;
-    ptrdiff_t ip = in->pix;
-    int y0, y1;
-    cnn_split_range(oh, ith, nth, &y0, &y1);
-    for (int y = y0; y < y1; y++) {
-        for (int c = 0; c < out->c; c++) {
-            uint8_t *d = aug_at(out, c, y, 0);
-            if (j->interp == INTERP_BILINEAR) {
-                const uint8_t *r0 = aug_at(in, c, j->yi[y], 0);
-                const uint8_t *r1 = aug_at(in, c, j->yi[oh + y], 0);
-                if (fl)
-                    bilinear_row_f32(j, r0, r1, j->yw[y], j->yw[oh + y], d);
-                else
-                    bilinear_row_u8(j, r0, r1, j->yw[y], j->yw[oh + y], d);
-            } else if (j->interp == INTERP_BICUBIC) {
-                float *t = j->rows + (size_t)ith * 4 * ow;
-                for (int r = 0; r < 4; r++) {
-                    const uint8_t *row = aug_at(in, c, j->yi[4 * y + r], 0);
-                    for (int x = 0; x < ow; x++) {
-                        const int32_t *xi = j->xi + 4 * x;
-                        const float *xw = j->xw + 4 * x;
-                        t[r * ow + x] = aug_load(row + xi[0] * ip, fl) * xw[0] +
-                                        aug_load(row + xi[1] * ip, fl) * xw[1] +
-                                        aug_load(row + xi[2] * ip, fl) * xw[2] +
-                                        aug_load(row + xi[3] * ip, fl) * xw[3];
-                    }
-                }
-                const float *yw = j->yw + 4 * y;
-                for (int x = 0; x < ow; x++) {
-                    float v = t[x] * yw[0] + t[ow + x] * yw[1] + t[2 * ow + x] * yw[2] +
-                              t[3 * ow + x] * yw[3];
-                    aug_store(d + x * out->pix, fl, fl ? v : fminf(fmaxf(v, 0.0f), 255.0f));
-                }
-            } else { /* area */
-                int ys = j->yi[y], ye = j->yi[oh + y];
-                for (int x = 0; x < ow; x++) {
-                    int xs = j->xi[x], xe = j->xi[ow + x];
-                    float sum = 0.0f;
-                    for (int yy = ys; yy < ye; yy++) {
-                        const uint8_t *row = aug_at(in, c, yy, 0);
-                        for (int xx = xs; xx < xe; xx++)
-                            sum += aug_load(row + xx * ip, fl);
-                    }
-                    aug_store(d + x * out->pix, fl, sum / (float)(ye - ys) / (float)(xe - xs));
-                }
-            }
-        }
+    float *rows = j->rows + (size_t)ith * j->taps * j->out->w;
+    int y0, y1, fl = j->in->is_float;
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    for (int c = 0; c < j->out->c; c++) {
+        if (j->interp == INTERP_AREA)
+            area_channel(j, c, y0, y1);
+        else if (j->taps == 2 && fl)
+            resize_channel(j, c, y0, y1, rows, 2, 1);
+        else if (j->taps == 2)
+            resize_channel(j, c, y0, y1, rows, 2, 0);
+        else if (fl)
+            resize_channel(j, c, y0, y1, rows, 4, 1);
+        else
+            resize_channel(j, c, y0, y1, rows, 4, 0);
     }
 }
 
 static size_t resize_scratch_bytes(int interp, aug_shape out, int n_threads)
 {
+    size_t row = (size_t)out.w * out.c;
     if (interp == INTERP_NEAREST)
-        return sizeof(ptrdiff_t) * (size_t)(out.w + out.h);
+        return sizeof(ptrdiff_t) * (row + (size_t)out.h);
     size_t taps = interp == INTERP_BICUBIC ? 4 : 2;
-    size_t bytes = taps * (sizeof(int32_t) + sizeof(float)) * (size_t)(out.w + out.h);
-    if (interp == INTERP_BICUBIC)
-        bytes += sizeof(float) * 4 * (size_t)out.w * (size_t)n_threads;
-    return bytes;
+    return taps * (sizeof(int32_t) + sizeof(float)) * (row + (size_t)out.h) +
+           sizeof(float) * taps * row * (size_t)n_threads;
 }
 
 /* Resize the box (bx, by, bw, bh), inside the input, to the output size. */
@@ -328,25 +448,36 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
         box_remap(ctx, in, out, bx, by, bw, bh, no_fill, scratch);
         return;
     }
-    aug_image box = *in;
+    aug_image box = *in, fo = *out;
     box.data = aug_at(in, 0, by, bx);
     box.w = bw, box.h = bh;
-    int taps = interp == INTERP_BICUBIC ? 4 : 2;
-    int32_t *xi = scratch, *yi = xi + taps * out->w;
-    float *xw = (float *)(yi + taps * out->h), *yw = xw + taps * out->w;
-    resize_job j = { &box, out, interp, xi, yi, xw, yw, yw + taps * out->h };
-    if (interp == INTERP_BILINEAR) {
-        linear_tables(out->w, bw, xi, xi + out->w, xw, xw + out->w);
-        for (int x = 0; x < 2 * out->w; x++)
-            xi[x] *= (int32_t)in->pix;
-        linear_tables(out->h, bh, yi, yi + out->h, yw, yw + out->h);
-    } else if (interp == INTERP_BICUBIC) {
-        cubic_tables(out->w, bw, xi, xw);
-        cubic_tables(out->h, bh, yi, yw);
+    int taps = interp == INTERP_BICUBIC ? 4 : 2, c = out->c, ow = out->w;
+    size_t row = (size_t)ow * c;
+    int32_t *xi = scratch, *yi = xi + taps * row;
+    float *xw = (float *)(yi + taps * out->h), *yw = xw + taps * row;
+    if (interp == INTERP_AREA) {
+        area_tables(ow, bw, xi);
+        area_tables(out->h, bh, yi);
     } else {
-        area_tables(out->w, bw, xi, xi + out->w);
-        area_tables(out->h, bh, yi, yi + out->h);
+        void (*tables)(int, int, int32_t *, float *) =
+            interp == INTERP_BICUBIC ? cubic_tables : linear_tables;
+        tables(ow, bw, xi, xw);
+        tables(out->h, bh, yi, yw);
+        ptrdiff_t es = in->is_float ? 4 : 1, pix = in->pix;
+        if (flatten(&box, &fo)) {
+            /* Per element: expand in place from the end. */
+            for (int x = ow - 1; x >= 0; x--)
+                for (int ch = c - 1; ch >= 0; ch--)
+                    for (int k = taps - 1; k >= 0; k--) {
+                        xw[(x * c + ch) * taps + k] = xw[x * taps + k];
+                        xi[(x * c + ch) * taps + k] = (int32_t)(xi[x * taps + k] * pix + ch * es);
+                    }
+        } else {
+            for (int x = 0; x < taps * ow; x++)
+                xi[x] *= (int32_t)pix;
+        }
     }
+    resize_job j = { &box, &fo, interp, taps, xi, yi, xw, yw, yw + taps * out->h };
     aug_parallel(ctx, resize_rows, &j);
 }
 
@@ -391,10 +522,7 @@ enum { BOX_X, BOX_Y, BOX_W, BOX_H };
 
 static void draw_box(aug_draw *d, int x, int y, int w, int h)
 {
-    aug_draw_value(d, "x", x);
-    aug_draw_value(d, "y", y);
-    aug_draw_value(d, "width", w);
-    aug_draw_value(d, "height", h);
+    aug_draw_value_box(d, (int[]){ x, y, w, h });
 }
 
 static void box_apply(cnn_context *ctx, const aug_step *s, const double *values,
@@ -505,20 +633,11 @@ static cnn_status rrc_finish(aug_step *s)
 
 static cnn_status rrc_draw(const aug_step *s, aug_shape in, aug_draw *d)
 {
-    double area = (double)in.w * in.h;
-    double lr0 = log(s->v[RRC_RATIO][0]), lr1 = log(s->v[RRC_RATIO][1]);
+    int box[4];
     /* torchvision's get_params: ten tries, then a central crop. */
-    for (int attempt = 0; attempt < 10; attempt++) {
-        double target = area * aug_draw_uniform(d, s->v[RRC_SCALE][0], s->v[RRC_SCALE][1]);
-        double aspect = exp(aug_draw_uniform(d, lr0, lr1));
-        int w = (int)nearbyint(sqrt(target * aspect));
-        int h = (int)nearbyint(sqrt(target / aspect));
-        if (w > 0 && w <= in.w && h > 0 && h <= in.h) {
-            int y = aug_draw_int(d, 0, in.h - h);
-            int x = aug_draw_int(d, 0, in.w - w);
-            draw_box(d, x, y, w, h);
-            return CNN_OK;
-        }
+    if (aug_draw_area_box(d, in, s->v[RRC_SCALE], s->v[RRC_RATIO], 0, box)) {
+        draw_box(d, box[0], box[1], box[2], box[3]);
+        return CNN_OK;
     }
     double in_ratio = (double)in.w / in.h;
     int w = in.w, h = in.h;

@@ -14,6 +14,7 @@ static const aug_kind *const kinds[] = {
     &aug_center_crop, &aug_resized_crop, &aug_pad,        &aug_rotate,     &aug_affine,
     &aug_brightness, &aug_contrast,   &aug_saturation,   &aug_hue,        &aug_color_jitter,
     &aug_gamma,      &aug_grayscale,  &aug_invert,       &aug_solarize,   &aug_posterize,
+    &aug_gaussian_blur, &aug_sharpen, &aug_erasing, &aug_gaussian_noise, &aug_salt_pepper,
 };
 
 cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
@@ -59,6 +60,11 @@ cnn_status aug_fixed_range(aug_step *s, int i)
         s->count[i] = 2;
     }
     return check_order(s, i);
+}
+
+cnn_status aug_range_finish(aug_step *s)
+{
+    return aug_fixed_range(s, 0);
 }
 
 static const aug_kind *find_kind(const char *name, size_t len)

@@ -424,6 +424,16 @@ cnn_status graph_input_f32(const cnn_graph_node *n, int i)
     return CNN_OK;
 }
 
+cnn_status graph_inputs_f32(const cnn_graph_node *n)
+{
+    for (int i = 0; i < n->n_in; i++) {
+        cnn_status st = n->in[i] ? graph_input_f32(n, i) : CNN_OK;
+        if (st != CNN_OK)
+            return st;
+    }
+    return CNN_OK;
+}
+
 cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape)
 {
     graph_value *y = n->out[i];
@@ -439,6 +449,43 @@ cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape
     set_shape(y, ndim, shape);
     y->dtype = GRAPH_F32;
     return CNN_OK;
+}
+
+cnn_tensor graph_view(const graph_value *v)
+{
+    cnn_tensor t = v->t;
+    if (t.ndim == 0) {
+        t.ndim = 1;
+        t.shape[0] = 1;
+    }
+    return t;
+}
+
+cnn_status graph_set_alias(cnn_graph_node *n, int ndim, const int *shape)
+{
+    cnn_status st = graph_set_output(n, 0, ndim, shape);
+    if (st == CNN_OK && n->out[0])
+        n->out[0]->alias = n->in[0];
+    return st;
+}
+
+cnn_status graph_run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace)
+{
+    const cnn_tensor *x = &n->in[0]->t;
+    cnn_tensor *y = &n->out[0]->t;
+    if (y->data != x->data)
+        memcpy(y->data, x->data, graph_numel(x->ndim, x->shape) * sizeof(float));
+    return CNN_OK;
+}
+
+void graph_pad_same(int in, int k, int stride, int dilation, int upper, int *begin, int *end)
+{
+    int out = (in + stride - 1) / stride;
+    int total = (out - 1) * stride + (k - 1) * dilation + 1 - in;
+    if (total < 0)
+        total = 0;
+    *begin = upper ? total / 2 : total - total / 2;
+    *end = total - *begin;
 }
 
 size_t graph_numel(int ndim, const int *shape)
@@ -527,6 +574,7 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
             if (n->in[i] && n->in[i]->dtype == GRAPH_F32 && !n->in[i]->shape_known)
                 return cnn_fail(CNN_ERR_SHAPE, "node '%s' (%s): input '%s' has no shape",
                                 n->name, n->op->name, n->in[i]->name);
+        n->opset = g->opset;
         if (n->op->params_size && !(n->params = calloc(1, n->op->params_size)))
             return cnn_fail(CNN_ERR_NOMEM, "graph: out of memory");
         cnn_status st = n->op->prepare(ctx, n);
@@ -536,7 +584,9 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
             return node_error(n, st);
     }
     size_t ws_offset;
-    cnn_status st = graph_plan(g, &g->arena_size, &ws_offset);
+    cnn_status st = graph_fuse(g);
+    if (st == CNN_OK)
+        st = graph_plan(g, &g->arena_size, &ws_offset);
     if (st != CNN_OK)
         return st;
     g->arena = cnn_aligned_alloc(g->arena_size);
@@ -563,13 +613,27 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
         return cnn_fail(CNN_ERR_INVALID_ARG, "graph: run before prepare");
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
-        if (n->folded)
+        if (n->folded || n->fused)
             continue;
         cnn_status st = n->op->run(ctx, n, g->workspace);
         if (st != CNN_OK)
             return node_error(n, st);
     }
     return CNN_OK;
+}
+
+int cnn_graph_input_decides_shapes(const cnn_graph *g, int i)
+{
+    if (i < 0 || i >= g->n_inputs)
+        return 0;
+    for (int k = 0; k < g->n_nodes; k++) {
+        const cnn_graph_node *n = g->nodes[k];
+        unsigned mask = graph_op_shape_inputs(n->op);
+        for (int j = 0; j < n->n_in; j++)
+            if ((mask >> j & 1) && n->in[j] == g->inputs[i])
+                return 1;
+    }
+    return 0;
 }
 
 int cnn_graph_input_count(const cnn_graph *g)
@@ -602,7 +666,13 @@ const cnn_tensor *cnn_graph_output(const cnn_graph *g, int i)
     return g->prepared && i >= 0 && i < g->n_outputs ? &g->outputs[i]->t : NULL;
 }
 
-size_t cnn_graph_arena_size(const cnn_graph *g)
+void cnn_graph_get_stats(const cnn_graph *g, cnn_graph_stats *stats)
 {
-    return g->arena_size;
+    memset(stats, 0, sizeof *stats);
+    stats->nodes = g->n_nodes;
+    for (int k = 0; k < g->n_nodes; k++) {
+        stats->folded += g->nodes[k]->folded;
+        stats->fused += g->nodes[k]->fused;
+    }
+    stats->arena_bytes = g->arena_size;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cnn/activation.h"
 #include "cnn/graph.h"
 
 typedef enum graph_dtype {
@@ -67,6 +68,8 @@ struct cnn_graph_node {
     void *params;          /* op_params_size bytes, filled by prepare */
     size_t workspace_size; /* set by prepare */
     int folded;            /* outputs computed at prepare time */
+    int fused;             /* merged into the node before it (fuse.c) */
+    int opset;             /* the graph's ONNX opset, 0 = latest */
 };
 
 struct graph_op {
@@ -90,10 +93,14 @@ struct cnn_graph {
     size_t arena_size;
     void *workspace; /* inside the arena */
     int prepared;
+    int opset; /* ai.onnx opset of the model, 0 = latest */
 };
 
 /* The operator table (ops.c). */
 const graph_op *graph_find_op(const char *name);
+/* Bit i set: the operator's input i decides output shapes, so it must be a
+ * constant (Reshape's shape, Resize's scales...). */
+unsigned graph_op_shape_inputs(const graph_op *op);
 
 /* Attribute access for prepare functions. */
 const graph_attr *graph_attr_find(const cnn_graph_node *n, const char *name);
@@ -111,19 +118,49 @@ cnn_status graph_attr_ints_or(const cnn_graph_node *n, const char *name, int wan
 cnn_status graph_input_i64(const cnn_graph_node *n, int i, const int64_t **v, int *count);
 /* Require input i to be a present float tensor. */
 cnn_status graph_input_f32(const cnn_graph_node *n, int i);
+/* Require every present input to be float. */
+cnn_status graph_inputs_f32(const cnn_graph_node *n);
 /* Set output i's shape (float). */
 cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape);
+/* A value's tensor with scalars seen as [1], for the layer functions. */
+cnn_tensor graph_view(const graph_value *v);
+/* Output 0 takes the given shape and shares input 0's buffer; the run
+ * function of such operators is graph_run_alias (a copy only when the input
+ * is a constant). */
+cnn_status graph_set_alias(cnn_graph_node *n, int ndim, const int *shape);
+cnn_status graph_run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace);
+/* auto_pad SAME_UPPER (upper = 1) or SAME_LOWER padding of one dimension:
+ * output ceil(in / stride), the odd pixel at the end (upper) or the start. */
+void graph_pad_same(int in, int k, int stride, int dilation, int upper, int *begin, int *end);
 /* Elements of a shape; 1 for a scalar. */
 size_t graph_numel(int ndim, const int *shape);
 /* An axis in [-rank, rank) made non-negative, or an error. */
 cnn_status graph_axis(const char *what, int64_t axis, int rank, int *out);
+
+/* Fusions (fuse.c) and what they ask of the operators. */
+cnn_status graph_fuse(cnn_graph *g);
+/* Fold an inference BatchNormalization reading conv's output into conv's
+ * weight and bias (new constants); *fused = 0 when it does not apply. */
+cnn_status graph_conv_fuse_batchnorm(cnn_graph *g, cnn_graph_node *conv,
+                                     const cnn_graph_node *bn, int *fused);
+/* Make conv apply act's activation to its output; 0 when it does not apply. */
+int graph_conv_fuse_activation(cnn_graph_node *conv, const cnn_graph_node *act);
+/* The activation of an activation node (Relu, LeakyRelu...); 0 otherwise. */
+int graph_activation_of(const cnn_graph_node *n, cnn_activation *act, float *alpha);
+/* Epsilon of a BatchNormalization node in inference mode with only Y
+ * wanted; 0 otherwise. */
+int graph_batchnorm_inference(const cnn_graph_node *n, float *eps);
 
 /* Arena plan (plan.c): offsets for inputs and temporaries, workspace last. */
 cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset);
 
 extern const graph_op graph_op_identity, graph_op_reshape, graph_op_flatten,
     graph_op_squeeze, graph_op_unsqueeze, graph_op_concat, graph_op_transpose, graph_op_pad,
-    graph_op_add, graph_op_sub, graph_op_mul, graph_op_div, graph_op_relu, graph_op_clip,
-    graph_op_conv, graph_op_conv_transpose;
+    graph_op_add, graph_op_sub, graph_op_mul, graph_op_div, graph_op_prelu, graph_op_clip,
+    graph_op_conv, graph_op_conv_transpose, graph_op_relu, graph_op_leaky_relu,
+    graph_op_sigmoid, graph_op_tanh, graph_op_hard_swish, graph_op_dropout, graph_op_batchnorm,
+    graph_op_softmax, graph_op_log_softmax, graph_op_gemm, graph_op_matmul, graph_op_max_pool,
+    graph_op_average_pool, graph_op_lp_pool, graph_op_global_max_pool,
+    graph_op_global_average_pool, graph_op_resize;
 
 #endif

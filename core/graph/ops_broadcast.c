@@ -1,11 +1,11 @@
-/* Element-wise graph operators: Add, Sub, Mul, Div with NumPy broadcasting
- * (ONNX multidirectional), and the clamps Relu and Clip. */
+/* Element-wise graph operators: Add, Sub, Mul, Div and PRelu with NumPy
+ * broadcasting (ONNX multidirectional), and Clip. */
 #include <math.h>
 #include <string.h>
 
 #include "graph_internal.h"
 
-typedef enum binary_kind { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV } binary_kind;
+typedef enum binary_kind { BIN_ADD = 0, BIN_SUB, BIN_MUL, BIN_DIV, BIN_PRELU } binary_kind;
 
 typedef struct binary_params {
     binary_kind kind;
@@ -31,6 +31,15 @@ static cnn_status binary_prepare(cnn_graph_node *n, binary_kind kind)
     cnn_status st = graph_input_f32(n, 0);
     if (st != CNN_OK || (st = graph_input_f32(n, 1)) != CNN_OK)
         return st;
+    cnn_tensor channel_slope;
+    if (kind == BIN_PRELU && n->opset > 0 && n->opset < 7 && b->ndim == 1 && a->ndim > 2 &&
+        b->shape[0] == a->shape[1]) {
+        /* PRelu before opset 7: a [C] slope is per channel, i.e. [C, 1, ...] */
+        channel_slope = (cnn_tensor){ .ndim = a->ndim - 1, .shape = { b->shape[0] } };
+        for (int d = 1; d < channel_slope.ndim; d++)
+            channel_slope.shape[d] = 1;
+        b = &channel_slope;
+    }
     int ndim = a->ndim > b->ndim ? a->ndim : b->ndim, shape[CNN_MAX_DIMS];
     for (int d = 0; d < ndim; d++) {
         int da = d - (ndim - a->ndim), db = d - (ndim - b->ndim);
@@ -54,6 +63,10 @@ static void binary_row(binary_kind kind, const float *a, size_t sa, const float 
     case BIN_SUB: for (int i = 0; i < n; i++) y[i] = a[i * sa] - b[i * sb]; break;
     case BIN_MUL: for (int i = 0; i < n; i++) y[i] = a[i * sa] * b[i * sb]; break;
     case BIN_DIV: for (int i = 0; i < n; i++) y[i] = a[i * sa] / b[i * sb]; break;
+    case BIN_PRELU:
+        for (int i = 0; i < n; i++)
+            y[i] = a[i * sa] < 0 ? a[i * sa] * b[i * sb] : a[i * sa];
+        break;
     }
 }
 
@@ -97,6 +110,7 @@ BINARY_OP(add, "Add", BIN_ADD);
 BINARY_OP(sub, "Sub", BIN_SUB);
 BINARY_OP(mul, "Mul", BIN_MUL);
 BINARY_OP(div, "Div", BIN_DIV);
+BINARY_OP(prelu, "PRelu", BIN_PRELU);
 
 typedef struct clip_params {
     float lo, hi; /* when not given as inputs */
@@ -143,20 +157,3 @@ static cnn_status clip_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
 
 const graph_op graph_op_clip = { "Clip", 1, 3, 1, 1, sizeof(clip_params), clip_prepare,
                                  clip_run };
-
-static cnn_status relu_prepare(cnn_context *ctx, cnn_graph_node *n)
-{
-    cnn_status st = graph_input_f32(n, 0);
-    if (st != CNN_OK)
-        return st;
-    return graph_set_output(n, 0, n->in[0]->t.ndim, n->in[0]->t.shape);
-}
-
-static cnn_status relu_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
-{
-    const cnn_tensor *x = &n->in[0]->t;
-    clamp(x->data, n->out[0]->t.data, graph_numel(x->ndim, x->shape), 0.0f, INFINITY);
-    return CNN_OK;
-}
-
-const graph_op graph_op_relu = { "Relu", 1, 1, 1, 1, 0, relu_prepare, relu_run };

@@ -2,6 +2,9 @@
  * one of height 1; a 3-D one is, for each output depth, the sum over kernel
  * depths of 2-D convolutions of one input depth slice with one kernel depth
  * slice (slices gathered into the workspace; depth padding skips slices). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cnn/conv2d.h"
@@ -9,6 +12,9 @@
 
 typedef struct conv_params {
     cnn_conv2d_params conv; /* height and width */
+    int has_act;            /* a fused activation runs on y in place */
+    cnn_activation act;
+    float alpha;
     int kd, sd, dd, pad_front; /* depth of a 3-D convolution; kd = 0 otherwise */
     size_t conv_ws, x_slice, w_slice; /* 3-D workspace layout, in bytes */
 } conv_params;
@@ -35,23 +41,12 @@ static cnn_tensor as_4d(const cnn_tensor *t)
     return v;
 }
 
-/* Begin and end padding of one dimension for auto_pad SAME_UPPER/LOWER. */
-static void pad_same(int in, int k, int s, int d, int upper, int *begin, int *end)
-{
-    int out = (in + s - 1) / s, total = (out - 1) * s + (k - 1) * d + 1 - in;
-    if (total < 0)
-        total = 0;
-    *begin = upper ? total / 2 : total - total / 2;
-    *end = total - *begin;
-}
-
 static cnn_status conv_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
     conv_params *p = n->params;
-    cnn_status st;
-    for (int i = 0; i < n->n_in; i++)
-        if (n->in[i] && (st = graph_input_f32(n, i)) != CNN_OK)
-            return st;
+    cnn_status st = graph_inputs_f32(n);
+    if (st != CNN_OK)
+        return st;
     const cnn_tensor *x = &n->in[0]->t, *w = &n->in[1]->t;
     if (x->ndim < 3 || w->ndim != x->ndim)
         return cnn_fail(CNN_ERR_SHAPE, "input (%d-D) and weight (%d-D) must both be 3-D to "
@@ -72,8 +67,8 @@ static cnn_status conv_prepare(cnn_context *ctx, cnn_graph_node *n)
         return cnn_fail(CNN_ERR_INVALID_ARG, "auto_pad '%s' unknown", auto_pad);
     for (int i = 0; i < sp; i++) {
         if (same)
-            pad_same(x->shape[2 + i], w->shape[2 + i], s[i], d[i],
-                     !strcmp(auto_pad, "SAME_UPPER"), &pads[i], &pads[sp + i]);
+            graph_pad_same(x->shape[2 + i], w->shape[2 + i], s[i], d[i],
+                           !strcmp(auto_pad, "SAME_UPPER"), &pads[i], &pads[sp + i]);
         else if (!strcmp(auto_pad, "VALID"))
             pads[i] = pads[sp + i] = 0;
     }
@@ -179,11 +174,93 @@ static cnn_status conv3d_run(cnn_context *ctx, const conv_params *p, cnn_graph_n
 static cnn_status conv_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
 {
     const conv_params *p = n->params;
-    if (p->kd)
-        return conv3d_run(ctx, p, n, workspace);
-    cnn_tensor x = as_4d(&n->in[0]->t), w = as_4d(&n->in[1]->t), y = as_4d(&n->out[0]->t);
-    const cnn_tensor *b = n->n_in > 2 && n->in[2] ? &n->in[2]->t : NULL;
-    return cnn_conv2d_forward(ctx, &p->conv, &x, &w, b, &y, workspace);
+    cnn_status st;
+    if (p->kd) {
+        st = conv3d_run(ctx, p, n, workspace);
+    } else {
+        cnn_tensor x = as_4d(&n->in[0]->t), w = as_4d(&n->in[1]->t), y = as_4d(&n->out[0]->t);
+        const cnn_tensor *b = n->n_in > 2 && n->in[2] ? &n->in[2]->t : NULL;
+        st = cnn_conv2d_forward(ctx, &p->conv, &x, &w, b, &y, workspace);
+    }
+    if (st == CNN_OK && p->has_act) {
+        cnn_tensor y = n->out[0]->t;
+        st = cnn_activation_forward(ctx, p->act, p->alpha, &y, &y);
+    }
+    return st;
+}
+
+int graph_conv_fuse_activation(cnn_graph_node *conv, const cnn_graph_node *act)
+{
+    conv_params *p = conv->params;
+    if (conv->op != &graph_op_conv || p->has_act || !graph_activation_of(act, &p->act, &p->alpha))
+        return 0;
+    p->has_act = 1;
+    return 1;
+}
+
+/* A new constant of the given shape named after `base` and `suffix`. */
+static cnn_status fused_constant(cnn_graph *g, const char *base, const char *suffix, int ndim,
+                                 const int *shape, const float *data, graph_value **out)
+{
+    char name[256];
+    for (int i = 0;; i++) {
+        snprintf(name, sizeof name, i ? "%s/%s%d" : "%s/%s", base, suffix, i);
+        int taken = 0;
+        for (int j = 0; j < g->n_values && !taken; j++)
+            taken = !strcmp(g->values[j]->name, name);
+        if (!taken)
+            break;
+    }
+    cnn_status st = cnn_graph_add_constant(g, name, ndim, shape, data);
+    if (st == CNN_OK)
+        *out = g->values[g->n_values - 1];
+    return st;
+}
+
+cnn_status graph_conv_fuse_batchnorm(cnn_graph *g, cnn_graph_node *conv,
+                                     const cnn_graph_node *bn, int *fused)
+{
+    const conv_params *p = conv->params;
+    float eps;
+    *fused = 0;
+    if (p->has_act || !graph_batchnorm_inference(bn, &eps) ||
+        conv->in[1]->kind != VALUE_CONSTANT ||
+        (conv->n_in > 2 && conv->in[2] && conv->in[2]->kind != VALUE_CONSTANT))
+        return CNN_OK;
+    for (int i = 1; i < 5; i++)
+        if (bn->in[i]->kind != VALUE_CONSTANT)
+            return CNN_OK;
+    /* scale = gamma / sqrt(var + eps): w' = w * scale, b' = (b - mean) * scale + beta */
+    const cnn_tensor *w = &conv->in[1]->t;
+    const float *gamma = bn->in[1]->t.data, *beta = bn->in[2]->t.data;
+    const float *mean = bn->in[3]->t.data, *var = bn->in[4]->t.data;
+    const float *b = conv->n_in > 2 && conv->in[2] ? conv->in[2]->t.data : NULL;
+    int cout = w->shape[0];
+    size_t per_channel = graph_numel(w->ndim - 1, w->shape + 1);
+    float *nw = malloc(graph_numel(w->ndim, w->shape) * sizeof(float));
+    float *nb = malloc((size_t)cout * sizeof(float));
+    cnn_status st = CNN_OK;
+    if (!nw || !nb)
+        st = cnn_fail(CNN_ERR_NOMEM, "fusing batch normalisation: out of memory");
+    for (int c = 0; st == CNN_OK && c < cout; c++) {
+        double scale = gamma[c] / sqrt((double)var[c] + eps);
+        for (size_t i = 0; i < per_channel; i++)
+            nw[c * per_channel + i] = (float)(w->data[c * per_channel + i] * scale);
+        nb[c] = (float)(((b ? b[c] : 0.0) - mean[c]) * scale + beta[c]);
+    }
+    graph_value *vw, *vb;
+    if (st == CNN_OK &&
+        (st = fused_constant(g, bn->name, "fused_weight", w->ndim, w->shape, nw, &vw)) ==
+            CNN_OK &&
+        (st = fused_constant(g, bn->name, "fused_bias", 1, &cout, nb, &vb)) == CNN_OK) {
+        conv->in[1] = vw;
+        conv->in[2] = vb;
+        conv->n_in = 3;
+        *fused = 1;
+    }
+    free(nw);
+    free(nb);
+    return st;
 }
 
 const graph_op graph_op_conv = { "Conv", 2, 3, 1, 1, sizeof(conv_params), conv_prepare,

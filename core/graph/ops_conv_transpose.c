@@ -67,10 +67,9 @@ static void conv_transpose_planes(void *arg, int ith, int nth)
 static cnn_status conv_transpose_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
     conv_transpose_params *p = n->params;
-    cnn_status st;
-    for (int i = 0; i < n->n_in; i++)
-        if (n->in[i] && (st = graph_input_f32(n, i)) != CNN_OK)
-            return st;
+    cnn_status st = graph_inputs_f32(n);
+    if (st != CNN_OK)
+        return st;
     const cnn_tensor *x = &n->in[0]->t, *w = &n->in[1]->t;
     if (x->ndim < 3 || w->ndim != x->ndim)
         return cnn_fail(CNN_ERR_SHAPE, "input (%d-D) and weight (%d-D) must both be 3-D to "

@@ -1,36 +1,18 @@
 /* Operators that only change the shape: Identity, Reshape, Flatten, Squeeze,
  * Unsqueeze. The output shares the input's buffer (planned as an alias), so
  * running them costs nothing unless the input is a constant. */
-#include <string.h>
-
 #include "graph_internal.h"
-
-static cnn_status run_alias(cnn_context *ctx, cnn_graph_node *n, void *workspace)
-{
-    const cnn_tensor *x = &n->in[0]->t;
-    cnn_tensor *y = &n->out[0]->t;
-    if (y->data != x->data)
-        memcpy(y->data, x->data, graph_numel(x->ndim, x->shape) * sizeof(float));
-    return CNN_OK;
-}
-
-static cnn_status set_alias(cnn_graph_node *n, int ndim, const int *shape)
-{
-    cnn_status st = graph_set_output(n, 0, ndim, shape);
-    if (st == CNN_OK && n->out[0])
-        n->out[0]->alias = n->in[0];
-    return st;
-}
 
 static cnn_status identity_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
     cnn_status st = graph_input_f32(n, 0);
     if (st != CNN_OK)
         return st;
-    return set_alias(n, n->in[0]->t.ndim, n->in[0]->t.shape);
+    return graph_set_alias(n, n->in[0]->t.ndim, n->in[0]->t.shape);
 }
 
-const graph_op graph_op_identity = { "Identity", 1, 1, 1, 1, 0, identity_prepare, run_alias };
+const graph_op graph_op_identity = { "Identity", 1, 1, 1, 1, 0, identity_prepare,
+                                     graph_run_alias };
 
 static cnn_status reshape_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
@@ -74,10 +56,10 @@ static cnn_status reshape_prepare(cnn_context *ctx, cnn_graph_node *n)
     }
     if (known != total)
         return cnn_fail(CNN_ERR_SHAPE, "shape holds %zu elements, the input %zu", known, total);
-    return set_alias(n, count, shape);
+    return graph_set_alias(n, count, shape);
 }
 
-const graph_op graph_op_reshape = { "Reshape", 2, 2, 1, 1, 0, reshape_prepare, run_alias };
+const graph_op graph_op_reshape = { "Reshape", 2, 2, 1, 1, 0, reshape_prepare, graph_run_alias };
 
 static cnn_status flatten_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
@@ -94,10 +76,11 @@ static cnn_status flatten_prepare(cnn_context *ctx, cnn_graph_node *n)
         axis += x->ndim;
     int shape[2] = { (int)graph_numel((int)axis, x->shape),
                      (int)graph_numel(x->ndim - (int)axis, x->shape + axis) };
-    return set_alias(n, 2, shape);
+    return graph_set_alias(n, 2, shape);
 }
 
-const graph_op graph_op_flatten = { "Flatten", 1, 1, 1, 1, 0, flatten_prepare, run_alias };
+const graph_op graph_op_flatten = { "Flatten", 1, 1, 1, 1, 0, flatten_prepare,
+                                    graph_run_alias };
 
 /* Axes from the attribute (before opset 13) or the constant second input. */
 static cnn_status get_axes(const cnn_graph_node *n, const int64_t **axes, int *count)
@@ -129,10 +112,11 @@ static cnn_status squeeze_prepare(cnn_context *ctx, cnn_graph_node *n)
     for (int d = 0; d < x->ndim; d++)
         if (!(count ? drop[d] : x->shape[d] == 1))
             shape[ndim++] = x->shape[d];
-    return set_alias(n, ndim, shape);
+    return graph_set_alias(n, ndim, shape);
 }
 
-const graph_op graph_op_squeeze = { "Squeeze", 1, 2, 1, 1, 0, squeeze_prepare, run_alias };
+const graph_op graph_op_squeeze = { "Squeeze", 1, 2, 1, 1, 0, squeeze_prepare,
+                                    graph_run_alias };
 
 static cnn_status unsqueeze_prepare(cnn_context *ctx, cnn_graph_node *n)
 {
@@ -159,8 +143,8 @@ static cnn_status unsqueeze_prepare(cnn_context *ctx, cnn_graph_node *n)
     int shape[CNN_MAX_DIMS];
     for (int d = 0, j = 0; d < ndim; d++)
         shape[d] = insert[d] ? 1 : x->shape[j++];
-    return set_alias(n, ndim, shape);
+    return graph_set_alias(n, ndim, shape);
 }
 
 const graph_op graph_op_unsqueeze = { "Unsqueeze", 1, 2, 1, 1, 0, unsqueeze_prepare,
-                                      run_alias };
+                                      graph_run_alias };

@@ -50,7 +50,7 @@ cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset
     }
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
-        if (n->folded)
+        if (n->folded || n->fused)
             continue;
         if (n->workspace_size > workspace)
             workspace = n->workspace_size;
@@ -75,7 +75,8 @@ cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset
     int n_roots = 0;
     for (int i = 0; i < g->n_values; i++) {
         graph_value *v = g->values[i];
-        if (v->kind == VALUE_CONSTANT || v->alias)
+        if (v->kind == VALUE_CONSTANT || v->alias ||
+            (v->kind == VALUE_TEMP && v->first_node < 0)) /* fused away */
             continue;
         v->bytes = align_up(graph_numel(v->t.ndim, v->t.shape) * sizeof(float));
         roots[n_roots++] = v;

@@ -332,8 +332,16 @@ cnn_status cnn_onnx_read_memory(const void *data, size_t size, const char *what,
     if (!m->has_ir_version || !m->graph)
         st = cnn_fail(CNN_ERR_FORMAT, "onnx: '%s' is not an ONNX model (no %s)", what,
                       m->graph ? "IR version" : "graph");
-    else if ((st = cnn_graph_create(g)) == CNN_OK &&
-             (st = build_graph(*g, m->graph, what)) != CNN_OK) {
+    else if ((st = cnn_graph_create(g)) == CNN_OK) {
+        for (size_t i = 0; i < m->n_opset_import; i++) {
+            const Onnx__OperatorSetIdProto *o = m->opset_import[i];
+            if ((!o->domain || !o->domain[0] || !strcmp(o->domain, "ai.onnx")) &&
+                o->has_version)
+                (*g)->opset = (int)o->version;
+        }
+        st = build_graph(*g, m->graph, what);
+    }
+    if (st != CNN_OK && *g) {
         cnn_graph_destroy(*g);
         *g = NULL;
     }

@@ -2,6 +2,7 @@
  * split of (group, output channels, rows) over the thread pool. The inner
  * loops are the kernel table's conv2d entry; cnn_conv2d_kernel_c below is the
  * reference every SIMD twin is tested against. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "cnn/conv2d.h"
@@ -104,7 +105,8 @@ cnn_status cnn_conv2d_check(const cnn_conv2d_params *p, const cnn_tensor *x,
 
 /* The kernels read the input as is when it needs neither padding nor the
  * column-phase split of stride_w > 1; otherwise each task first rewrites the
- * rows its band of output rows needs into its own part of the workspace. */
+ * rows its band of output rows needs into its thread's slot of the
+ * workspace, which stays in that core's L2 from one band to the next. */
 static int needs_workspace(const cnn_conv2d_params *p)
 {
     return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right | (p->stride_w > 1);
@@ -113,9 +115,15 @@ static int needs_workspace(const cnn_conv2d_params *p)
 /* Bytes of padded input a band of one group aims at: small enough to stay in
  * L2 while the kernel walks it once per block of output channels. */
 #define BAND_BYTES (128 << 10)
-/* At least this many bands when there are rows, so threads have work; the
- * plan (and so every result) does not depend on the thread count. */
-#define MIN_BANDS 16
+/* At least this many tasks (bands x groups) when there are rows, so threads
+ * have work; the plan (and so every result) does not depend on the thread
+ * count. */
+#define MIN_TASKS 16
+/* Output rows padded and computed per kernel call: the depthwise kernel
+ * blocks 4 rows; the input of the next rows is padded just before them. */
+#define CHUNK_ROWS 4
+/* Workspace slots: at most this many threads pad and convolve at once. */
+#define MAX_SLOTS 64
 
 /* Output rows are cut into bands; a task is one band of one group. */
 typedef struct band_plan {
@@ -124,6 +132,8 @@ typedef struct band_plan {
     int rows_per_band; /* output rows */
     int n_bands;
     int band_in_rows;  /* padded input rows a full band reads */
+    int slots;         /* bands padded at once: one per thread at most */
+    size_t slot_len;   /* floats of one band of one group */
 } band_plan;
 
 static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_h,
@@ -135,24 +145,27 @@ static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_
     b->row_len = needs_workspace(p) ? b->phase * p->stride_w : (size_t)in_w;
     size_t per_row = (size_t)cin_g * p->stride_h * b->row_len * sizeof(float);
     size_t rows = per_row < BAND_BYTES ? BAND_BYTES / per_row : 1;
-    size_t cap = ((size_t)out_h + MIN_BANDS - 1) / MIN_BANDS;
+    int min_bands = (MIN_TASKS + p->groups - 1) / p->groups;
+    size_t cap = ((size_t)out_h + min_bands - 1) / min_bands;
     b->rows_per_band = (int)(rows < cap ? rows : cap);
     b->n_bands = (out_h + b->rows_per_band - 1) / b->rows_per_band;
     b->band_in_rows = (b->rows_per_band - 1) * p->stride_h +
                       (p->kernel_h - 1) * p->dilation_h + 1;
+    b->slots = b->n_bands * p->groups < MAX_SLOTS ? b->n_bands * p->groups : MAX_SLOTS;
+    b->slot_len = (size_t)cin_g * b->band_in_rows * b->row_len;
 }
 
 size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h, int in_w,
                                  int n_threads)
 {
-    (void)n_threads; /* the band plan is the same for any thread count */
+    (void)n_threads; /* one slot per thread, up to MAX_SLOTS whatever the count */
     int oh, ow;
     if (!needs_workspace(p) || p->groups < 1 ||
         cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
     band_plan b;
     plan_bands(p, in_c / p->groups, in_w, oh, &b);
-    return (size_t)b.n_bands * in_c * b.band_in_rows * b.row_len * sizeof(float);
+    return (size_t)b.slots * b.slot_len * sizeof(float);
 }
 
 /* Source index of padded position i in [-before, n + after) for the mode;
@@ -195,7 +208,8 @@ static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, size_t
     if (s == 1)
         memcpy(row + l, srow, (size_t)w * sizeof *row);
     else if (s == 2)
-        split2(srow, w, row + (l & 1) * phase + l / 2, row + ((l + 1) & 1) * phase + (l + 1) / 2);
+        split2(srow, w, row + (l & 1) * phase + l / 2,
+               row + ((l + 1) & 1) * phase + (l + 1) / 2);
     else
         for (int c = 0; c < w; c++)
             row[(size_t)((c + l) % s) * phase + (c + l) / s] = srow[c];
@@ -205,15 +219,16 @@ static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, size_t
         row[(size_t)(x % s) * phase + x / s] = pad_value(p, srow, w, x);
 }
 
-/* Padded rows [row0, row0 + rows) of cin planes of h x w, split in column
- * phases, into planes of b->band_in_rows rows at dst. */
+/* Rows [i0, i1) of a band whose row 0 is padded row row0, from cin planes
+ * of h x w, split in column phases, into planes of b->band_in_rows rows at
+ * dst. */
 static void pad_band(const cnn_conv2d_params *p, const float *src, int cin, int h, int w,
-                     int row0, int rows, const band_plan *b, cnn_conv2d_split2_fn split2,
-                     float *dst)
+                     int row0, int i0, int i1, const band_plan *b,
+                     cnn_conv2d_split2_fn split2, float *dst)
 {
     for (int c = 0; c < cin; c++) {
         const float *plane = src + (size_t)c * h * w;
-        for (int i = 0; i < rows; i++) {
+        for (int i = i0; i < i1; i++) {
             float *row = dst + ((size_t)c * b->band_in_rows + i) * b->row_len;
             int sy = pad_source_index(row0 + i - p->pad_top, h, p->pad_mode);
             if (sy < 0) {
@@ -256,7 +271,7 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
 
 typedef struct conv_job {
     const cnn_conv2d_params *p;
-    cnn_conv2d_kernel_fn kernel;
+    cnn_conv2d_kernel_fn kernel, kernel_dw;
     cnn_conv2d_split2_fn split2;
     const float *x; /* one image */
     float *y;
@@ -264,16 +279,19 @@ typedef struct conv_job {
     float *workspace; /* NULL: the kernels read x */
     int groups, cin_g, cout_g, h, w, out_h, out_w;
     band_plan plan;
+    atomic_int next_task; /* tasks are taken in order by whichever thread is free */
 } conv_job;
 
 static void conv_tasks(void *arg, int ith, int nth)
 {
-    const conv_job *j = arg;
+    conv_job *j = arg;
     const cnn_conv2d_params *p = j->p;
     const band_plan *b = &j->plan;
-    int t0, t1;
-    cnn_split_range(j->groups * b->n_bands, ith, nth, &t0, &t1);
-    for (int t = t0; t < t1; t++) {
+    cnn_conv2d_kernel_fn kernel = j->cin_g == 1 ? j->kernel_dw : j->kernel;
+    (void)nth;
+    /* A shared counter, not a fixed split: a thread the OS runs late leaves
+     * its bands to the others. Results do not depend on who runs a band. */
+    for (int t; (t = atomic_fetch_add(&j->next_task, 1)) < j->groups * b->n_bands;) {
         int g = t / b->n_bands, oy0 = t % b->n_bands * b->rows_per_band;
         int oy1 = oy0 + b->rows_per_band < j->out_h ? oy0 + b->rows_per_band : j->out_h;
         const float *x = j->x + (size_t)g * j->cin_g * j->h * j->w;
@@ -289,19 +307,26 @@ static void conv_tasks(void *arg, int ith, int nth)
             .stride_h = p->stride_h, .stride_w = p->stride_w,
             .dil_h = p->dilation_h, .dil_w = p->dilation_w,
         };
-        if (j->workspace) {
-            float *band = j->workspace + (size_t)t * j->cin_g * b->band_in_rows * b->row_len;
-            int rows = (oy1 - oy0 - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
-            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, rows, b, j->split2, band);
-            a.src = band;
-            a.src_plane = (size_t)b->band_in_rows * b->row_len;
-        } else {
-            a.src = x + (size_t)oy0 * p->stride_h * j->w;
-            a.src_plane = (size_t)j->h * j->w;
-        }
         a.src_row = b->row_len;
         a.src_phase = b->phase;
-        j->kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
+        if (!j->workspace) {
+            a.src = x + (size_t)oy0 * p->stride_h * j->w;
+            a.src_plane = (size_t)j->h * j->w;
+            kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
+            continue;
+        }
+        float *band = j->workspace + (size_t)ith * b->slot_len;
+        a.src = band;
+        a.src_plane = (size_t)b->band_in_rows * b->row_len;
+        int padded = 0;
+        for (int oy = oy0; oy < oy1; oy += CHUNK_ROWS) {
+            int end = oy + CHUNK_ROWS < oy1 ? oy + CHUNK_ROWS : oy1;
+            int need = (end - 1 - oy0) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, padded, need, b,
+                     j->split2, band);
+            padded = need;
+            kernel(&a, 0, j->cout_g, oy - oy0, end - oy0);
+        }
     }
 }
 
@@ -321,6 +346,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     conv_job job = {
         .p = p,
         .kernel = cnn_context_kernels(ctx)->conv2d,
+        .kernel_dw = cnn_context_kernels(ctx)->conv2d_dw,
         .split2 = cnn_context_kernels(ctx)->conv2d_split2,
         .weight = weight->data,
         .bias = bias ? bias->data : NULL,
@@ -332,7 +358,9 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     for (int i = 0; i < n; i++) {
         job.x = x->data + (size_t)i * cin * h * w;
         job.y = y->data + (size_t)i * cout * oh * ow;
-        cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job, 0);
+        atomic_init(&job.next_task, 0);
+        cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job,
+                           job.workspace ? job.plan.slots : 0);
     }
     return CNN_OK;
 }
@@ -340,6 +368,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
     k->conv2d = cnn_conv2d_kernel_c;
+    k->conv2d_dw = cnn_conv2d_kernel_c;
     k->conv2d_split2 = cnn_conv2d_split2_c;
 #if CNN_HAVE_X86
     cnn_conv2d_init_x86(k, cpu_flags);

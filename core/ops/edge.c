@@ -72,6 +72,8 @@ static size_t thread_scratch_size(const cnn_edge_params *p, int width)
         s = cnn_edge_blur_scratch(p->blur_sigma, width);
     if (p->method == CNN_EDGE_CANNY && cnn_edge_canny_scratch(width) > s)
         s = cnn_edge_canny_scratch(width);
+    if (p->method == CNN_EDGE_LAPLACIAN && cnn_edge_laplacian_scratch(width) > s)
+        s = cnn_edge_laplacian_scratch(width);
     return s;
 }
 
@@ -135,10 +137,10 @@ static void rows_task(void *arg, int ith, int nth)
     case ROWS_LAPLACIAN:
         if (j->is_f32)
             cnn_edge_laplacian_rows_f32(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                        j->width, j->height, y0, y1);
+                                        j->width, j->height, y0, y1, s);
         else
             cnn_edge_laplacian_rows_u8(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                       j->width, j->height, y0, y1);
+                                       j->width, j->height, y0, y1, s);
         break;
     }
 }
@@ -264,6 +266,8 @@ void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->edge_mag3_u8 = cnn_edge_mag3_u8_c;
     k->edge_canny_mag = cnn_edge_canny_mag_c;
     k->edge_canny_nms = cnn_edge_canny_nms_c;
+    k->edge_vpass_s32 = cnn_edge_vpass_s32_c;
+    k->edge_hpass_s32 = cnn_edge_hpass_s32_c;
 #if CNN_HAVE_X86
     cnn_edge_init_x86(k, cpu_flags);
 #endif

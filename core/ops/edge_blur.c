@@ -17,7 +17,9 @@ int cnn_edge_blur_size(float sigma, int is_u8)
 
 size_t cnn_edge_blur_scratch(float sigma, int width)
 {
-    return edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof(float));
+    /* 8 bits: a uint16 padded row and a uint32 row; float: a padded row */
+    return edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof(uint16_t)) +
+           edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof(float));
 }
 
 /* Normalised Gaussian taps in double. */
@@ -56,27 +58,37 @@ void cnn_edge_blur_rows_u8(float sigma, const uint8_t *src, ptrdiff_t src_stride
     uint32_t taps[EDGE_MAX_BLUR];
     const uint8_t *rows[EDGE_MAX_BLUR];
     fixed_taps(sigma, n, taps);
-    uint16_t *t = scratch; /* 8.8 fixed point vertical sums, padded by r */
+    /* 8.8 fixed-point vertical sums (<= 255 * 256) padded by r, then the
+     * 16.16 horizontal sums; tap-outer loops vectorise. */
+    uint16_t *t = scratch;
+    uint32_t *acc = (uint32_t *)((uint8_t *)scratch +
+                                 edge_align64(((size_t)width + EDGE_MAX_BLUR) * sizeof *t));
     for (int y = y0; y < y1; y++) {
         edge_gather_rows((const void **)rows, src, src_stride, y, height, n, EDGE_REFLECT101);
-        for (int x = 0; x < width; x++) {
-            uint32_t s = 0;
-            for (int i = 0; i < n; i++)
-                s += taps[i] * rows[i][x];
-            t[x + r] = (uint16_t)s;
+        uint16_t *tr = t + r;
+        for (int x = 0; x < width; x++)
+            tr[x] = (uint16_t)(taps[0] * rows[0][x]);
+        for (int i = 1; i < n; i++) {
+            const uint8_t *row = rows[i];
+            uint16_t k = (uint16_t)taps[i];
+            for (int x = 0; x < width; x++)
+                tr[x] = (uint16_t)(tr[x] + k * row[x]);
         }
         for (int j = 1; j <= r; j++) {
             t[r - j] = t[r + edge_border_index(-j, width, EDGE_REFLECT101)];
             t[r + width - 1 + j] = t[r + edge_border_index(width - 1 + j, width,
                                                            EDGE_REFLECT101)];
         }
-        uint8_t *out = dst + y * dst_stride;
-        for (int x = 0; x < width; x++) {
-            uint32_t s = 0;
-            for (int j = 0; j < n; j++)
-                s += taps[j] * t[x + j];
-            out[x] = (uint8_t)((s + 32768) >> 16);
+        for (int x = 0; x < width; x++)
+            acc[x] = 32768 + taps[0] * t[x];
+        for (int j = 1; j < n; j++) {
+            uint32_t k = taps[j];
+            for (int x = 0; x < width; x++)
+                acc[x] += k * t[x + j];
         }
+        uint8_t *out = dst + y * dst_stride;
+        for (int x = 0; x < width; x++)
+            out[x] = (uint8_t)(acc[x] >> 16);
     }
 }
 
@@ -95,19 +107,23 @@ void cnn_edge_blur_rows_f32(float sigma, const float *src, ptrdiff_t src_stride,
     for (int y = y0; y < y1; y++) {
         edge_gather_rows((const void **)rows, src, src_stride * (ptrdiff_t)sizeof(float), y,
                          height, n, EDGE_REFLECT101);
-        for (int x = 0; x < width; x++) {
-            float s = 0;
-            for (int i = 0; i < n; i++)
-                s += taps[i] * rows[i][x];
-            t[x + r] = s;
+        float *tr = t + r;
+        for (int x = 0; x < width; x++)
+            tr[x] = taps[0] * rows[0][x];
+        for (int i = 1; i < n; i++) {
+            const float *row = rows[i];
+            float k = taps[i];
+            for (int x = 0; x < width; x++)
+                tr[x] += k * row[x];
         }
         edge_pad_row32(t, r, width, EDGE_REFLECT101);
         float *out = dst + y * dst_stride;
-        for (int x = 0; x < width; x++) {
-            float s = 0;
-            for (int j = 0; j < n; j++)
-                s += taps[j] * t[x + j];
-            out[x] = s;
+        for (int x = 0; x < width; x++)
+            out[x] = taps[0] * t[x];
+        for (int j = 1; j < n; j++) {
+            float k = taps[j];
+            for (int x = 0; x < width; x++)
+                out[x] += k * t[x + j];
         }
     }
 }

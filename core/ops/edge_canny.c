@@ -170,11 +170,18 @@ static void gradient_row(const canny_job *j, int y, void *gx, void *gy, void *ma
         int32_t *vs = (int32_t *)generic, *vd = (int32_t *)(generic + padded);
         int32_t *gx32 = (int32_t *)(generic + 2 * padded);
         int32_t *gy32 = (int32_t *)(generic + 2 * padded + GRAD_ROW(w));
-        cnn_edge_grad_row_s32((const uint8_t *const *)rows, t, w, EDGE_REPLICATE, vs, vd,
-                              gx32, gy32);
-        for (int x = 0; x < w; x++) {
-            ix[x] = t->size == 7 ? div16_round_even(gx32[x]) : (int16_t)gx32[x];
-            iy[x] = t->size == 7 ? div16_round_even(gy32[x]) : (int16_t)gy32[x];
+        cnn_edge_grad_row_s32(j->k, (const uint8_t *const *)rows, t, w, EDGE_REPLICATE, vs,
+                              vd, gx32, gy32);
+        if (t->size == 7) {
+            for (int x = 0; x < w; x++) {
+                ix[x] = div16_round_even(gx32[x]);
+                iy[x] = div16_round_even(gy32[x]);
+            }
+        } else {
+            for (int x = 0; x < w; x++) {
+                ix[x] = (int16_t)gx32[x];
+                iy[x] = (int16_t)gy32[x];
+            }
         }
     }
     j->k->edge_canny_mag(ix, iy, mag, w, l2);
@@ -199,13 +206,25 @@ static void grow(uint8_t *map, ptrdiff_t stride, int32_t *stack, size_t top, ptr
     }
 }
 
-/* Push the offsets of the edge cells of rows [y0, y1). */
+/* Push the offsets of the edge cells of rows [y0, y1). Cells are 0, 1 or 2,
+ * so bit 1 of a byte marks an edge: eight cells are tested at once. */
 static size_t push_edges(const canny_job *j, int y0, int y1, int32_t *stack, size_t top)
 {
     for (int y = y0; y < y1; y++) {
-        const uint8_t *row = map_row(j, y), *end = row + j->width;
-        for (const uint8_t *c = row; (c = memchr(c, MAP_EDGE, (size_t)(end - c))); c++)
-            stack[top++] = (int32_t)(c - j->map);
+        const uint8_t *row = map_row(j, y);
+        int32_t base = (int32_t)(row - j->map), x = 0;
+        for (; x + 8 <= j->width; x += 8) {
+            uint64_t v;
+            memcpy(&v, row + x, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            v = __builtin_bswap64(v);
+#endif
+            for (v &= 0x0202020202020202ull; v; v &= v - 1)
+                stack[top++] = base + x + (__builtin_ctzll(v) >> 3);
+        }
+        for (; x < j->width; x++)
+            if (row[x] == MAP_EDGE)
+                stack[top++] = base + x;
     }
     return top;
 }

@@ -24,31 +24,51 @@ const edge_taps *cnn_edge_taps(cnn_edge_method method, int aperture)
     return aperture == 7 ? &sobel7 : aperture == 5 ? &sobel5 : &sobel3;
 }
 
-void cnn_edge_grad_row_s32(const uint8_t *const *rows, const edge_taps *t, int width,
-                           edge_border border, int32_t *vs, int32_t *vd, int32_t *gx,
-                           int32_t *gy)
+/* Tap-outer loops: each pass over a row is a plain multiply-add the
+ * compiler vectorises. */
+void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                          int n, int32_t *vs, int32_t *vd, int width)
 {
-    int n = t->size, r = n / 2;
     for (int x = 0; x < width; x++) {
-        int32_t s = 0, d = 0;
-        for (int i = 0; i < n; i++) {
-            s += t->smooth[i] * rows[i][x];
-            d += t->deriv[i] * rows[i][x];
-        }
-        vs[x + r] = s;
-        vd[x + r] = d;
+        vs[x] = smooth[0] * rows[0][x];
+        vd[x] = deriv[0] * rows[0][x];
     }
+    for (int i = 1; i < n; i++) {
+        const uint8_t *row = rows[i];
+        int s = smooth[i], d = deriv[i];
+        for (int x = 0; x < width; x++) {
+            vs[x] += s * row[x];
+            vd[x] += d * row[x];
+        }
+    }
+}
+
+void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
+                          const int *deriv, int n, int32_t *gx, int32_t *gy, int width)
+{
+    int r = n / 2;
+    for (int x = 0; x < width; x++) {
+        gx[x] = deriv[0] * vs[x - r];
+        gy[x] = smooth[0] * vd[x - r];
+    }
+    for (int j = 1; j < n; j++) {
+        int s = smooth[j], d = deriv[j];
+        for (int x = 0; x < width; x++) {
+            gx[x] += d * vs[x + j - r];
+            gy[x] += s * vd[x + j - r];
+        }
+    }
+}
+
+void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, const edge_taps *t,
+                           int width, edge_border border, int32_t *vs, int32_t *vd,
+                           int32_t *gx, int32_t *gy)
+{
+    int r = t->size / 2;
+    k->edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs + r, vd + r, width);
     edge_pad_row32(vs, r, width, border);
     edge_pad_row32(vd, r, width, border);
-    for (int x = 0; x < width; x++) {
-        int32_t sx = 0, sy = 0;
-        for (int j = 0; j < n; j++) {
-            sx += t->deriv[j] * vs[x + j];
-            sy += t->smooth[j] * vd[x + j];
-        }
-        gx[x] = sx;
-        gy[x] = sy;
-    }
+    k->edge_hpass_s32(vs + r, vd + r, t->smooth, t->deriv, t->size, gx, gy, width);
 }
 
 void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
@@ -56,24 +76,29 @@ void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int wid
 {
     int n = t->size, r = n / 2;
     for (int x = 0; x < width; x++) {
-        float s = 0, d = 0;
-        for (int i = 0; i < n; i++) {
-            s += (float)t->smooth[i] * rows[i][x];
-            d += (float)t->deriv[i] * rows[i][x];
+        vs[r + x] = (float)t->smooth[0] * rows[0][x];
+        vd[r + x] = (float)t->deriv[0] * rows[0][x];
+    }
+    for (int i = 1; i < n; i++) {
+        const float *row = rows[i];
+        float s = (float)t->smooth[i], d = (float)t->deriv[i];
+        for (int x = 0; x < width; x++) {
+            vs[r + x] += s * row[x];
+            vd[r + x] += d * row[x];
         }
-        vs[x + r] = s;
-        vd[x + r] = d;
     }
     edge_pad_row32(vs, r, width, border);
     edge_pad_row32(vd, r, width, border);
     for (int x = 0; x < width; x++) {
-        float sx = 0, sy = 0;
-        for (int j = 0; j < n; j++) {
-            sx += (float)t->deriv[j] * vs[x + j];
-            sy += (float)t->smooth[j] * vd[x + j];
+        gx[x] = (float)t->deriv[0] * vs[x];
+        gy[x] = (float)t->smooth[0] * vd[x];
+    }
+    for (int j = 1; j < n; j++) {
+        float s = (float)t->smooth[j], d = (float)t->deriv[j];
+        for (int x = 0; x < width; x++) {
+            gx[x] += d * vs[x + j];
+            gy[x] += s * vd[x + j];
         }
-        gx[x] = sx;
-        gy[x] = sy;
     }
 }
 
@@ -85,11 +110,28 @@ static inline uint8_t sat_u8_round(double v)
 void cnn_edge_mag_row_u8(const int32_t *gx, const int32_t *gy, uint8_t *dst, int width,
                          cnn_edge_norm norm, float scale)
 {
-    for (int x = 0; x < width; x++) {
-        double m = norm == CNN_EDGE_L2
-                       ? sqrt((double)gx[x] * gx[x] + (double)gy[x] * gy[x])
-                       : (double)abs(gx[x]) + abs(gy[x]);
-        dst[x] = sat_u8_round(m * scale);
+    if (scale != 1.0f) {
+        for (int x = 0; x < width; x++) {
+            double m = norm == CNN_EDGE_L2
+                           ? sqrt((double)gx[x] * gx[x] + (double)gy[x] * gy[x])
+                           : (double)abs(gx[x]) + abs(gy[x]);
+            dst[x] = sat_u8_round(m * scale);
+        }
+    } else if (norm == CNN_EDGE_L2) {
+        /* A component past 255 saturates anyway: capping both at 256 keeps
+         * the sum exact in float; below 255.5^2 sqrtf rounds like sqrt. */
+        for (int x = 0; x < width; x++) {
+            int ax = abs(gx[x]), ay = abs(gy[x]);
+            ax = ax < 256 ? ax : 256;
+            ay = ay < 256 ? ay : 256;
+            int s = ax * ax + ay * ay;
+            dst[x] = s >= 65280 ? 255 : (uint8_t)lrintf(sqrtf((float)s));
+        }
+    } else {
+        for (int x = 0; x < width; x++) {
+            int s = abs(gx[x]) + abs(gy[x]);
+            dst[x] = s > 255 ? 255 : (uint8_t)s;
+        }
     }
 }
 
@@ -159,7 +201,7 @@ void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
     for (int y = y0; y < y1; y++) {
         edge_gather_rows((const void **)rows, src, src_stride, y, height, t->size,
                          EDGE_REFLECT101);
-        cnn_edge_grad_row_s32(rows, t, width, EDGE_REFLECT101, vs, vd, gx, gy);
+        cnn_edge_grad_row_s32(k, rows, t, width, EDGE_REFLECT101, vs, vd, gx, gy);
         cnn_edge_mag_row_u8(gx, gy, dst + y * dst_stride, width, p->norm, p->scale);
     }
 }

@@ -59,9 +59,9 @@ const edge_taps *cnn_edge_taps(cnn_edge_method method, int aperture);
 
 /* Row helpers on 8-bit planes with integer taps; rows[] are the size source
  * rows around y (border resolved), vs and vd scratch of width + size - 1. */
-void cnn_edge_grad_row_s32(const uint8_t *const *rows, const edge_taps *t, int width,
-                           edge_border border, int32_t *vs, int32_t *vd, int32_t *gx,
-                           int32_t *gy);
+void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, const edge_taps *t,
+                           int width, edge_border border, int32_t *vs, int32_t *vd,
+                           int32_t *gx, int32_t *gy);
 /* Float twin for float planes. */
 void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
                            edge_border border, float *vs, float *vd, float *gx, float *gy);
@@ -91,13 +91,15 @@ void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
                                  int width, int height, int y0, int y1, float *gx_out,
                                  float *gy_out, void *scratch);
 
-/* Laplacian |response| times scale, rows [y0, y1). */
+/* Laplacian |response| times scale, rows [y0, y1), with the scratch of
+ * one thread. */
+size_t cnn_edge_laplacian_scratch(int width);
 void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, const uint8_t *src,
                                 ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
-                                int width, int height, int y0, int y1);
+                                int width, int height, int y0, int y1, void *scratch);
 void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, const float *src,
                                  ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1);
+                                 int width, int height, int y0, int y1, void *scratch);
 
 /* Gaussian blur like cv2.GaussianBlur(ksize=(0,0), sigma), reflect-101:
  * 8-bit with OpenCV's 8.8 fixed-point taps (bit-exact rounding), float with

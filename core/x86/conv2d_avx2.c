@@ -18,8 +18,10 @@
 #define vec_load_mask(p, m) _mm256_maskload_ps(p, m)
 #define vec_store_mask(p, m, v) _mm256_maskstore_ps(p, m, v)
 #define OCB 4
+#define DWR 4
 #define XVB 2
 #define KERNEL_NAME cnn_conv2d_kernel_avx2
+#define KERNEL_DW_NAME cnn_conv2d_kernel_dw_avx2
 #include "conv2d_template.h"
 
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd)

@@ -16,8 +16,10 @@
 #define vec_load_mask(p, m) _mm512_maskz_loadu_ps(m, p)
 #define vec_store_mask(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 #define OCB 8
+#define DWR 4
 #define XVB 3
 #define KERNEL_NAME cnn_conv2d_kernel_avx512
+#define KERNEL_DW_NAME cnn_conv2d_kernel_dw_avx512
 #include "conv2d_template.h"
 
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd)

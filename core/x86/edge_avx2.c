@@ -147,3 +147,55 @@ void cnn_edge_canny_nms_avx2(const int32_t *mag_p, const int32_t *mag_a, const i
     cnn_edge_canny_nms_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x, width - x,
                          low, high);
 }
+
+/* Symmetric taps: smooth pairs rows i and n-1-i by a sum, deriv by a
+ * difference, so each pair costs one multiply; int16 holds the sums. */
+void cnn_edge_vpass_s32_avx2(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                             int n, int32_t *vs, int32_t *vd, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 16 <= width; x += 16) {
+#define LOAD16(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(p)))
+        __m256i s = _mm256_mullo_epi16(LOAD16(rows[r] + x), _mm256_set1_epi16((int16_t)smooth[r]));
+        __m256i d = _mm256_setzero_si256();
+        for (int i = 0; i < r; i++) {
+            __m256i a = LOAD16(rows[i] + x), b = LOAD16(rows[n - 1 - i] + x);
+            s = _mm256_add_epi16(s, _mm256_mullo_epi16(_mm256_add_epi16(a, b),
+                                                       _mm256_set1_epi16((int16_t)smooth[i])));
+            d = _mm256_add_epi16(d, _mm256_mullo_epi16(_mm256_sub_epi16(a, b),
+                                                       _mm256_set1_epi16((int16_t)deriv[i])));
+        }
+#undef LOAD16
+        _mm256_storeu_si256((__m256i *)(vs + x), _mm256_cvtepi16_epi32(_mm256_castsi256_si128(s)));
+        _mm256_storeu_si256((__m256i *)(vs + x + 8),
+                            _mm256_cvtepi16_epi32(_mm256_extracti128_si256(s, 1)));
+        _mm256_storeu_si256((__m256i *)(vd + x), _mm256_cvtepi16_epi32(_mm256_castsi256_si128(d)));
+        _mm256_storeu_si256((__m256i *)(vd + x + 8),
+                            _mm256_cvtepi16_epi32(_mm256_extracti128_si256(d, 1)));
+    }
+    const uint8_t *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_vpass_s32_c(tail, smooth, deriv, n, vs + x, vd + x, width - x);
+}
+
+void cnn_edge_hpass_s32_avx2(const int32_t *vs, const int32_t *vd, const int *smooth,
+                             const int *deriv, int n, int32_t *gx, int32_t *gy, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 8 <= width; x += 8) {
+        __m256i sx = _mm256_setzero_si256();
+        __m256i sy = _mm256_mullo_epi32(LOAD32(vd + x), _mm256_set1_epi32(smooth[r]));
+        for (int j = 0; j < r; j++) {
+            __m256i dl = LOAD32(vs + x + j - r), dr = LOAD32(vs + x + r - j);
+            __m256i sl = LOAD32(vd + x + j - r), sr = LOAD32(vd + x + r - j);
+            sx = _mm256_add_epi32(sx, _mm256_mullo_epi32(_mm256_sub_epi32(dl, dr),
+                                                         _mm256_set1_epi32(deriv[j])));
+            sy = _mm256_add_epi32(sy, _mm256_mullo_epi32(_mm256_add_epi32(sl, sr),
+                                                         _mm256_set1_epi32(smooth[j])));
+        }
+        _mm256_storeu_si256((__m256i *)(gx + x), sx);
+        _mm256_storeu_si256((__m256i *)(gy + x), sy);
+    }
+    cnn_edge_hpass_s32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
+}

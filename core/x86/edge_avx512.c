@@ -135,3 +135,53 @@ void cnn_edge_canny_nms_avx512(const int32_t *mag_p, const int32_t *mag_a,
     cnn_edge_canny_nms_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x, width - x,
                          low, high);
 }
+
+/* Symmetric taps as in edge_avx2.c: one multiply per pair of rows or
+ * columns; 32 pixels per step in int16 (vertical), 16 in int32. */
+void cnn_edge_vpass_s32_avx512(const uint8_t *const *rows, const int *smooth,
+                               const int *deriv, int n, int32_t *vs, int32_t *vd, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 32 <= width; x += 32) {
+#define LOAD32(p) _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(p)))
+        __m512i s = _mm512_mullo_epi16(LOAD32(rows[r] + x), _mm512_set1_epi16((int16_t)smooth[r]));
+        __m512i d = _mm512_setzero_si512();
+        for (int i = 0; i < r; i++) {
+            __m512i a = LOAD32(rows[i] + x), b = LOAD32(rows[n - 1 - i] + x);
+            s = _mm512_add_epi16(s, _mm512_mullo_epi16(_mm512_add_epi16(a, b),
+                                                       _mm512_set1_epi16((int16_t)smooth[i])));
+            d = _mm512_add_epi16(d, _mm512_mullo_epi16(_mm512_sub_epi16(a, b),
+                                                       _mm512_set1_epi16((int16_t)deriv[i])));
+        }
+#undef LOAD32
+        _mm512_storeu_si512(vs + x, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(s)));
+        _mm512_storeu_si512(vs + x + 16, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(s, 1)));
+        _mm512_storeu_si512(vd + x, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(d)));
+        _mm512_storeu_si512(vd + x + 16, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(d, 1)));
+    }
+    const uint8_t *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_vpass_s32_c(tail, smooth, deriv, n, vs + x, vd + x, width - x);
+}
+
+void cnn_edge_hpass_s32_avx512(const int32_t *vs, const int32_t *vd, const int *smooth,
+                               const int *deriv, int n, int32_t *gx, int32_t *gy, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m512i sx = _mm512_setzero_si512();
+        __m512i sy = _mm512_mullo_epi32(LOAD(vd + x), _mm512_set1_epi32(smooth[r]));
+        for (int j = 0; j < r; j++) {
+            __m512i dl = LOAD(vs + x + j - r), dr = LOAD(vs + x + r - j);
+            __m512i sl = LOAD(vd + x + j - r), sr = LOAD(vd + x + r - j);
+            sx = _mm512_add_epi32(sx, _mm512_mullo_epi32(_mm512_sub_epi32(dl, dr),
+                                                         _mm512_set1_epi32(deriv[j])));
+            sy = _mm512_add_epi32(sy, _mm512_mullo_epi32(_mm512_add_epi32(sl, sr),
+                                                         _mm512_set1_epi32(smooth[j])));
+        }
+        _mm512_storeu_si512(gx + x, sx);
+        _mm512_storeu_si512(gy + x, sy);
+    }
+    cnn_edge_hpass_s32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
+}

@@ -13,6 +13,10 @@ void cnn_edge_canny_nms_avx2(const int32_t *mag_p, const int32_t *mag_a, const i
                              const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
                              int32_t low, int32_t high);
 
+void cnn_edge_vpass_s32_avx2(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                             int n, int32_t *vs, int32_t *vd, int width);
+void cnn_edge_hpass_s32_avx2(const int32_t *vs, const int32_t *vd, const int *smooth,
+                             const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
 void cnn_edge_grad3_s16_avx512(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
                                int16_t *gx, int16_t *gy, int width, int side, int centre,
                                int left, int right);
@@ -25,6 +29,11 @@ void cnn_edge_canny_nms_avx512(const int32_t *mag_p, const int32_t *mag_a,
                                const int32_t *mag_n, const int16_t *gx, const int16_t *gy,
                                uint8_t *map, int width, int32_t low, int32_t high);
 
+void cnn_edge_vpass_s32_avx512(const uint8_t *const *rows, const int *smooth,
+                               const int *deriv, int n, int32_t *vs, int32_t *vd, int width);
+void cnn_edge_hpass_s32_avx512(const int32_t *vs, const int32_t *vd, const int *smooth,
+                               const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
+
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags)
 {
     if (cpu_flags & CNN_CPU_AVX2) {
@@ -32,11 +41,15 @@ void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags)
         k->edge_mag3_u8 = cnn_edge_mag3_u8_avx2;
         k->edge_canny_mag = cnn_edge_canny_mag_avx2;
         k->edge_canny_nms = cnn_edge_canny_nms_avx2;
+        k->edge_vpass_s32 = cnn_edge_vpass_s32_avx2;
+        k->edge_hpass_s32 = cnn_edge_hpass_s32_avx2;
     }
     if (cpu_flags & CNN_CPU_AVX512) {
         k->edge_grad3_s16 = cnn_edge_grad3_s16_avx512;
         k->edge_mag3_u8 = cnn_edge_mag3_u8_avx512;
         k->edge_canny_mag = cnn_edge_canny_mag_avx512;
         k->edge_canny_nms = cnn_edge_canny_nms_avx512;
+        k->edge_vpass_s32 = cnn_edge_vpass_s32_avx512;
+        k->edge_hpass_s32 = cnn_edge_hpass_s32_avx512;
     }
 }

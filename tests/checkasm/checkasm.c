@@ -62,7 +62,7 @@ static void end_func(void)
         return;
     printf("  %-8s %-24s %s\n", state.level, state.func, state.func_failed ? "FAILED" : "ok");
     state.checks++;
-    state.failures += state.func_failed;
+    state.failures += state.func_failed > 0;
     state.func = NULL;
 }
 

@@ -148,15 +148,27 @@ static void run_bench_call(void *arg)
     b->fn(b->a, 0, b->a->cout, 0, b->a->out_h);
 }
 
-/* The bench/conv layers, a band of rows: 3->16 at 224 wide, 16->16
- * stride 2 at 112 wide, 3x3 kernels. */
-static void bench_conv2d(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref)
+typedef struct bench_shape {
+    int cin, stride, out_w;
+    const char *what;
+} bench_shape;
+
+/* A band of 16 rows of the bench/conv layers (3x3 kernels, 16 output
+ * channels), or of a depthwise layer. */
+static void bench_conv2d(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref, int depthwise)
 {
-    static const struct { int cin, stride, out_w; const char *what; } shapes[] = {
+    static const bench_shape conv[] = {
         { 3, 1, 224, "3->16 3x3 s1, 224 wide, 16 rows" },
         { 16, 2, 112, "16->16 3x3 s2, 112 wide, 16 rows" },
+        { 0, 0, 0, NULL },
     };
-    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+    static const bench_shape dw[] = {
+        { 1, 1, 112, "depthwise x16 3x3 s1, 112 wide, 16 rows" },
+        { 1, 2, 56, "depthwise x16 3x3 s2, 56 wide, 16 rows" },
+        { 0, 0, 0, NULL },
+    };
+    const bench_shape *shapes = depthwise ? dw : conv;
+    for (size_t s = 0; shapes[s].what; s++) {
         int cin = shapes[s].cin, st = shapes[s].stride, ow = shapes[s].out_w, oh = 16;
         size_t phase = (size_t)((ow - 1) * st + 3 + st - 1) / st;
         cnn_conv2d_kernel_args a = {
@@ -192,7 +204,8 @@ static void bench_conv2d(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref)
  * around the vector sizes. */
 static void check_split2(void)
 {
-    cnn_conv2d_split2_fn fn = checkasm_cur()->conv2d_split2, ref = checkasm_ref()->conv2d_split2;
+    cnn_conv2d_split2_fn fn = checkasm_cur()->conv2d_split2;
+    cnn_conv2d_split2_fn ref = checkasm_ref()->conv2d_split2;
     if (!checkasm_func_new("conv2d_split2", (void (*)(void))fn, (void (*)(void))ref))
         return;
     for (int n = 0; n <= 100; n++) {
@@ -219,27 +232,29 @@ static void check_split2(void)
     }
 }
 
-static void check_conv(void)
+/* The conv2d entry (max_cin 6) or the depthwise one (max_cin 1). */
+static void check_conv(const char *name, cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref,
+                       int max_cin)
 {
-    cnn_conv2d_kernel_fn fn = checkasm_cur()->conv2d, ref = checkasm_ref()->conv2d;
-    if (!checkasm_func_new("conv2d", (void (*)(void))fn, (void (*)(void))ref))
+    if (!checkasm_func_new(name, (void (*)(void))fn, (void (*)(void))ref))
         return;
     for (int i = 0; i < CASES; i++) {
         conv_case c;
         /* Mostly small; some wide rows for the full register blocks. */
         int out_w = checkasm_rand_range(0, 3) ? checkasm_rand_range(1, 40)
                                               : checkasm_rand_range(41, 100);
-        case_init(&c, checkasm_rand_range(1, 6), checkasm_rand_range(1, 19),
-                  checkasm_rand_range(1, 5), out_w);
+        case_init(&c, checkasm_rand_range(1, max_cin), checkasm_rand_range(1, 19),
+                  checkasm_rand_range(1, 9), out_w);
         check_case(fn, ref, &c);
         case_free(&c);
     }
     if (checkasm_bench_enabled())
-        bench_conv2d(fn, ref);
+        bench_conv2d(fn, ref, max_cin == 1);
 }
 
 void checkasm_check_conv2d(void)
 {
-    check_conv();
+    check_conv("conv2d", checkasm_cur()->conv2d, checkasm_ref()->conv2d, 6);
+    check_conv("conv2d_dw", checkasm_cur()->conv2d_dw, checkasm_ref()->conv2d_dw, 1);
     check_split2();
 }

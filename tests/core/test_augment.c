@@ -2,6 +2,7 @@
  * parameters, any other key others, p honoured), output sizes, thread-count
  * independence, layouts, and small cases checked by hand. The comparison
  * with torchvision is test_augment_torch. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,7 +207,9 @@ START_TEST(threads_do_not_change_pixels)
     cnn_augment_chain *chain = parse_ok(
         "flip-h ; affine degrees=20 translate=0.1,0.1 scale=0.8,1.2 shear=10 ; "
         "color-jitter brightness=0.3 contrast=0.3 saturation=0.3 hue=0.1 ; "
-        "resized-crop size=67,45 scale=0.5,1 interp=bicubic ; gamma gamma=0.7,1.3");
+        "resized-crop size=67,45 scale=0.5,1 interp=bicubic ; gamma gamma=0.7,1.3 ; "
+        "gaussian-blur kernel=7,5 ; erasing p=1 ; gaussian-noise std=5 ; "
+        "salt-pepper amount=0.05");
     uint8_t *frame = test_frame(w, h);
     uint8_t out[3][67 * 45 * 3];
     for (int n = 1; n <= 3; n++) {
@@ -230,7 +233,8 @@ START_TEST(packed_and_planar_agree)
     uint64_t seed = test_seed();
     const int w = 64, h = 48;
     cnn_augment_chain *chain = parse_ok(
-        "rotate degrees=30 ; color-jitter saturation=0.5 hue=0.2 ; pad amount=3 mode=symmetric ; "
+        "flip-h p=1 ; rotate degrees=30 ; color-jitter saturation=0.5 hue=0.2 ; "
+        "pad amount=3 mode=symmetric ; "
         "resize size=50,40");
     uint8_t *packed = test_frame(w, h), *planar = malloc((size_t)w * h * 3);
     for (int i = 0; i < w * h; i++)
@@ -298,6 +302,59 @@ START_TEST(small_cases_by_hand)
 }
 END_TEST
 
+/* Noise on a flat grey 8-bit frame (no outside reference: the statistics
+ * are the reference). */
+static void grey_noise(const char *description, uint64_t frame, uint8_t *out, int w, int h)
+{
+    uint8_t *grey = malloc((size_t)w * h * 3);
+    memset(grey, 128, (size_t)w * h * 3);
+    cnn_augment_chain *chain = parse_ok(description);
+    cnn_frame src, dst;
+    cnn_frame_init(&src, grey, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PLANAR);
+    cnn_frame_init(&dst, out, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    run_chain(NULL, chain, test_seed(), frame, &src, &dst);
+    cnn_augment_chain_free(chain);
+    free(grey);
+}
+
+START_TEST(noise_statistics)
+{
+    enum { W = 200, H = 150, N = W * H * 3 };
+    static uint8_t a[N], b[N];
+    grey_noise("gaussian-noise std=10", 0, a, W, H);
+    double sum = 0, sq = 0, cross = 0;
+    for (int i = 0; i < N; i++) {
+        double d = a[i] - 128.0;
+        sum += d, sq += d * d;
+        if (i % 3 == 0)
+            cross += d * (a[i + 1] - 128.0);
+    }
+    double mean = sum / N, std = sqrt(sq / N - mean * mean), corr = cross / (N / 3) / (std * std);
+    /* 90000 samples: the mean within 0.2 (6 standard errors), the standard
+     * deviation (rounding adds 1/12 to the variance) within 3 %, channels
+     * uncorrelated. */
+    ck_assert_msg(fabs(mean) < 0.2, "mean %g", mean);
+    ck_assert_msg(fabs(std - sqrt(100.0 + 1.0 / 12)) < 0.3, "std %g", std);
+    ck_assert_msg(fabs(corr) < 0.03, "channel correlation %g", corr);
+    grey_noise("gaussian-noise std=10", 0, b, W, H);
+    ck_assert_mem_eq(a, b, N);
+    grey_noise("gaussian-noise std=10", 1, b, W, H);
+    ck_assert(memcmp(a, b, N) != 0);
+
+    grey_noise("salt-pepper amount=0.1 salt=0.3", 0, a, W, H);
+    int salt = 0, pepper = 0;
+    for (int i = 0; i < W * H; i++) {
+        const uint8_t *px = a + 3 * i;
+        ck_assert(px[0] == px[1] && px[1] == px[2]);
+        ck_assert(px[0] == 0 || px[0] == 128 || px[0] == 255);
+        salt += px[0] == 255, pepper += px[0] == 0;
+    }
+    /* 30000 pixels: expected 900 salt and 2100 pepper, within 5 sigma. */
+    ck_assert_msg(abs(salt - 900) < 150 && abs(pepper - 2100) < 220, "salt %d pepper %d", salt,
+                  pepper);
+}
+END_TEST
+
 START_TEST(apply_checks_frames)
 {
     cnn_augment_chain *chain = parse_ok("resize size=8 ; brightness factor=1.5");
@@ -339,6 +396,7 @@ int main(void)
     tcase_add_test(tc, threads_do_not_change_pixels);
     tcase_add_test(tc, packed_and_planar_agree);
     tcase_add_test(tc, small_cases_by_hand);
+    tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, apply_checks_frames);
     suite_add_tcase(s, tc);
     return test_run_suite(s);

@@ -7,8 +7,8 @@
  *          like us; the last bit can differ where float sums are ordered
  *          differently), except the fraction noted per case;
  *   float: within 1e-3 (a quarter grey level).
- * 8-bit runs take a packed source and write planar, float runs the other way,
- * so both layouts are covered. */
+ * 8-bit runs go packed to packed (the GStreamer case), float runs planar to
+ * packed, so both layouts and a change of layout are covered. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +66,12 @@ static const ref_case cases[] = {
     { "solarize threshold=100", 1, 0, 0 },
     { "posterize bits=3", 1, 1, 0 },
     { "rescale scale=0.5 offset=20", 1, 0, 0 },
+    { "gaussian-blur kernel=5 sigma=1.5", 1, 0, 0 },
+    { "gaussian-blur kernel=9,3 sigma=0.5,3", 2, 0, 0 },
+    { "sharpen factor=2", 1, 0, 0 },
+    { "sharpen factor=0.3,1.7", 2, 0, 0 },
+    { "erasing p=1 value=30", 3, 0, 0 },
+    { "erasing p=1 scale=0.1,0.2 value=10,200,90", 2, 0, 0 },
     /* A whole chain: a grey level off after rotate can become two after a
      * contrast above 1. */
     { "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 contrast=0.2 ; "
@@ -168,13 +174,13 @@ START_TEST(matches_torchvision)
     void *ref = read_file(name, n_out * esize);
     ck_assert_msg(ref != NULL, "%s: no torchvision output of %zu elements", name, n_out);
 
-    /* 8-bit: packed in, planar out; float: planar in, packed out. */
+    /* 8-bit: packed in and out; float: planar in, packed out. */
     void *in = malloc(n_in * esize), *out = malloc(n_out * esize);
     cnn_frame src, dst;
     if (!r->is_float) {
         memcpy(in, frame, n_in);
         cnn_frame_init(&src, in, frame_w, frame_h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
-        cnn_frame_init(&dst, out, r->out_w, r->out_h, r->out_c, CNN_FRAME_U8, CNN_FRAME_PLANAR);
+        cnn_frame_init(&dst, out, r->out_w, r->out_h, r->out_c, CNN_FRAME_U8, CNN_FRAME_PACKED);
     } else {
         float *fin = in;
         for (int c = 0; c < 3; c++)
@@ -193,7 +199,7 @@ START_TEST(matches_torchvision)
     size_t bad = 0, worst_at = 0, plane = (size_t)r->out_w * r->out_h;
     for (size_t c = 0; c < (size_t)r->out_c; c++) {
         for (size_t i = 0; i < plane; i++) {
-            size_t ri = c * plane + i, oi = r->is_float ? i * r->out_c + c : ri;
+            size_t ri = c * plane + i, oi = i * r->out_c + c;
             double a = r->is_float ? ((float *)out)[oi] : ((uint8_t *)out)[oi];
             double b = r->is_float ? ((float *)ref)[ri] : ((uint8_t *)ref)[ri];
             double d = fabs(a - b);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "ops/edge_internal.h"
 #include "testutil.h"
 
 #define GUARD 64
@@ -29,29 +30,30 @@ static void fill_s16(int16_t *x, size_t n, uint64_t purpose, int range)
         x[i] = (int16_t)cnn_rng_uniform_range(key, i, (float)-range, (float)range + 1);
 }
 
-/* Tables of every level above C that this CPU runs. */
-static int simd_levels(cnn_kernels *tables, const char **names)
+/* Tables of every level above C that this CPU runs, the C table, and seven
+ * random rows, for the kernel tests. */
+static cnn_kernels simd[2], c;
+static const char *names[2];
+static int levels;
+static uint8_t plane[7 * MAX_W];
+
+static void kernels_setup(void)
 {
-    int n = 0;
     unsigned have = cnn_cpu_detect();
-    const unsigned levels[] = { CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
+    const unsigned wanted[] = { CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
+    levels = 0;
     for (int i = 0; i < 2; i++) {
-        if ((have & levels[i]) != levels[i])
+        if ((have & wanted[i]) != wanted[i])
             continue;
-        cnn_kernels_init(&tables[n], levels[i]);
-        names[n++] = cnn_cpu_level_name(levels[i]);
+        cnn_kernels_init(&simd[levels], wanted[i]);
+        names[levels++] = cnn_cpu_level_name(wanted[i]);
     }
-    return n;
+    cnn_kernels_init(&c, 0);
+    fill_u8(plane, sizeof plane, 1);
 }
 
 START_TEST(gradient_kernels_match_c)
 {
-    cnn_kernels simd[2], c;
-    const char *names[2];
-    int levels = simd_levels(simd, names);
-    cnn_kernels_init(&c, 0);
-    uint8_t *rows = malloc(3 * MAX_W);
-    fill_u8(rows, 3 * MAX_W, 1);
     const int ops[3][2] = { { 1, 2 }, { 3, 10 }, { 1, 1 } };
     int16_t gx[MAX_W + GUARD], gy[MAX_W + GUARD], rx[MAX_W + GUARD], ry[MAX_W + GUARD];
     uint8_t m[MAX_W + GUARD], rm[MAX_W + GUARD];
@@ -62,7 +64,7 @@ START_TEST(gradient_kernels_match_c)
                     int w = widths[wi], side = ops[op][0], centre = ops[op][1];
                     int left = w == 1 ? 0 : replicate ? 0 : 1;
                     int right = w == 1 ? 0 : replicate ? w - 1 : w - 2;
-                    const uint8_t *r0 = rows, *r1 = rows + MAX_W, *r2 = rows + 2 * MAX_W;
+                    const uint8_t *r0 = plane, *r1 = plane + MAX_W, *r2 = plane + 2 * MAX_W;
                     memset(gx, 0x5a, sizeof gx);
                     memset(gy, 0x5a, sizeof gy);
                     memcpy(rx, gx, sizeof gx);
@@ -82,16 +84,54 @@ START_TEST(gradient_kernels_match_c)
                                       names[l], w, side, centre, l2);
                     }
                 }
-    free(rows);
+}
+END_TEST
+
+START_TEST(separable_kernels_match_c)
+{
+    const uint8_t *rows[7];
+    for (int i = 0; i < 7; i++)
+        rows[i] = plane + i * MAX_W;
+    /* vs, vd padded by 3 on each side; outputs followed by guard cells */
+    static int32_t vs[2][MAX_W + 6 + GUARD], vd[2][MAX_W + 6 + GUARD];
+    static int32_t gx[2][MAX_W + GUARD], gy[2][MAX_W + GUARD];
+    const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_SOBEL, CNN_EDGE_SOBEL,
+                                        CNN_EDGE_SCHARR };
+    const int apertures[] = { 3, 5, 7, 3 };
+    for (int l = 0; l < levels; l++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+            for (int o = 0; o < 4; o++) {
+                const edge_taps *t = cnn_edge_taps(methods[o], apertures[o]);
+                int w = widths[wi], r = t->size / 2;
+                memset(vs, 0x5a, sizeof vs);
+                memset(vd, 0x5a, sizeof vd);
+                c.edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs[0] + r, vd[0] + r, w);
+                simd[l].edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs[1] + r,
+                                       vd[1] + r, w);
+                ck_assert_msg(!memcmp(vs[0], vs[1], sizeof vs[0]) &&
+                                  !memcmp(vd[0], vd[1], sizeof vd[0]),
+                              "vpass_s32 %s width %d aperture %d differs from C", names[l], w,
+                              t->size);
+                for (int j = 1; j <= r; j++) { /* any padding will do here */
+                    vs[0][r - j] = vs[0][r + w - 1 + j] = 1000 * j;
+                    vd[0][r - j] = vd[0][r + w - 1 + j] = -700 * j;
+                }
+                memset(gx, 0xa5, sizeof gx);
+                memset(gy, 0xa5, sizeof gy);
+                c.edge_hpass_s32(vs[0] + r, vd[0] + r, t->smooth, t->deriv, t->size, gx[0],
+                                 gy[0], w);
+                simd[l].edge_hpass_s32(vs[0] + r, vd[0] + r, t->smooth, t->deriv, t->size,
+                                       gx[1], gy[1], w);
+                ck_assert_msg(!memcmp(gx[0], gx[1], sizeof gx[0]) &&
+                                  !memcmp(gy[0], gy[1], sizeof gy[0]),
+                              "hpass_s32 %s width %d aperture %d differs from C", names[l], w,
+                              t->size);
+            }
 }
 END_TEST
 
 START_TEST(canny_kernels_match_c)
 {
-    cnn_kernels simd[2], c;
-    const char *names[2];
-    int levels = simd_levels(simd, names);
-    cnn_kernels_init(&c, 0);
     static int16_t gx[MAX_W], gy[MAX_W];
     static int32_t mag[3][MAX_W + 2], out[MAX_W + GUARD], ref[MAX_W + GUARD];
     static uint8_t map[MAX_W + GUARD], rmap[MAX_W + GUARD];
@@ -270,10 +310,14 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("edge");
+    TCase *kernels = tcase_create("kernels");
+    tcase_add_checked_fixture(kernels, kernels_setup, NULL);
+    tcase_add_test(kernels, gradient_kernels_match_c);
+    tcase_add_test(kernels, separable_kernels_match_c);
+    tcase_add_test(kernels, canny_kernels_match_c);
+    suite_add_tcase(s, kernels);
     TCase *tc = tcase_create("edge");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, gradient_kernels_match_c);
-    tcase_add_test(tc, canny_kernels_match_c);
     tcase_add_test(tc, same_output_for_any_thread_count);
     tcase_add_test(tc, canny_joins_edges_across_bands);
     tcase_add_test(tc, bad_parameters_name_the_problem);

@@ -5,9 +5,11 @@
  *   cv2 (1 where a scale other than 1 makes cv2 round each gradient apart);
  * - Canny: F1 score of our edge pixels against cv2.Canny's >= 0.95 (the
  *   measured scores are printed; they are 1.0 where the semantics match);
- * - the Gaussian blur before Canny: bit-exact against cv2.GaussianBlur;
+ * - the Gaussian blur before Canny: bit-exact against cv2.GaussianBlur for
+ *   8 bits, within 1e-3 for float;
  * - float gradients and their direction against cv2 in float and atan2.
- * The 8-bit path runs on the context's best kernels with 2 threads, the
+ * Every case runs twice: on the context's best kernels and on the C
+ * reference kernels. The 8-bit path runs with 2 threads, the
  * float path on the same frames (magnitudes rounded, within 1 grey level;
  * Canny F1 >= 0.95 where no 8-bit blur comes first). */
 #include <math.h>
@@ -200,22 +202,50 @@ static void check_gradients(cnn_context *ctx, const cnn_edge_params *p, const re
     free(g);
 }
 
+/* The float blur within 1e-3 grey levels of cv2.GaussianBlur on float32. */
+static void check_blur_f32(const cnn_edge_params *p, const ref_frame *fr, const float *ref)
+{
+    size_t n = (size_t)fr->width * fr->height;
+    float *src = malloc(n * sizeof *src), *dst = malloc(n * sizeof *dst);
+    for (size_t i = 0; i < n; i++)
+        src[i] = fr->gray[i];
+    void *scratch = cnn_aligned_alloc(cnn_edge_blur_scratch(p->blur_sigma, fr->width));
+    cnn_edge_blur_rows_f32(p->blur_sigma, src, fr->width, dst, fr->width, fr->width,
+                           fr->height, 0, fr->height, scratch);
+    ck_assert_close(dst, ref, n, 1e-3, 1e-5);
+    cnn_aligned_free(scratch);
+    free(src);
+    free(dst);
+}
+
 START_TEST(matches_opencv)
 {
-    const ref_case *c = &cases[_i];
+    /* the first pass over the cases on the best kernels, the second on C */
+    const ref_case *c = &cases[_i % n_cases];
+    int c_kernels = _i >= n_cases;
     const ref_frame *fr = frame_of(c);
     ck_assert_ptr_nonnull(fr);
     size_t n = (size_t)fr->width * fr->height;
-    uint8_t *ref = read_file(c->file, strcmp(c->kind, "gradients") ? n : 3 * n * sizeof(float));
+    size_t ref_size = !strcmp(c->kind, "gradients") ? 3 * n * sizeof(float)
+                      : !strcmp(c->kind, "blur_f32") ? n * sizeof(float)
+                                                       : n;
+    uint8_t *ref = read_file(c->file, ref_size);
     ck_assert_msg(ref != NULL, "cannot read %s", c->file);
+    printf("%s%s\n", c->file, c_kernels ? " (C kernels)" : "");
+    fflush(stdout);
     uint8_t *ours = malloc(n);
     cnn_edge_params p;
     params_of(c, &p);
     cnn_context *ctx;
-    ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
+    if (c_kernels)
+        ck_assert_cnn_ok(cnn_context_create_isa(&ctx, 2, 0));
+    else
+        ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
 
     if (!strcmp(c->kind, "gradients")) {
         check_gradients(ctx, &p, fr, (const float *)ref);
+    } else if (!strcmp(c->kind, "blur_f32")) {
+        check_blur_f32(&p, fr, (const float *)ref);
     } else if (!strcmp(c->kind, "blur")) {
         void *scratch = cnn_aligned_alloc(cnn_edge_blur_scratch(p.blur_sigma, fr->width));
         cnn_edge_blur_rows_u8(p.blur_sigma, fr->gray, fr->width, ours, fr->width, fr->width,
@@ -228,7 +258,7 @@ START_TEST(matches_opencv)
     } else if (!strcmp(c->kind, "canny")) {
         run_u8(ctx, &p, fr, ours);
         double f1 = edge_f1(ours, ref, n);
-        printf("%s: F1 %.5f (8-bit)\n", c->file, f1);
+        printf("  F1 %.5f (8-bit)\n", f1);
         fflush(stdout);
         ck_assert_msg(f1 >= 0.95, "%s: F1 %.4f < 0.95", c->file, f1);
         /* cv2 blurs to 8 bits before its Canny; the float path does not
@@ -283,7 +313,7 @@ int main(void)
     Suite *s = suite_create("edge_opencv");
     TCase *tc = tcase_create("edge_opencv");
     tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, matches_opencv, 0, n_cases);
+    tcase_add_loop_test(tc, matches_opencv, 0, 2 * n_cases);
     suite_add_tcase(s, tc);
     rc = test_run_suite(s);
     remove_dir();

@@ -95,7 +95,7 @@ START_TEST(luma_matches_opencv_rgb2gray)
 }
 END_TEST
 
-START_TEST(copy_fill_threshold_overlay)
+START_TEST(copy_spread_fill_threshold_overlay)
 {
     /* gray 3x2 into the R channel of RGB, then fill G, then overlay B */
     uint8_t gray[6] = { 1, 2, 3, 4, 5, 6 }, rgb[18];
@@ -106,6 +106,16 @@ START_TEST(copy_fill_threshold_overlay)
     ck_assert_int_eq(rgb[0], 1);
     ck_assert_int_eq(rgb[3 * 2 + 9], 6);
     ck_assert_int_eq(rgb[1], 9);
+
+    /* spread gray into B, G, R of BGRx in one pass */
+    uint8_t bgrx[24] = { 0 };
+    const cnn_pixel_plane channels[3] = { plane(bgrx + 2, 12, 4, 8, 3, 2),
+                                          plane(bgrx + 1, 12, 4, 8, 3, 2),
+                                          plane(bgrx, 12, 4, 8, 3, 2) };
+    cnn_pixels_spread(NULL, &g, channels, 3);
+    const uint8_t spread[24] = { 1, 1, 1, 0, 2, 2, 2, 0, 3, 3, 3, 0,
+                                 4, 4, 4, 0, 5, 5, 5, 0, 6, 6, 6, 0 };
+    ck_assert_mem_eq(bgrx, spread, 24);
 
     cnn_pixel_plane gc = plane(rgb + 1, 9, 3, 8, 3, 2);
     cnn_pixels_fill(NULL, &gc, 128);
@@ -121,22 +131,26 @@ START_TEST(copy_fill_threshold_overlay)
     const uint8_t binary[6] = { 0, 0, 0, 0, 0, 255 };
     ck_assert_mem_eq(gray, binary, 6);
 
-    /* mask 4x4, overlay a 2x2 subsampled plane: (x, y) reads mask (2x, 2y) */
-    uint8_t mask[16] = { 0 };
+    /* mask 4x3, overlay a 2x2 subsampled plane: sample (x, y) covers mask
+     * pixels (2x..2x+1, 2y..2y+1), the last row of blocks only mask row 2 */
+    uint8_t mask[12] = { 0 };
     mask[0] = 255;          /* (0,0) -> sample (0,0) */
-    mask[2 * 4 + 3] = 255;  /* (3,2): odd column, no sample reads it */
-    mask[2 * 4 + 2] = 255;  /* (2,2) -> sample (1,1) */
+    mask[1 * 4 + 3] = 255;  /* (3,1) -> sample (1,0) */
     uint8_t chroma[4] = { 100, 100, 100, 100 };
-    cnn_pixel_plane m = plane(mask, 4, 1, 8, 4, 4);
+    cnn_pixel_plane m = plane(mask, 4, 1, 8, 4, 3);
     cnn_pixel_plane c = plane(chroma, 2, 1, 8, 2, 2);
     cnn_pixels_overlay(NULL, &m, 1, &c, 200, 255);
-    const uint8_t full[4] = { 200, 100, 100, 200 };
+    const uint8_t full[4] = { 200, 200, 100, 100 };
     ck_assert_mem_eq(chroma, full, 4);
     /* half alpha: (200 * 128 + 100 * 127 + 127) / 255 = 150 */
     memset(chroma, 100, 4);
     cnn_pixels_overlay(NULL, &m, 1, &c, 200, 128);
     ck_assert_int_eq(chroma[0], 150);
-    ck_assert_int_eq(chroma[1], 100);
+    ck_assert_int_eq(chroma[2], 100);
+    mask[2 * 4 + 1] = 255;  /* (1,2) -> sample (0,1), a block cut by the edge */
+    cnn_pixels_overlay(NULL, &m, 1, &c, 200, 255);
+    ck_assert_int_eq(chroma[2], 200);
+    ck_assert_int_eq(chroma[3], 100);
 }
 END_TEST
 
@@ -175,6 +189,64 @@ START_TEST(any_thread_count_gives_identical_output)
 }
 END_TEST
 
+/* The row kernels at every CPU level the machine has against the C
+ * reference (NULL context), every packed layout, widths around the 16-pixel
+ * blocks, random bytes. */
+START_TEST(row_kernels_match_c_at_every_level)
+{
+    static const struct { int step, r, g, b; } layouts[] = {
+        { 3, 0, 1, 2 }, { 3, 2, 1, 0 }, { 4, 0, 1, 2 }, { 4, 2, 1, 0 }, { 4, 1, 2, 3 },
+    };
+    static const unsigned levels[] = { 0, CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
+    enum { H = 3, MAXW = 67 };
+    static uint8_t px[H * MAXW * 4], ref[H * MAXW * 4], got[H * MAXW * 4];
+    static uint8_t gray_ref[H * MAXW], gray_got[H * MAXW];
+    cnn_rng_key key = { test_seed(), 2 };
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)cnn_rng_u32(key, i);
+
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+        if ((levels[l] & cnn_cpu_detect()) != levels[l])
+            continue;
+        cnn_context *ctx;
+        ck_assert_cnn_ok(cnn_context_create_isa(&ctx, 1, levels[l]));
+        for (size_t k = 0; k < sizeof layouts / sizeof layouts[0]; k++) {
+            for (int w = 1; w <= MAXW; w += (w < 40 ? 1 : 13)) {
+                int step = layouts[k].step;
+                ptrdiff_t stride = (ptrdiff_t)w * step + 5;
+                cnn_pixel_plane rgb[3] = {
+                    plane(px + layouts[k].r, stride, step, 8, w, H),
+                    plane(px + layouts[k].g, stride, step, 8, w, H),
+                    plane(px + layouts[k].b, stride, step, 8, w, H),
+                };
+                cnn_pixel_plane g_ref = plane(gray_ref, w, 1, 8, w, H);
+                cnn_pixel_plane g_got = plane(gray_got, w, 1, 8, w, H);
+                cnn_pixels_luma(NULL, rgb, &g_ref);
+                cnn_pixels_luma(ctx, rgb, &g_got);
+                ck_assert_msg(!memcmp(gray_ref, gray_got, (size_t)w * H),
+                              "luma, level %s, step %d, width %d",
+                              cnn_cpu_level_name(levels[l]), step, w);
+
+                memcpy(ref, px, sizeof px);
+                memcpy(got, px, sizeof px);
+                cnn_pixel_plane d_ref[3], d_got[3];
+                for (int c = 0; c < 3; c++) {
+                    d_ref[c] = rgb[c];
+                    d_ref[c].data = ref + (rgb[c].data - px);
+                    d_got[c] = rgb[c];
+                    d_got[c].data = got + (rgb[c].data - px);
+                }
+                cnn_pixels_spread(NULL, &g_ref, d_ref, 3);
+                cnn_pixels_spread(ctx, &g_ref, d_got, 3);
+                ck_assert_msg(!memcmp(ref, got, sizeof ref), "spread, level %s, step %d, width %d",
+                              cnn_cpu_level_name(levels[l]), step, w);
+            }
+        }
+        cnn_context_destroy(ctx);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pixels");
@@ -182,9 +254,10 @@ int main(void)
     tcase_add_test(tc, unpack_packed_rgb_and_gray16);
     tcase_add_test(tc, pack_rounds_saturates_and_maps);
     tcase_add_test(tc, luma_matches_opencv_rgb2gray);
-    tcase_add_test(tc, copy_fill_threshold_overlay);
+    tcase_add_test(tc, copy_spread_fill_threshold_overlay);
     tcase_add_test(tc, rgb_to_yuv601_known_colours);
     tcase_add_test(tc, any_thread_count_gives_identical_output);
+    tcase_add_test(tc, row_kernels_match_c_at_every_level);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -1,5 +1,23 @@
 #include "elementutil.h"
 
+const gchar *const el_formats[EL_N_FORMATS] = { "GRAY8", "GRAY16_LE", "RGB", "BGR", "RGBA",
+  "BGRA", "RGBx", "BGRx", "I420", "NV12"
+};
+
+GstHarness *
+el_harness (const gchar * element, const gchar * props, const gchar * format, gint width,
+    gint height)
+{
+  gchar *launch = g_strdup_printf ("%s %s", element, props);
+  GstHarness *hn = gst_harness_new_parse (launch);
+
+  gst_harness_set_src_caps (hn, gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+          format, "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
+          GST_TYPE_FRACTION, 30, 1, NULL));
+  g_free (launch);
+  return hn;
+}
+
 guint64
 el_seed (void)
 {

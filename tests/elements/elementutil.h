@@ -23,6 +23,14 @@ guint64 el_seed (void);
         cnn_last_error ());                                                     \
   } G_STMT_END
 
+/* The formats both elements take. */
+#define EL_N_FORMATS 10
+extern const gchar *const el_formats[EL_N_FORMATS];
+
+/* A harness around "element props" with fixed video input caps. */
+GstHarness *el_harness (const gchar * element, const gchar * props, const gchar * format,
+    gint width, gint height);
+
 typedef guint (*ElSampleFn) (guint comp, gint x, gint y, gpointer user_data);
 
 /* A new buffer of info's format and size with sample(comp, x, y) = fn(...),

@@ -6,23 +6,6 @@
 
 #include "elementutil.h"
 
-static const gchar *formats[] = { "GRAY8", "GRAY16_LE", "RGB", "BGR", "RGBA", "BGRA", "RGBx",
-  "BGRx", "I420", "NV12"
-};
-
-static GstHarness *
-conv_harness (const gchar * props, const gchar * format, gint w, gint h)
-{
-  gchar *launch = g_strdup_printf ("cnnconv %s", props);
-  GstHarness *hn = gst_harness_new_parse (launch);
-
-  gst_harness_set_src_caps (hn, gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
-          format, "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, "framerate",
-          GST_TYPE_FRACTION, 30, 1, NULL));
-  g_free (launch);
-  return hn;
-}
-
 static GstVideoInfo
 info_of (const gchar * format, gint w, gint h)
 {
@@ -66,10 +49,10 @@ START_TEST (odd_sizes_and_strides_every_format)
   };
   guint f, c;
 
-  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
+  for (f = 0; f < EL_N_FORMATS; f++) {
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-      GstVideoInfo info = info_of (formats[f], 33, 17), out_info;
-      GstHarness *hn = conv_harness (cases[c].props, formats[f], 33, 17);
+      GstVideoInfo info = info_of (el_formats[f], 33, 17), out_info;
+      GstHarness *hn = el_harness ("cnnconv", cases[c].props, el_formats[f], 33, 17);
       GstBuffer *out;
       GstCaps *caps;
       gint w, h;
@@ -79,7 +62,7 @@ START_TEST (odd_sizes_and_strides_every_format)
       out = gst_harness_pull (hn);
       output_size (hn, &w, &h);
       fail_unless (w == cases[c].w && h == cases[c].h, "%s %s: %dx%d, expected %dx%d",
-          formats[f], cases[c].props, w, h, cases[c].w, cases[c].h);
+          el_formats[f], cases[c].props, w, h, cases[c].w, cases[c].h);
       caps = gst_pad_get_current_caps (hn->sinkpad);
       fail_unless (gst_video_info_from_caps (&out_info, caps));
       fail_unless_equals_int (gst_buffer_get_size (out), GST_VIDEO_INFO_SIZE (&out_info));
@@ -115,8 +98,8 @@ START_TEST (vertical_step_through_sobel_x)
 {
   guint f, comp;
 
-  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
-    GstVideoInfo info = info_of (formats[f], 16, 6), out_info;
+  for (f = 0; f < EL_N_FORMATS; f++) {
+    GstVideoInfo info = info_of (el_formats[f], 16, 6), out_info;
     StepFrame step = { info.finfo, {100, 40, 0} };
     GstHarness *hn;
     GstBuffer *out;
@@ -128,8 +111,8 @@ START_TEST (vertical_step_through_sobel_x)
       step.step[0] = 1000;
     /* sobel-x on a step of s is 4 s on both sides of the edge: scale 1/4
      * gives s back; replicate padding keeps the borders flat (0). */
-    hn = conv_harness ("kernel=sobel-x padding-mode=replicate scale=0.25 output=abs",
-        formats[f], 16, 6);
+    hn = el_harness ("cnnconv", "kernel=sobel-x padding-mode=replicate scale=0.25 output=abs",
+        el_formats[f], 16, 6);
     fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample,
                 &step)), GST_FLOW_OK);
     out = gst_harness_pull (hn);
@@ -148,7 +131,7 @@ START_TEST (vertical_step_through_sobel_x)
           else
             expected = comp == 3 ? 200 : 128;   /* alpha kept, chroma neutral */
           fail_unless (got == expected, "%s comp %u (%d,%d): %u, expected %u",
-              formats[f], comp, x, y, got, expected);
+              el_formats[f], comp, x, y, got, expected);
         }
       }
     }
@@ -216,7 +199,7 @@ START_TEST (random_frames_match_libcnn_conv2d)
 
   for (f = 0; f < G_N_ELEMENTS (checked); f++) {
     GstVideoInfo info = info_of (checked[f], 23, 19), out_info;
-    GstHarness *hn = conv_harness ("weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" "
+    GstHarness *hn = el_harness ("cnnconv", "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" "
         "stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
         "output=signed n-threads=2", checked[f], 23, 19);
     GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
@@ -270,7 +253,7 @@ START_TEST (any_thread_count_gives_identical_output)
   for (n = 0; n < 2; n++) {
     GstCaps *caps;
 
-    hn[n] = conv_harness (n ? "kernel=curve n-threads=3" : "kernel=curve n-threads=1",
+    hn[n] = el_harness ("cnnconv", n ? "kernel=curve n-threads=3" : "kernel=curve n-threads=1",
         "RGBx", 61, 37);
     fail_unless_equals_int (gst_harness_push (hn[n], gst_buffer_ref (in)), GST_FLOW_OK);
     out[n] = gst_harness_pull (hn[n]);
@@ -312,7 +295,7 @@ START_TEST (property_changes_while_playing)
 {
   GstVideoInfo info = info_of ("GRAY8", 16, 6);
   StepFrame step = { info.finfo, {100, 0, 0} };
-  GstHarness *hn = conv_harness ("kernel=sobel-x padding-mode=replicate output=abs scale=0.25",
+  GstHarness *hn = el_harness ("cnnconv", "kernel=sobel-x padding-mode=replicate output=abs scale=0.25",
       "GRAY8", 16, 6);
   GstElement *conv = gst_harness_find_element (hn, "cnnconv");
   GstBuffer *out;
@@ -424,7 +407,7 @@ END_TEST
 START_TEST (latency_query_adds_the_frame_cost)
 {
   GstVideoInfo info = info_of ("RGB", 320, 240);
-  GstHarness *hn = conv_harness ("kernel=curve", "RGB", 320, 240);
+  GstHarness *hn = el_harness ("cnnconv", "kernel=curve", "RGB", 320, 240);
 
   gst_harness_set_upstream_latency (hn, 10 * GST_MSECOND);
   fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, constant_sample,

@@ -158,7 +158,9 @@ START_TEST(arena_reuses_buffers)
     ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
     ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
     size_t one = N * sizeof(float);
-    ck_assert_uint_le(cnn_graph_arena_size(g), 3 * one);
+    cnn_graph_stats stats;
+    cnn_graph_get_stats(g, &stats);
+    ck_assert_uint_le(stats.arena_bytes, 3 * one);
     float want[N];
     for (int round = 0; round < 2; round++) {
         cnn_tensor *x = cnn_graph_input(g, 0);
@@ -189,7 +191,10 @@ START_TEST(constants_are_folded)
                                         (const char *[]){ "y" }, NULL));
     ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
     ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
-    ck_assert_uint_eq(cnn_graph_arena_size(g), 2 * 64);
+    cnn_graph_stats stats;
+    cnn_graph_get_stats(g, &stats);
+    ck_assert_int_eq(stats.folded, 1);
+    ck_assert_uint_eq(stats.arena_bytes, 2 * 64);
     cnn_tensor *x = cnn_graph_input(g, 0);
     for (int i = 0; i < 6; i++)
         x->data[i] = (float)i;
@@ -197,6 +202,69 @@ START_TEST(constants_are_folded)
     const float want[6] = { 0, -2, 8, 3, -8, 20 };
     ck_assert_close(cnn_graph_output(g, 0)->data, want, 6, 0.0, 0.0);
     cnn_graph_destroy(g);
+}
+END_TEST
+
+/* x -> Conv -> BatchNormalization -> Relu -> y, twice: once fused (the
+ * intermediate values have one reader), once kept apart because the
+ * convolution's output is also a graph output. Same y either way; the
+ * PyTorch comparison is onnx_fusion_torch. */
+static void build_conv_bn_relu(cnn_graph *g, int expose_conv)
+{
+    enum { C = 3, K = 4 };
+    float w[K * C * 9], b[K], gamma[K], beta[K], mean[K], var[K];
+    test_fill_uniform(w, K * C * 9, test_seed(), 10, -1.0f, 1.0f);
+    test_fill_uniform(b, K, test_seed(), 11, -1.0f, 1.0f);
+    test_fill_uniform(gamma, K, test_seed(), 12, 0.5f, 2.0f);
+    test_fill_uniform(beta, K, test_seed(), 13, -1.0f, 1.0f);
+    test_fill_uniform(mean, K, test_seed(), 14, -1.0f, 1.0f);
+    test_fill_uniform(var, K, test_seed(), 15, 0.5f, 2.0f);
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "x", 4, (int[]){ 2, C, 9, 7 }));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "w", 4, (int[]){ K, C, 3, 3 }, w));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "b", 1, (int[]){ K }, b));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "gamma", 1, (int[]){ K }, gamma));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "beta", 1, (int[]){ K }, beta));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "mean", 1, (int[]){ K }, mean));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "var", 1, (int[]){ K }, var));
+    cnn_graph_node *conv;
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Conv", "conv", 3,
+                                        (const char *[]){ "x", "w", "b" }, 1,
+                                        (const char *[]){ "c" }, &conv));
+    ck_assert_cnn_ok(cnn_graph_node_set_ints(conv, "pads", 4, (int64_t[]){ 1, 1, 1, 1 }));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "BatchNormalization", "bn", 5,
+                                        (const char *[]){ "c", "gamma", "beta", "mean", "var" },
+                                        1, (const char *[]){ "n" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Relu", "relu", 1, (const char *[]){ "n" }, 1,
+                                        (const char *[]){ "y" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
+    if (expose_conv)
+        ck_assert_cnn_ok(cnn_graph_mark_output(g, "c"));
+}
+
+START_TEST(conv_batchnorm_relu_fuse)
+{
+    cnn_graph *fused, *apart;
+    ck_assert_cnn_ok(cnn_graph_create(&fused));
+    ck_assert_cnn_ok(cnn_graph_create(&apart));
+    build_conv_bn_relu(fused, 0);
+    build_conv_bn_relu(apart, 1);
+    ck_assert_cnn_ok(cnn_graph_prepare(fused, ctx));
+    ck_assert_cnn_ok(cnn_graph_prepare(apart, ctx));
+    cnn_graph_stats sf, sa;
+    cnn_graph_get_stats(fused, &sf);
+    cnn_graph_get_stats(apart, &sa);
+    ck_assert_int_eq(sf.fused, 2);
+    ck_assert_int_eq(sa.fused, 0);
+    ck_assert_uint_lt(sf.arena_bytes, sa.arena_bytes);
+    size_t n = 2 * 3 * 9 * 7;
+    test_fill_uniform(cnn_graph_input(fused, 0)->data, n, test_seed(), 16, -2.0f, 2.0f);
+    memcpy(cnn_graph_input(apart, 0)->data, cnn_graph_input(fused, 0)->data, n * sizeof(float));
+    ck_assert_cnn_ok(cnn_graph_run(fused, ctx));
+    ck_assert_cnn_ok(cnn_graph_run(apart, ctx));
+    ck_assert_close(cnn_graph_output(fused, 0)->data, cnn_graph_output(apart, 0)->data,
+                    2 * 4 * 9 * 7, 1e-5, 1e-5);
+    cnn_graph_destroy(fused);
+    cnn_graph_destroy(apart);
 }
 END_TEST
 
@@ -212,6 +280,7 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, bad_shape_names_node_operator_and_reason);
     tcase_add_test(tc, arena_reuses_buffers);
     tcase_add_test(tc, constants_are_folded);
+    tcase_add_test(tc, conv_batchnorm_relu_fuse);
     suite_add_tcase(s, tc);
     return s;
 }

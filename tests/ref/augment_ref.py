@@ -133,6 +133,19 @@ def replay(img, name, args, v, is_float):
         return F.solarize(img, num(args, "threshold", 128.0) * scale8)
     if name == "posterize":
         return F.posterize(img, int(num(args, "bits", 4)))
+    if name == "gaussian-blur":
+        k = [int(x) for x in args["kernel"]]
+        return F.gaussian_blur(img, [k[0], k[-1]], [v["sigma"], v["sigma"]])
+    if name == "sharpen":
+        return F.adjust_sharpness(img, v["factor"])
+    if name == "erasing":
+        if v["width"] == 0:
+            return img
+        vals = [float(x) * scale8 for x in args.get("value", ["0"])]
+        vals = (vals + [vals[-1]] * c)[:c]
+        fill_value = torch.tensor(vals, dtype=img.dtype).view(c, 1, 1)
+        return F.erase(img, int(v["y"]), int(v["x"]), int(v["height"]), int(v["width"]),
+                       fill_value)
     sys.exit(f"augment_ref.py: no reference for transform {name}")
 
 

@@ -9,7 +9,8 @@ every case test_edge_opencv checks:
                 kind frame method norm aperture laplacian sigma low high scale file
   <frame>.gray  the gray plane (width x height bytes), listed as "frame" lines
   <case>.u8     cv2's 8-bit result (magnitude, |Laplacian| or Canny mask), or
-                or <case>.f32 for "gradients" cases: three float32 planes: gx, gy (cv2.Sobel,
+                or <case>.f32: cv2.GaussianBlur of the float plane ("blur_f32"),
+                or for "gradients" cases three float32 planes: gx, gy (cv2.Sobel,
                 cv2.Scharr or cv2.filter2D in float) and atan2(gy, gx)
 Gradient magnitudes use cv2.Sobel/Scharr/filter2D with BORDER_REFLECT_101,
 then convertScaleAbs + add (L1) or cv2.magnitude + convertScaleAbs (L2);
@@ -135,6 +136,8 @@ def main():
              canny(img, "l1", 3, 1.5, 30.0, 90.0))
         case("blur", frame, "blur", "l1", 3, "4", 1.5, 0.0, 0.0, 1.0,
              cv2.GaussianBlur(img, (0, 0), 1.5, borderType=B101))
+        case("blur_f32", frame, "blur", "l1", 3, "4", 1.5, 0.0, 0.0, 1.0,
+             cv2.GaussianBlur(img.astype(np.float32), (0, 0), 1.5, borderType=B101))
         # Float gradients and their direction (written as gx, gy, angle).
         for method, aperture in (("sobel", 3), ("sobel", 7), ("scharr", 3), ("prewitt", 3)):
             gx, gy = gradients(img, method, aperture, cv2.CV_32F)

@@ -35,8 +35,16 @@
  *          applied in a drawn order (ColorJitter)
  *   gamma gamma=g | lo,hi gain=1
  *   grayscale channels=3 (1 or 3; ITU-R 601 weights)
- *   invert, solarize threshold=128, posterize bits=4 (8-bit only)
- * Every step takes p (probability of being applied, default 1; flips 0.5).
+ *   invert, solarize threshold=128, posterize bits=4 (float frames: on the
+ *          8-bit grid)
+ *   gaussian-blur kernel=k[,ky] sigma=0.1,2 (GaussianBlur)
+ *   sharpen factor=f | lo,hi (adjust_sharpness)
+ *   erasing scale=0.02,0.33 ratio=0.3,3.3 value=0 (RandomErasing; p=0.5)
+ *   gaussian-noise std=s | lo,hi (8-bit scale, per element, clamped)
+ *   salt-pepper amount=a | lo,hi salt=0.5 (fraction of pixels set to the
+ *          maximum or 0 in all channels; salt: the maximum's share)
+ * Every step takes p (probability of being applied, default 1; flips and
+ * erasing 0.5).
  * Steps that change the frame size must have p=1 so the output size is
  * fixed. */
 #ifndef CNN_AUGMENT_H

@@ -64,14 +64,25 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx);
 
 int cnn_graph_input_count(const cnn_graph *g);
 const char *cnn_graph_input_name(const cnn_graph *g, int i);
+/* 1 when input i decides output shapes (Reshape's shape, Resize's scales or
+ * sizes, Pad's pads...): it must be bound with cnn_graph_add_constant*()
+ * before prepare. */
+int cnn_graph_input_decides_shapes(const cnn_graph *g, int i);
 /* After prepare: the input's tensor in the arena, to be filled by the caller. */
 cnn_tensor *cnn_graph_input(cnn_graph *g, int i);
 int cnn_graph_output_count(const cnn_graph *g);
 const char *cnn_graph_output_name(const cnn_graph *g, int i);
 /* After run: the output's tensor. */
 const cnn_tensor *cnn_graph_output(const cnn_graph *g, int i);
-/* Bytes of the arena planned by prepare (0 before). */
-size_t cnn_graph_arena_size(const cnn_graph *g);
+typedef struct cnn_graph_stats {
+    int nodes;          /* as built */
+    int folded;         /* computed at prepare: all their inputs were constant */
+    int fused;          /* merged into the node before them (Conv+BatchNorm+activation) */
+    size_t arena_bytes; /* inputs, intermediate values and workspace, planned once */
+} cnn_graph_stats;
+
+/* What prepare made of the graph. */
+void cnn_graph_get_stats(const cnn_graph *g, cnn_graph_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -45,8 +45,9 @@ typedef enum cnn_onnx_test_result {
 } cnn_onnx_test_result;
 
 /* Run one ONNX backend test directory (model.onnx, and data set directories
- * test_data_set_K with input_N.pb and output_N.pb): each data set is fed to a freshly prepared graph
- * (int64 inputs bound as constants) and every output compared with
+ * test_data_set_K with input_N.pb and output_N.pb): each data set is fed to a
+ * freshly prepared graph (int64 inputs bound as constants) and every output
+ * compared with
  * |got - want| <= atol + rtol * |want|, the onnx backend runner's rule
  * (rtol 1e-3, atol 1e-7). `message` receives the reason of a failure or skip. */
 cnn_onnx_test_result cnn_onnx_backend_test(cnn_context *ctx, const char *dir, double rtol,

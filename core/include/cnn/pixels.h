@@ -46,6 +46,10 @@ void cnn_pixels_pack(cnn_context *ctx, const float *src, ptrdiff_t src_stride,
                      cnn_pixel_output output);
 /* Copy src to dst (same depth) over dst's size. */
 void cnn_pixels_copy(cnn_context *ctx, const cnn_pixel_plane *src, const cnn_pixel_plane *dst);
+/* Copy 8-bit src into n_dst 8-bit planes of its size in one pass (gray into
+ * the R, G and B of packed RGB). */
+void cnn_pixels_spread(cnn_context *ctx, const cnn_pixel_plane *src, const cnn_pixel_plane *dst,
+                       int n_dst);
 /* Set every sample of dst to value. */
 void cnn_pixels_fill(cnn_context *ctx, const cnn_pixel_plane *dst, unsigned value);
 /* 8-bit luma of 8-bit R, G, B planes with ITU-R BT.601 weights, full range,
@@ -58,8 +62,9 @@ void cnn_pixels_threshold(cnn_context *ctx, const cnn_pixel_plane *src,
 /* Luma of one colour, the formula of cnn_pixels_luma. */
 uint8_t cnn_pixels_luma_of(uint8_t r, uint8_t g, uint8_t b);
 /* Where the 8-bit mask is non-zero, blend value into dst with alpha/255 of
- * it. Sample (x, y) of dst reads mask (x << mask_shift, y << mask_shift), so
- * 2x2-subsampled chroma (mask_shift 1) follows a full-size mask. */
+ * it. Sample (x, y) of dst covers the mask block of side 1 << mask_shift at
+ * (x << mask_shift, y << mask_shift) and is painted when any of it is set,
+ * so 2x2-subsampled chroma (mask_shift 1) keeps one-pixel lines. */
 void cnn_pixels_overlay(cnn_context *ctx, const cnn_pixel_plane *mask, int mask_shift,
                         const cnn_pixel_plane *dst, unsigned value, unsigned alpha);
 /* 8-bit R, G, B to BT.601 limited-range Y, Cb, Cr (the colorimetry of
