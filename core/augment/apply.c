@@ -92,6 +92,21 @@ size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int 
     return 2 * buffer + scratch;
 }
 
+/* Packed frames of the same channel count on both sides are run as one
+ * channel of w * c elements (tables per element), so rows are contiguous. */
+int aug_flatten(aug_image *in, aug_image *out)
+{
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int c = in->c;
+    if (c == 1 || out->c != c || in->plane != es || out->plane != es || in->pix != c * es ||
+        out->pix != c * es)
+        return 0;
+    in->w *= c, out->w *= c;
+    in->c = out->c = 1;
+    in->pix = out->pix = es;
+    return 1;
+}
+
 typedef struct copy_job {
     const aug_image *in, *out;
 } copy_job;

@@ -160,6 +160,11 @@ static inline float aug_trunc_pos(float v)
     return (float)(int)v;
 }
 
+/* Packed frames of the same channel count on both sides become one channel
+ * of w * c elements (1 returned), so per-element loops run over contiguous
+ * rows; otherwise 0 and the views are untouched. */
+int aug_flatten(aug_image *in, aug_image *out);
+
 /* out = in, same shape, any layouts. */
 void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
 
@@ -199,5 +204,6 @@ extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug
     aug_gamma, aug_grayscale, aug_invert, aug_solarize, aug_posterize;
 extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
     aug_salt_pepper;
+extern const aug_kind aug_autocontrast, aug_equalize, aug_channel_shuffle;
 
 #endif

@@ -33,21 +33,6 @@ static void square_size(aug_step *s, int i)
 
 /* ---- the remap kernel: out(c, y, x) = in(c, ymap[y], xmap[x]) or fill ---- */
 
-/* Packed frames of the same channel count on both sides are run as one
- * channel of w * c elements (tables per element), so rows are contiguous. */
-static int flatten(aug_image *in, aug_image *out)
-{
-    ptrdiff_t es = in->is_float ? 4 : 1;
-    int c = in->c;
-    if (c == 1 || out->c != c || in->plane != es || out->plane != es || in->pix != c * es ||
-        out->pix != c * es)
-        return 0;
-    in->w *= c, out->w *= c;
-    in->c = out->c = 1;
-    in->pix = out->pix = es;
-    return 1;
-}
-
 /* Offsets in bytes into the input (x * pix, y * row); -1 marks fill. */
 typedef struct remap_job {
     const aug_image *in, *out;
@@ -112,7 +97,7 @@ static void remap(cnn_context *ctx, const aug_image *in, const aug_image *out, p
     aug_image fi = *in, fo = *out;
     ptrdiff_t es = in->is_float ? 4 : 1;
     int period = 1, w = out->w;
-    if (flatten(&fi, &fo)) {
+    if (aug_flatten(&fi, &fo)) {
         int c = out->c;
         period = c;
         /* Expand in place from the end: entry x*c+ch is never below x. */
@@ -464,7 +449,7 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
         tables(ow, bw, xi, xw);
         tables(out->h, bh, yi, yw);
         ptrdiff_t es = in->is_float ? 4 : 1, pix = in->pix;
-        if (flatten(&box, &fo)) {
+        if (aug_flatten(&box, &fo)) {
             /* Per element: expand in place from the end. */
             for (int x = ow - 1; x >= 0; x--)
                 for (int ch = c - 1; ch >= 0; ch--)

@@ -72,6 +72,10 @@ static const ref_case cases[] = {
     { "sharpen factor=0.3,1.7", 2, 0, 0 },
     { "erasing p=1 value=30", 3, 0, 0 },
     { "erasing p=1 scale=0.1,0.2 value=10,200,90", 2, 0, 0 },
+    { "autocontrast", 1, 0, 0 },
+    { "contrast factor=0.5 ; autocontrast", 1, 0, 0 },
+    { "equalize", 1, 1, 0 },
+    { "channel-shuffle", 3, 0, 0 },
     /* A whole chain: a grey level off after rotate can become two after a
      * contrast above 1. */
     { "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 contrast=0.2 ; "

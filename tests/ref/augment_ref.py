@@ -146,6 +146,13 @@ def replay(img, name, args, v, is_float):
         fill_value = torch.tensor(vals, dtype=img.dtype).view(c, 1, 1)
         return F.erase(img, int(v["y"]), int(v["x"]), int(v["height"]), int(v["width"]),
                        fill_value)
+    if name == "autocontrast":
+        return F.autocontrast(img)
+    if name == "equalize":
+        return F.equalize(img)
+    if name == "channel-shuffle":
+        order = f"{int(v['order']):0{c}d}"
+        return img[[int(k) for k in order]]
     sys.exit(f"augment_ref.py: no reference for transform {name}")
 
 

@@ -37,6 +37,8 @@
  *   grayscale channels=3 (1 or 3; ITU-R 601 weights)
  *   invert, solarize threshold=128, posterize bits=4 (float frames: on the
  *          8-bit grid)
+ *   autocontrast, equalize (per channel; float frames on the 8-bit grid)
+ *   channel-shuffle                 (a drawn permutation of the channels)
  *   gaussian-blur kernel=k[,ky] sigma=0.1,2 (GaussianBlur)
  *   sharpen factor=f | lo,hi (adjust_sharpness)
  *   erasing scale=0.02,0.33 ratio=0.3,3.3 value=0 (RandomErasing; p=0.5)
