@@ -15,7 +15,7 @@
 #include "cnn/rng.h"
 #include "cnn/status.h"
 
-#define AUG_MAX_PARAMS 6
+#define AUG_MAX_PARAMS 8
 #define AUG_MAX_NUMS 4
 
 /* One channel-addressable image: element (c, y, x) is at
@@ -118,6 +118,9 @@ void aug_draw_value_box(aug_draw *d, const int box[4]);
 int aug_draw_area_box(aug_draw *d, aug_shape in, const double scale[2], const double ratio[2],
                       int erasing, int box[4]);
 
+/* Index of a kind's parameter by name (-1 if it has none). */
+int aug_param_index(const aug_kind *k, const char *name);
+
 /* finish() helpers. A single value v of parameter i becomes the range
  * [max(center - v, floor), center + v] (torchvision's jitter and degrees
  * convention; v must then be >= 0); two values must satisfy lo <= hi. */
@@ -205,5 +208,6 @@ extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug
 extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
     aug_salt_pepper;
 extern const aug_kind aug_autocontrast, aug_equalize, aug_channel_shuffle;
+extern const aug_kind aug_translate, aug_zoom, aug_perspective;
 
 #endif

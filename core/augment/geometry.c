@@ -743,29 +743,53 @@ static void inverse_affine(double angle, double tx, double ty, double scale, dou
     m[5] = m[3] * -tx + m[4] * -ty;
 }
 
+/* Output pixel (x, y) samples input pixel coordinates
+ * ((p0 x + p1 y + p2) / (p6 x + p7 y + p8), (p3 x + p4 y + p5) / (...)),
+ * grid_sample's unnormalisation (align_corners=False) folded in. */
 typedef struct warp_job {
     const aug_image *in, *out;
-    double m[6];
-    int bilinear;
+    double p[9];
+    int bilinear, reflect;
     float fill[4];
 } warp_job;
+
+/* The projection of an inverse affine matrix about the image centres
+ * (torchvision's _gen_affine_grid). */
+static void affine_projection(const double m[6], int w, int h, int ow, int oh, double p[9])
+{
+    double cx = 0.5 - ow * 0.5, cy = 0.5 - oh * 0.5;
+    p[0] = m[0], p[1] = m[1], p[2] = m[0] * cx + m[1] * cy + m[2] + (w - 1) * 0.5;
+    p[3] = m[3], p[4] = m[4], p[5] = m[3] * cx + m[4] * cy + m[5] + (h - 1) * 0.5;
+    p[6] = p[7] = 0.0, p[8] = 1.0;
+}
+
+/* grid_sample's reflection padding (align_corners=False): reflect about
+ * -0.5 and size - 0.5, then clip to [0, size - 1]. */
+static inline float reflect_coordinate(float v, int size)
+{
+    float span = (float)size;
+    v = fabsf(v + 0.5f);
+    float extra = fmodf(v, span);
+    int flips = (int)floorf(v / span);
+    v = flips % 2 == 0 ? extra - 0.5f : span - extra - 0.5f;
+    return aug_clampf(v, 0.0f, (float)(size - 1));
+}
 
 static void warp_rows(void *arg, int ith, int nth)
 {
     const warp_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
     int w = in->w, h = in->h, fl = in->is_float, nc = out->c;
-    const double *m = j->m;
+    const double *p = j->p;
     int y0, y1;
     cnn_split_range(out->h, ith, nth, &y0, &y1);
     for (int y = y0; y < y1; y++) {
-        /* Output pixel centres relative to the image centre, mapped to input
-         * pixel coordinates (grid_sample's unnormalisation folded in). */
-        double yb = y + 0.5 - out->h * 0.5;
-        double rx = m[1] * yb + m[2] + (w - 1) * 0.5, ry = m[4] * yb + m[5] + (h - 1) * 0.5;
+        double rx = p[1] * y + p[2], ry = p[4] * y + p[5], rd = p[7] * y + p[8];
         for (int x = 0; x < out->w; x++) {
-            double xb = x + 0.5 - out->w * 0.5;
-            float ix = (float)(m[0] * xb + rx), iy = (float)(m[3] * xb + ry);
+            double den = p[6] * x + rd;
+            float ix = (float)((p[0] * x + rx) / den), iy = (float)((p[3] * x + ry) / den);
+            if (j->reflect)
+                ix = reflect_coordinate(ix, w), iy = reflect_coordinate(iy, h);
             uint8_t *d = aug_at(out, 0, y, x);
             if (!j->bilinear) {
                 int sx = (int)nearbyintf(ix), sy = (int)nearbyintf(iy);
@@ -792,27 +816,84 @@ static void warp_rows(void *arg, int ith, int nth)
                 for (int t = 0; t < 4; t++)
                     if (ok[t])
                         v += wt[t] * aug_load(aug_at(in, c, yy0 + (t >> 1), x0 + (t & 1)), fl);
-                aug_store(d + c * out->plane, fl, v * mask + (1.0f - mask) * j->fill[c]);
+                /* torchvision blends the fill through the sampled mask. */
+                if (!j->reflect)
+                    v = v * mask + (1.0f - mask) * j->fill[c];
+                aug_store(d + c * out->plane, fl, v);
             }
         }
     }
 }
 
-static void warp(cnn_context *ctx, const aug_step *s, int interp_param, int fill_param,
-                 const double m[6], const aug_image *in, const aug_image *out)
+enum { BORDER_FILL, BORDER_REFLECT };
+static const char *const borders[] = { "fill", "reflect", NULL };
+
+/* Run the warp with the step's interp, fill and border parameters. */
+static void warp(cnn_context *ctx, const aug_step *s, const double p[9], const aug_image *in,
+                 const aug_image *out)
 {
-    warp_job j = { in, out, { m[0], m[1], m[2], m[3], m[4], m[5] },
-                   (int)s->v[interp_param][0] == 1, { 0 } };
-    fill_values(s, fill_param, out, j.fill);
+    int interp = aug_param_index(s->kind, "interp"), fill = aug_param_index(s->kind, "fill");
+    int border = aug_param_index(s->kind, "border");
+    warp_job j = { in, out, { 0 }, (int)s->v[interp][0] == 1,
+                   (int)s->v[border][0] == BORDER_REFLECT, { 0 } };
+    memcpy(j.p, p, sizeof j.p);
+    fill_values(s, fill, out, j.fill);
     aug_parallel(ctx, warp_rows, &j);
 }
 
-/* rotate degrees= interp= fill=: RandomRotation; angle counter-clockwise. */
-enum { ROT_DEGREES, ROT_INTERP, ROT_FILL };
+static void warp_affine(cnn_context *ctx, const aug_step *s, const double m[6],
+                        const aug_image *in, const aug_image *out)
+{
+    double p[9];
+    affine_projection(m, in->w, in->h, out->w, out->h, p);
+    warp(ctx, s, p, in, out);
+}
+
+#define WARP_SPECS                                                                     \
+    { "interp", AUG_WORD, 1, 1, 0, 0, 0, warp_interps, 1, { 1 } }, FILL_SPEC,          \
+    { "border", AUG_WORD, 1, 1, 0, 0, 0, borders, 1, { BORDER_FILL } }
+
+/* rotate degrees= interp= fill= border= expand=: RandomRotation; angle
+ * counter-clockwise. expand=1 (a fixed angle only, so the size is fixed)
+ * grows the frame to hold the whole rotated input. */
+enum { ROT_DEGREES, ROT_INTERP, ROT_FILL, ROT_BORDER, ROT_EXPAND };
 
 static cnn_status rotate_finish(aug_step *s)
 {
-    return aug_symmetric_range(s, ROT_DEGREES, 0.0, -360.0);
+    cnn_status st = aug_symmetric_range(s, ROT_DEGREES, 0.0, -360.0);
+    if (st == CNN_OK && s->v[ROT_EXPAND][0] && s->v[ROT_DEGREES][0] != s->v[ROT_DEGREES][1])
+        return aug_fail(s, "expand", "needs a fixed angle (degrees=a,a): the size must be fixed");
+    return st;
+}
+
+/* torchvision's _compute_affine_output_size, in float32 like it. */
+static cnn_status rotate_shape(const aug_step *s, aug_shape in, aug_shape *out)
+{
+    *out = in;
+    if (!s->v[ROT_EXPAND][0])
+        return CNN_OK;
+    double m[6];
+    inverse_affine(-s->v[ROT_DEGREES][0], 0, 0, 1, 0, 0, m);
+    float hw = 0.5f * (float)in.w, hh = 0.5f * (float)in.h;
+    const float pts[4][2] = { { -hw, -hh }, { -hw, hh }, { hw, hh }, { hw, -hh } };
+    float lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    for (int k = 0; k < 4; k++)
+        for (int r = 0; r < 2; r++) {
+            float v = pts[k][0] * (float)m[3 * r] + pts[k][1] * (float)m[3 * r + 1] +
+                      (float)m[3 * r + 2];
+            lo[r] = v < lo[r] ? v : lo[r];
+            hi[r] = v > hi[r] ? v : hi[r];
+        }
+    int size[2];
+    for (int r = 0; r < 2; r++) {
+        /* Truncated to 1e-4 so a 1e-15 excess does not ceil to a pixel. */
+        float half = r ? hh : hw, tol = 1e-4f;
+        float cmax = ceilf(truncf((hi[r] + half) / tol) * tol);
+        float cmin = floorf(truncf((lo[r] + half) / tol) * tol);
+        size[r] = (int)(cmax - cmin);
+    }
+    *out = (aug_shape){ size[0], size[1], in.c };
+    return CNN_OK;
 }
 
 static cnn_status rotate_draw(const aug_step *s, aug_shape in, aug_draw *d)
@@ -828,20 +909,18 @@ static void rotate_apply(cnn_context *ctx, const aug_step *s, const double *valu
     double m[6];
     /* torchvision's rotate passes -angle: its affine turns clockwise. */
     inverse_affine(-values[0], 0, 0, 1, 0, 0, m);
-    warp(ctx, s, ROT_INTERP, ROT_FILL, m, in, out);
+    warp_affine(ctx, s, m, in, out);
 }
-
-#define WARP_SPECS                                                                     \
-    { "interp", AUG_WORD, 1, 1, 0, 0, 0, warp_interps, 1, { 1 } }, FILL_SPEC
 
 const aug_kind aug_rotate = {
     .name = "rotate", .default_p = 1.0,
-    .params = { { "degrees", AUG_NUMBERS, 1, 2, -360, 360, 0, NULL, 0, { 0 } }, WARP_SPECS },
-    .finish = rotate_finish, .draw = rotate_draw, .apply = rotate_apply,
+    .params = { { "degrees", AUG_NUMBERS, 1, 2, -360, 360, 0, NULL, 0, { 0 } }, WARP_SPECS,
+                { "expand", AUG_NUMBERS, 1, 1, 0, 1, 1, NULL, 1, { 0 } } },
+    .finish = rotate_finish, .shape = rotate_shape, .draw = rotate_draw, .apply = rotate_apply,
 };
 
 /* affine degrees= translate=fx,fy scale=lo,hi shear=: RandomAffine */
-enum { AFF_DEGREES, AFF_TRANSLATE, AFF_SCALE, AFF_SHEAR, AFF_INTERP, AFF_FILL };
+enum { AFF_DEGREES, AFF_TRANSLATE, AFF_SCALE, AFF_SHEAR };
 
 static cnn_status affine_finish(aug_step *s)
 {
@@ -879,7 +958,7 @@ static void affine_apply(cnn_context *ctx, const aug_step *s, const double *valu
 {
     double m[6];
     inverse_affine(values[0], values[1], values[2], values[3], values[4], values[5], m);
-    warp(ctx, s, AFF_INTERP, AFF_FILL, m, in, out);
+    warp_affine(ctx, s, m, in, out);
 }
 
 const aug_kind aug_affine = {
@@ -890,4 +969,129 @@ const aug_kind aug_affine = {
                 { "shear", AUG_NUMBERS, 1, 4, -89, 89, 0, NULL, 1, { 0 } },
                 WARP_SPECS },
     .finish = affine_finish, .draw = affine_draw, .apply = affine_apply,
+};
+
+/* translate fraction=fx[,fy] and zoom scale=lo,hi: RandomAffine with only
+ * translation or only scale; the same six values as affine. */
+static cnn_status translate_finish(aug_step *s)
+{
+    if (s->count[0] == 1)
+        s->v[0][1] = s->v[0][0];
+    return CNN_OK;
+}
+
+static cnn_status translate_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    double max_dx = s->v[0][0] * in.w, max_dy = s->v[0][1] * in.h;
+    aug_draw_value(d, "angle", 0);
+    aug_draw_value(d, "translate-x", nearbyint(aug_draw_uniform(d, -max_dx, max_dx)));
+    aug_draw_value(d, "translate-y", nearbyint(aug_draw_uniform(d, -max_dy, max_dy)));
+    aug_draw_value(d, "scale", 1);
+    aug_draw_value(d, "shear-x", 0);
+    aug_draw_value(d, "shear-y", 0);
+    return CNN_OK;
+}
+
+const aug_kind aug_translate = {
+    .name = "translate", .default_p = 1.0,
+    .params = { { "fraction", AUG_NUMBERS, 1, 2, 0, 1, 0, NULL, 0, { 0 } }, WARP_SPECS },
+    .finish = translate_finish, .draw = translate_draw, .apply = affine_apply,
+};
+
+static cnn_status zoom_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    aug_draw_value(d, "angle", 0);
+    aug_draw_value(d, "translate-x", 0);
+    aug_draw_value(d, "translate-y", 0);
+    aug_draw_value(d, "scale", aug_draw_uniform(d, s->v[0][0], s->v[0][1]));
+    aug_draw_value(d, "shear-x", 0);
+    aug_draw_value(d, "shear-y", 0);
+    return CNN_OK;
+}
+
+const aug_kind aug_zoom = {
+    .name = "zoom", .default_p = 1.0,
+    .params = { { "scale", AUG_NUMBERS, 1, 2, 1e-3, 1e3, 0, NULL, 0, { 0 } }, WARP_SPECS },
+    .finish = aug_range_finish, .draw = zoom_draw, .apply = affine_apply,
+};
+
+/* perspective distortion=0.5: RandomPerspective (p=0.5). Values: the
+ * corners the input's corners move to, clockwise from top-left. */
+static const char *const corner_names[8] = { "tl-x", "tl-y", "tr-x", "tr-y",
+                                             "br-x", "br-y", "bl-x", "bl-y" };
+
+static cnn_status perspective_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    double dist = s->v[0][0];
+    int dx = (int)(dist * (in.w / 2)), dy = (int)(dist * (in.h / 2));
+    /* RandomPerspective.get_params; randint's upper bound is exclusive. */
+    int c[8] = { aug_draw_int(d, 0, dx),
+                 aug_draw_int(d, 0, dy),
+                 aug_draw_int(d, in.w - dx - 1, in.w - 1),
+                 aug_draw_int(d, 0, dy),
+                 aug_draw_int(d, in.w - dx - 1, in.w - 1),
+                 aug_draw_int(d, in.h - dy - 1, in.h - 1),
+                 aug_draw_int(d, 0, dx),
+                 aug_draw_int(d, in.h - dy - 1, in.h - 1) };
+    for (int k = 0; k < 8; k++)
+        aug_draw_value(d, corner_names[k], c[k]);
+    return CNN_OK;
+}
+
+/* Solve the 8x8 system of torchvision's _get_perspective_coeffs (which maps
+ * output points to input points) by Gaussian elimination with pivoting. */
+static void perspective_coeffs(const double end[8], const double start[8], double coef[8])
+{
+    double a[8][9];
+    for (int i = 0; i < 4; i++) {
+        double x = end[2 * i], y = end[2 * i + 1], u = start[2 * i], v = start[2 * i + 1];
+        double r0[9] = { x, y, 1, 0, 0, 0, -u * x, -u * y, u };
+        double r1[9] = { 0, 0, 0, x, y, 1, -v * x, -v * y, v };
+        memcpy(a[2 * i], r0, sizeof r0);
+        memcpy(a[2 * i + 1], r1, sizeof r1);
+    }
+    for (int col = 0; col < 8; col++) {
+        int piv = col;
+        for (int r = col + 1; r < 8; r++)
+            if (fabs(a[r][col]) > fabs(a[piv][col]))
+                piv = r;
+        for (int k = 0; k < 9; k++) {
+            double t = a[col][k];
+            a[col][k] = a[piv][k], a[piv][k] = t;
+        }
+        for (int r = 0; r < 8; r++) {
+            if (r == col || a[col][col] == 0.0)
+                continue;
+            double f = a[r][col] / a[col][col];
+            for (int k = col; k < 9; k++)
+                a[r][k] -= f * a[col][k];
+        }
+    }
+    for (int i = 0; i < 8; i++)
+        coef[i] = a[i][i] != 0.0 ? a[i][8] / a[i][i] : 0.0;
+}
+
+static void perspective_apply(cnn_context *ctx, const aug_step *s, const double *values,
+                              cnn_rng_key key, const aug_image *in, const aug_image *out,
+                              void *scratch)
+{
+    double w1 = in->w - 1, h1 = in->h - 1;
+    const double start[8] = { 0, 0, w1, 0, w1, h1, 0, h1 };
+    double c[8], p[9];
+    perspective_coeffs(values, start, c);
+    /* x_in = (c0 X + c1 Y + c2) / (c6 X + c7 Y + 1) - 0.5 at pixel centres
+     * X = x + 0.5, Y = y + 0.5 (torchvision's _perspective_grid). */
+    double d0 = 0.5 * c[6] + 0.5 * c[7] + 1.0;
+    p[0] = c[0] - 0.5 * c[6], p[1] = c[1] - 0.5 * c[7];
+    p[2] = 0.5 * c[0] + 0.5 * c[1] + c[2] - 0.5 * d0;
+    p[3] = c[3] - 0.5 * c[6], p[4] = c[4] - 0.5 * c[7];
+    p[5] = 0.5 * c[3] + 0.5 * c[4] + c[5] - 0.5 * d0;
+    p[6] = c[6], p[7] = c[7], p[8] = d0;
+    warp(ctx, s, p, in, out);
+}
+
+const aug_kind aug_perspective = {
+    .name = "perspective", .default_p = 0.5,
+    .params = { { "distortion", AUG_NUMBERS, 1, 1, 0, 1, 0, NULL, 1, { 0.5 } }, WARP_SPECS },
+    .draw = perspective_draw, .apply = perspective_apply,
 };

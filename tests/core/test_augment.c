@@ -91,6 +91,8 @@ START_TEST(parse_errors_name_transform_and_parameter)
     parse_fails("color-jitter", "color-jitter", "at least one");
     parse_fails("brightness factor=1 factor=2", "brightness", "twice");
     parse_fails("grayscale channels=1 p=0.5", "grayscale", "p");
+    parse_fails("rotate degrees=10 expand=1", "rotate", "expand");
+    parse_fails("perspective border=wrap", "perspective", "border");
 }
 END_TEST
 

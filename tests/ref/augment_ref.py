@@ -56,6 +56,43 @@ def num(args, key, default, i=0):
     return float(vals[i if i < len(vals) else -1])
 
 
+def corners_start(img):
+    h, w = img.shape[1], img.shape[2]
+    return [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]
+
+
+def corners_end(v):
+    k = ["tl", "tr", "br", "bl"]
+    return [[int(v[f"{c}-x"]), int(v[f"{c}-y"])] for c in k]
+
+
+def grid_sample_reflect(img, name, v, interp, is_float):
+    """torchvision's grids, sampled with grid_sample's reflection padding
+    (torchvision's own warps only pad with zeros and a fill)."""
+    import torch
+    from torch.nn.functional import grid_sample
+    import torchvision.transforms.functional as F
+    import torchvision.transforms.functional_tensor as F_t
+
+    h, w = img.shape[1], img.shape[2]
+    if name == "perspective":
+        coeffs = F._get_perspective_coeffs(corners_start(img), corners_end(v))
+        grid = F_t._perspective_grid(coeffs, ow=w, oh=h, dtype=torch.float32, device="cpu")
+    else:
+        if name == "rotate":
+            matrix = F._get_inverse_affine_matrix([0.0, 0.0], -v["angle"], [0.0, 0.0], 1.0,
+                                                  [0.0, 0.0])
+        else:
+            matrix = F._get_inverse_affine_matrix(
+                [0.0, 0.0], v["angle"], [int(v["translate-x"]), int(v["translate-y"])],
+                v["scale"], [v["shear-x"], v["shear-y"]])
+        theta = torch.tensor(matrix, dtype=torch.float32).reshape(1, 2, 3)
+        grid = F_t._gen_affine_grid(theta, w=w, h=h, ow=w, oh=h)
+    x = img.float().unsqueeze(0)
+    out = grid_sample(x, grid, mode=interp, padding_mode="reflection", align_corners=False)[0]
+    return out if is_float else torch.round(out).to(torch.uint8)
+
+
 def replay(img, name, args, v, is_float):
     """One step with torchvision; v: the drawn values by name."""
     import torch
@@ -100,12 +137,19 @@ def replay(img, name, args, v, is_float):
         a = [int(x) for x in args["amount"]]
         return F.pad(img, a, fill=num(args, "fill", 0.0) * scale8,
                      padding_mode=args.get("mode", ["constant"])[0])
+    reflect = args.get("border", ["fill"])[0] == "reflect"
+    if name in ("rotate", "affine", "translate", "zoom", "perspective") and reflect:
+        return grid_sample_reflect(img, name, v, interp, is_float)
     if name == "rotate":
-        return F.rotate(img, v["angle"], interpolation=modes[interp], fill=fill)
-    if name == "affine":
+        return F.rotate(img, v["angle"], interpolation=modes[interp], fill=fill,
+                        expand=num(args, "expand", 0) == 1)
+    if name in ("affine", "translate", "zoom"):
         return F.affine(img, v["angle"], [int(v["translate-x"]), int(v["translate-y"])],
                         v["scale"], [v["shear-x"], v["shear-y"]],
                         interpolation=modes[interp], fill=fill)
+    if name == "perspective":
+        return F.perspective(img, corners_start(img), corners_end(v),
+                             interpolation=modes[interp], fill=fill)
     if name == "brightness":
         return F.adjust_brightness(img, v["factor"])
     if name == "contrast":

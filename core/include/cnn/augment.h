@@ -26,9 +26,15 @@
  *   center-crop size=W[,H] | fraction=f (tf.image.central_crop)
  *   resized-crop size=W[,H] scale=0.08,1 ratio=0.75,1.3333 interp=bilinear
  *   pad amount=a | lr,tb | l,t,r,b mode=constant (edge, reflect, symmetric) fill=0
- *   rotate degrees=d (-d,d) interp=bilinear (nearest) fill=0
+ *   rotate degrees=d (-d,d) expand=0 (1: grow to hold the result; a fixed
+ *          angle only)                        (RandomRotation)
  *   affine degrees=0 translate=0,0 (fractions of the size) scale=1,1
- *          shear=s (-s,s) interp=bilinear fill=0   (RandomAffine)
+ *          shear=s (-s,s)                     (RandomAffine)
+ *   translate fraction=fx[,fy]; zoom scale=lo,hi (RandomAffine with only
+ *          translation or only scale)
+ *   perspective distortion=0.5          (RandomPerspective; p=0.5)
+ *   the warps above also take interp=bilinear (nearest), fill=0 (1 value or
+ *   one per channel) and border=fill (reflect: grid_sample's reflection)
  *   brightness, contrast, saturation factor=f | lo,hi
  *   hue shift=s | lo,hi            (within -0.5..0.5)
  *   color-jitter brightness=b contrast=c saturation=s (1-x,1+x) hue=h (-h,h),
@@ -45,8 +51,8 @@
  *   gaussian-noise std=s | lo,hi (8-bit scale, per element, clamped)
  *   salt-pepper amount=a | lo,hi salt=0.5 (fraction of pixels set to the
  *          maximum or 0 in all channels; salt: the maximum's share)
- * Every step takes p (probability of being applied, default 1; flips and
- * erasing 0.5).
+ * Every step takes p (probability of being applied, default 1; flips,
+ * erasing and perspective 0.5).
  * Steps that change the frame size must have p=1 so the output size is
  * fixed. */
 #ifndef CNN_AUGMENT_H
