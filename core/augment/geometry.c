@@ -466,18 +466,48 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
     aug_parallel(ctx, resize_rows, &j);
 }
 
-/* resize size=W[,H] interp= */
-enum { RESIZE_SIZE, RESIZE_INTERP };
+/* resize size=W[,H] interp= fit= fill=. fit=stretch resizes to W x H;
+ * letterbox keeps the aspect ratio inside W x H and fills the bands;
+ * shorter makes the shorter side size=S, keeping the aspect ratio
+ * (torchvision's resize with one int). */
+enum { RESIZE_SIZE, RESIZE_INTERP, RESIZE_FIT, RESIZE_FILL };
+enum { FIT_STRETCH, FIT_LETTERBOX, FIT_SHORTER };
+static const char *const fits[] = { "stretch", "letterbox", "shorter", NULL };
 
 static cnn_status resize_finish(aug_step *s)
 {
+    if ((int)s->v[RESIZE_FIT][0] == FIT_SHORTER && s->count[RESIZE_SIZE] != 1)
+        return aug_fail(s, "size", "fit=shorter takes one size");
     square_size(s, RESIZE_SIZE);
     return CNN_OK;
 }
 
+/* The resized picture's place (x, y, w, h) in the output. */
+static void resize_layout(const aug_step *s, aug_shape in, int box[4])
+{
+    int W = (int)s->v[RESIZE_SIZE][0], H = (int)s->v[RESIZE_SIZE][1];
+    box[0] = box[1] = 0, box[2] = W, box[3] = H;
+    if ((int)s->v[RESIZE_FIT][0] == FIT_SHORTER) {
+        /* torchvision: int(size * long / short) for the longer side */
+        if (in.w <= in.h)
+            box[3] = (int)((double)W * in.h / in.w);
+        else
+            box[2] = (int)((double)W * in.w / in.h);
+    } else if ((int)s->v[RESIZE_FIT][0] == FIT_LETTERBOX) {
+        double sc = fmin((double)W / in.w, (double)H / in.h);
+        int w = (int)floor(in.w * sc + 0.5), h = (int)floor(in.h * sc + 0.5);
+        box[2] = w < 1 ? 1 : w > W ? W : w, box[3] = h < 1 ? 1 : h > H ? H : h;
+        box[0] = (W - box[2]) / 2, box[1] = (H - box[3]) / 2;
+    }
+}
+
 static cnn_status resize_shape(const aug_step *s, aug_shape in, aug_shape *out)
 {
+    int box[4];
+    resize_layout(s, in, box);
     *out = (aug_shape){ (int)s->v[RESIZE_SIZE][0], (int)s->v[RESIZE_SIZE][1], in.c };
+    if ((int)s->v[RESIZE_FIT][0] == FIT_SHORTER)
+        out->w = box[2], out->h = box[3];
     return CNN_OK;
 }
 
@@ -486,17 +516,40 @@ static size_t resize_scratch(const aug_step *s, aug_shape in, aug_shape out, int
     return resize_scratch_bytes((int)s->v[RESIZE_INTERP][0], out, n_threads);
 }
 
+/* Fill the output outside the box (x, y, w, h) with the fill values. */
+static void fill_outside(const aug_image *out, const int box[4], const float *fill)
+{
+    for (int c = 0; c < out->c; c++)
+        for (int y = 0; y < out->h; y++) {
+            int inside = y >= box[1] && y < box[1] + box[3];
+            for (int x = 0; x < out->w; x++)
+                if (!inside || x < box[0] || x >= box[0] + box[2])
+                    aug_store(aug_at(out, c, y, x), out->is_float, fill[c]);
+        }
+}
+
 static void resize_apply(cnn_context *ctx, const aug_step *s, const double *values,
                          cnn_rng_key key, const aug_image *in, const aug_image *out,
                          void *scratch)
 {
-    resize_box(ctx, (int)s->v[RESIZE_INTERP][0], in, out, 0, 0, in->w, in->h, scratch);
+    int box[4];
+    resize_layout(s, (aug_shape){ in->w, in->h, in->c }, box);
+    aug_image picture = *out;
+    picture.data = aug_at(out, 0, box[1], box[0]);
+    picture.w = box[2], picture.h = box[3];
+    resize_box(ctx, (int)s->v[RESIZE_INTERP][0], in, &picture, 0, 0, in->w, in->h, scratch);
+    if ((int)s->v[RESIZE_FIT][0] == FIT_LETTERBOX) {
+        float fill[4];
+        fill_values(s, RESIZE_FILL, out, fill);
+        fill_outside(out, box, fill);
+    }
 }
 
 const aug_kind aug_resize = {
     .name = "resize", .default_p = 1.0, .changes_size = 1,
     .params = { SIZE_SPEC(1),
-                { "interp", AUG_WORD, 1, 1, 0, 0, 0, resize_interps, 1, { INTERP_BILINEAR } } },
+                { "interp", AUG_WORD, 1, 1, 0, 0, 0, resize_interps, 1, { INTERP_BILINEAR } },
+                { "fit", AUG_WORD, 1, 1, 0, 0, 0, fits, 1, { FIT_STRETCH } }, FILL_SPEC },
     .finish = resize_finish, .shape = resize_shape, .scratch = resize_scratch,
     .apply = resize_apply,
 };
@@ -609,6 +662,12 @@ const aug_kind aug_center_crop = {
 /* resized-crop size=W[,H] scale=lo,hi ratio=lo,hi interp=: RandomResizedCrop */
 enum { RRC_SIZE, RRC_SCALE, RRC_RATIO, RRC_INTERP };
 
+static cnn_status size_shape(const aug_step *s, aug_shape in, aug_shape *out)
+{
+    *out = (aug_shape){ (int)s->v[RRC_SIZE][0], (int)s->v[RRC_SIZE][1], in.c };
+    return CNN_OK;
+}
+
 static cnn_status rrc_finish(aug_step *s)
 {
     square_size(s, RRC_SIZE);
@@ -653,7 +712,7 @@ const aug_kind aug_resized_crop = {
                 { "scale", AUG_NUMBERS, 1, 2, 1e-6, 1, 0, NULL, 2, { 0.08, 1.0 } },
                 { "ratio", AUG_NUMBERS, 1, 2, 1e-3, 1e3, 0, NULL, 2, { 3.0 / 4.0, 4.0 / 3.0 } },
                 { "interp", AUG_WORD, 1, 1, 0, 0, 0, resize_interps, 1, { INTERP_BILINEAR } } },
-    .finish = rrc_finish, .shape = resize_shape, .draw = rrc_draw, .scratch = rrc_scratch,
+    .finish = rrc_finish, .shape = size_shape, .draw = rrc_draw, .scratch = rrc_scratch,
     .apply = rrc_apply,
 };
 

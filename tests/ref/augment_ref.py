@@ -12,6 +12,7 @@
 cases.txt: "case N TYPE" (u8 or f32), "desc DESCRIPTION", one
 "step NAME APPLIED name=value ..." per step, then "end".
 """
+import math
 import os
 import sys
 
@@ -115,10 +116,21 @@ def replay(img, name, args, v, is_float):
         h = int(args["size"][-1])
         if name == "resized-crop":
             img = F.crop(img, int(v["y"]), int(v["x"]), int(v["height"]), int(v["width"]))
+        fit = args.get("fit", ["stretch"])[0]
+        if fit == "shorter":  # torchvision's resize to one int
+            return F.resize(img, [w], interpolation=modes[interp], antialias=False)
         if interp == "area":
             x = img.unsqueeze(0).float() if not is_float else img.unsqueeze(0)
             x = tnf.interpolate(x, size=[h, w], mode="area")[0]
             return x if is_float else torch.round(x).to(torch.uint8)
+        if fit == "letterbox":
+            H, W = img.shape[1], img.shape[2]
+            sc = min(w / W, h / H)
+            nw, nh = min(w, int(math.floor(W * sc + 0.5))), min(h, int(math.floor(H * sc + 0.5)))
+            x = F.resize(img, [nh, nw], interpolation=modes[interp], antialias=False)
+            left, top = (w - nw) // 2, (h - nh) // 2
+            return F.pad(x, [left, top, w - nw - left, h - nh - top],
+                         fill=num(args, "fill", 0.0) * scale8)
         return F.resize(img, [h, w], interpolation=modes[interp], antialias=False)
     if name == "rescale":
         x = img.float() * num(args, "scale", 1.0) + num(args, "offset", 0.0)

@@ -21,6 +21,9 @@
  * value v means the range noted):
  *   flip-h, flip-v                 p=0.5
  *   resize size=W[,H] interp=bilinear (nearest, bilinear, bicubic, area)
+ *          fit=stretch (letterbox: keep the aspect ratio inside W x H, bands
+ *          of fill=0; shorter: size=S is the shorter side, like
+ *          torchvision's resize with one int)
  *   rescale scale=1 offset=0       x * scale + offset
  *   crop size=W[,H]                random position (RandomCrop)
  *   center-crop size=W[,H] | fraction=f (tf.image.central_crop)
