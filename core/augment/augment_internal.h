@@ -208,6 +208,6 @@ extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug
 extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
     aug_salt_pepper;
 extern const aug_kind aug_autocontrast, aug_equalize, aug_channel_shuffle;
-extern const aug_kind aug_translate, aug_zoom, aug_perspective;
+extern const aug_kind aug_translate, aug_zoom, aug_perspective, aug_motion_blur;
 
 #endif

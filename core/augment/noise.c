@@ -143,6 +143,118 @@ const aug_kind aug_gaussian_blur = {
     .apply = blur_apply,
 };
 
+/* ---- motion-blur kernel=k angle=lo,hi ----
+ * The kernel is a line of k taps through the centre at the drawn angle
+ * (degrees, counter-clockwise from the x axis): the cells
+ * (floor(t cos a + 0.5), -floor(t sin a + 0.5)) for t = -k/2 .. k/2, each weighted
+ * 1 / (number of distinct cells); borders reflect (reflect101). */
+enum { MOTION_KERNEL, MOTION_ANGLE };
+
+typedef struct motion_tap {
+    int dx, dy;
+} motion_tap;
+
+static int motion_taps(int k, double angle, motion_tap *taps)
+{
+    double a = angle * M_PI / 180.0;
+    int n = 0;
+    for (int t = -k / 2; t <= k / 2; t++) {
+        motion_tap m = { (int)floor(t * cos(a) + 0.5), -(int)floor(t * sin(a) + 0.5) };
+        int seen = 0;
+        for (int i = 0; i < n; i++)
+            seen |= taps[i].dx == m.dx && taps[i].dy == m.dy;
+        if (!seen)
+            taps[n++] = m;
+    }
+    return n;
+}
+
+static cnn_status motion_finish(aug_step *s)
+{
+    if ((int)s->v[MOTION_KERNEL][0] % 2 == 0)
+        return aug_fail(s, "kernel", "must be odd, not %g", s->v[MOTION_KERNEL][0]);
+    return aug_fixed_range(s, MOTION_ANGLE);
+}
+
+static cnn_status motion_shape(const aug_step *s, aug_shape in, aug_shape *out)
+{
+    int r = (int)s->v[MOTION_KERNEL][0] / 2;
+    if (r >= in.w || r >= in.h)
+        return aug_fail(s, "kernel", "too large for a %dx%d input", in.w, in.h);
+    *out = in;
+    return CNN_OK;
+}
+
+static cnn_status motion_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    aug_draw_value(d, "angle",
+                   aug_draw_uniform(d, s->v[MOTION_ANGLE][0], s->v[MOTION_ANGLE][1]));
+    return CNN_OK;
+}
+
+typedef struct motion_job {
+    const aug_image *in, *out;
+    const motion_tap *taps;
+    int n_taps, r;
+    const int32_t *xtab; /* byte offsets of columns -r .. w-1+r, reflected */
+    float *rows;         /* per thread: one row of w floats */
+} motion_job;
+
+static void motion_rows(void *arg, int ith, int nth)
+{
+    const motion_job *j = arg;
+    const aug_image *in = j->in, *out = j->out;
+    int w = out->w, fl = in->is_float;
+    float *acc = j->rows + (size_t)ith * w, wt = 1.0f / (float)j->n_taps;
+    int y0, y1;
+    cnn_split_range(out->h, ith, nth, &y0, &y1);
+    for (int c = 0; c < out->c; c++) {
+        for (int y = y0; y < y1; y++) {
+            for (int x = 0; x < w; x++)
+                acc[x] = 0.0f;
+            for (int t = 0; t < j->n_taps; t++) {
+                const uint8_t *row = aug_at(in, c, reflect101(y + j->taps[t].dy, in->h), 0);
+                const int32_t *xt = j->xtab + j->r + j->taps[t].dx;
+                for (int x = 0; x < w; x++)
+                    acc[x] += aug_load(row + xt[x], fl);
+            }
+            uint8_t *d = aug_at(out, c, y, 0);
+            for (int x = 0; x < w; x++)
+                aug_store(d + x * out->pix, fl, acc[x] * wt);
+        }
+    }
+}
+
+static size_t motion_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
+{
+    int k = (int)s->v[MOTION_KERNEL][0];
+    return sizeof(motion_tap) * (size_t)k + sizeof(int32_t) * (size_t)(in.w + k) +
+           sizeof(float) * (size_t)in.w * n_threads + 64;
+}
+
+static void motion_apply(cnn_context *ctx, const aug_step *s, const double *values,
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
+{
+    int k = (int)s->v[MOTION_KERNEL][0], r = k / 2;
+    motion_tap *taps = scratch;
+    int n = motion_taps(k, values[0], taps);
+    int32_t *xtab = (int32_t *)(taps + k);
+    for (int t = 0; t < in->w + 2 * r; t++)
+        xtab[t] = (int32_t)(reflect101(t - r, in->w) * in->pix);
+    uintptr_t rows = ((uintptr_t)(xtab + in->w + 2 * r) + 63) & ~(uintptr_t)63;
+    motion_job j = { in, out, taps, n, r, xtab, (float *)rows };
+    aug_parallel(ctx, motion_rows, &j);
+}
+
+const aug_kind aug_motion_blur = {
+    .name = "motion-blur", .default_p = 1.0,
+    .params = { { "kernel", AUG_NUMBERS, 1, 1, 3, 255, 1, NULL, 1, { 9 } },
+                { "angle", AUG_NUMBERS, 1, 2, -360, 360, 0, NULL, 2, { 0, 360 } } },
+    .finish = motion_finish, .shape = motion_shape, .draw = motion_draw,
+    .scratch = motion_scratch, .apply = motion_apply,
+};
+
 /* ---- sharpen factor=f | lo,hi ---- */
 
 typedef struct sharpen_job {

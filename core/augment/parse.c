@@ -16,7 +16,7 @@ static const aug_kind *const kinds[] = {
     &aug_gamma,      &aug_grayscale,  &aug_invert,       &aug_solarize,   &aug_posterize,
     &aug_gaussian_blur, &aug_sharpen, &aug_erasing, &aug_gaussian_noise, &aug_salt_pepper,
     &aug_autocontrast, &aug_equalize, &aug_channel_shuffle,
-    &aug_translate, &aug_zoom, &aug_perspective,
+    &aug_translate, &aug_zoom, &aug_perspective, &aug_motion_blur,
 };
 
 cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)

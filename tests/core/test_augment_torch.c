@@ -1,4 +1,5 @@
-/* Augmentation chains against torchvision 0.14 on a real frame (frame 30 of
+/* Augmentation chains against torchvision 0.14 (OpenCV's filter2D for
+ * motion-blur, which torchvision lacks) on a real frame (frame 30 of
  * OpenCV's vtest.avi). For each case this program draws the parameters,
  * writes them with the description to cases.txt, and tests/ref/augment_ref.py
  * replays the same steps with torchvision's functional API; each run is one
@@ -79,6 +80,8 @@ static const ref_case cases[] = {
     { "rescale scale=0.5 offset=20", 1, 0, 0 },
     { "gaussian-blur kernel=5 sigma=1.5", 1, 0, 0 },
     { "gaussian-blur kernel=9,3 sigma=0.5,3", 2, 0, 0 },
+    { "motion-blur kernel=9", 3, 0, 0 },
+    { "motion-blur kernel=15 angle=30,30", 1, 0, 0 },
     { "sharpen factor=2", 1, 0, 0 },
     { "sharpen factor=0.3,1.7", 2, 0, 0 },
     { "erasing p=1 value=30", 3, 0, 0 },

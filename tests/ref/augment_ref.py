@@ -94,6 +94,30 @@ def grid_sample_reflect(img, name, v, interp, is_float):
     return out if is_float else torch.round(out).to(torch.uint8)
 
 
+def motion_blur(img, k, angle, is_float):
+    """The kernel as augment.h defines it, convolved by OpenCV's filter2D
+    (reflect101 borders, 8-bit results rounded and saturated)."""
+    import cv2
+    import numpy as np
+    import torch
+
+    a = math.radians(angle)
+    cells = []
+    for t in range(-(k // 2), k // 2 + 1):
+        dx = int(math.floor(t * math.cos(a) + 0.5))
+        dy = -int(math.floor(t * math.sin(a) + 0.5))
+        if (dx, dy) not in cells:
+            cells.append((dx, dy))
+    kernel = np.zeros((k, k), np.float32)
+    for dx, dy in cells:
+        kernel[k // 2 + dy, k // 2 + dx] = 1.0 / len(cells)
+    hwc = img.permute(1, 2, 0).contiguous().numpy()
+    out = cv2.filter2D(hwc, -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+    if out.ndim == 2:
+        out = out[:, :, None]
+    return torch.from_numpy(out).permute(2, 0, 1).contiguous()
+
+
 def replay(img, name, args, v, is_float):
     """One step with torchvision; v: the drawn values by name."""
     import torch
@@ -202,6 +226,8 @@ def replay(img, name, args, v, is_float):
         fill_value = torch.tensor(vals, dtype=img.dtype).view(c, 1, 1)
         return F.erase(img, int(v["y"]), int(v["x"]), int(v["height"]), int(v["width"]),
                        fill_value)
+    if name == "motion-blur":
+        return motion_blur(img, int(num(args, "kernel", 9)), v["angle"], is_float)
     if name == "autocontrast":
         return F.autocontrast(img)
     if name == "equalize":

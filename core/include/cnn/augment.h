@@ -49,6 +49,8 @@
  *   autocontrast, equalize (per channel; float frames on the 8-bit grid)
  *   channel-shuffle                 (a drawn permutation of the channels)
  *   gaussian-blur kernel=k[,ky] sigma=0.1,2 (GaussianBlur)
+ *   motion-blur kernel=9 angle=0,360 (a line of taps through the centre,
+ *          cells (floor(t cos a + 0.5), -floor(t sin a + 0.5)), t = -k/2..k/2)
  *   sharpen factor=f | lo,hi (adjust_sharpness)
  *   erasing scale=0.02,0.33 ratio=0.3,3.3 value=0 (RandomErasing; p=0.5)
  *   gaussian-noise std=s | lo,hi (8-bit scale, per element, clamped)
