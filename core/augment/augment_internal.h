@@ -173,13 +173,17 @@ void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
 
 /* Store v into an 8-bit element, rounding half to even (torch.round) and
  * saturating. */
+/* Round half to even for |v| < 2^22: adding and removing 1.5 * 2^23 rounds
+ * in the default mode, without SSE4.1's roundps (nearbyintf is a libm call
+ * on baseline x86-64), so loops vectorise. */
+static inline float aug_round_even(float v)
+{
+    return (v + 12582912.0f) - 12582912.0f;
+}
+
 static inline uint8_t aug_round_u8(float v)
 {
-    v = aug_clampf(v, 0.0f, 255.0f);
-    /* Adding and removing 1.5 * 2^23 rounds to nearest even in the default
-     * rounding mode, without SSE4.1's roundps, so loops vectorise. */
-    v = (v + 12582912.0f) - 12582912.0f;
-    return (uint8_t)(int)v;
+    return (uint8_t)(int)aug_round_even(aug_clampf(v, 0.0f, 255.0f));
 }
 
 static inline float aug_load(const uint8_t *p, int is_float)

@@ -834,53 +834,93 @@ static inline float reflect_coordinate(float v, int size)
     return aug_clampf(v, 0.0f, (float)(size - 1));
 }
 
+/* floor for |v| < 2^31 without a libm call (floorf is one on baseline
+ * x86-64). */
+static inline int floor_int(float v)
+{
+    int i = (int)v;
+    return i - ((float)i > v);
+}
+
+/* One output row; inlined with constant fl, bilinear and reflect. */
+static inline __attribute__((always_inline)) void warp_row(const warp_job *j, int y, int fl,
+                                                           int bilinear, int reflect)
+{
+    const aug_image *in = j->in, *out = j->out;
+    int w = in->w, h = in->h, nc = out->c;
+    ptrdiff_t ip = in->pix, ir = in->row, icp = in->plane, op = out->plane;
+    const double *p = j->p;
+    double rx = p[1] * y + p[2], ry = p[4] * y + p[5], rd = p[7] * y + p[8];
+    int projective = p[6] != 0.0 || p[7] != 0.0;
+    uint8_t *d = aug_at(out, 0, y, 0);
+    for (int x = 0; x < out->w; x++, d += out->pix) {
+        double den = projective ? p[6] * x + rd : rd;
+        float ix = (float)((p[0] * x + rx) / den), iy = (float)((p[3] * x + ry) / den);
+        if (reflect)
+            ix = reflect_coordinate(ix, w), iy = reflect_coordinate(iy, h);
+        /* Far outside (or not a number): every tap misses. */
+        if (!(ix > -2.0f && ix < (float)w + 1.0f && iy > -2.0f && iy < (float)h + 1.0f)) {
+            for (int c = 0; c < nc; c++)
+                aug_store(d + c * op, fl, j->fill[c]);
+            continue;
+        }
+        if (!bilinear) {
+            int sx = (int)aug_round_even(ix), sy = (int)aug_round_even(iy);
+            int inside = sx >= 0 && sx < w && sy >= 0 && sy < h;
+            const uint8_t *src = in->data + sy * ir + sx * ip;
+            for (int c = 0; c < nc; c++)
+                aug_store(d + c * op, fl, inside ? aug_load(src + c * icp, fl) : j->fill[c]);
+            continue;
+        }
+        int x0 = floor_int(ix), y0 = floor_int(iy);
+        float e = ix - (float)x0, s = iy - (float)y0;
+        float wt[4] = { (1.0f - e) * (1.0f - s), e * (1.0f - s), (1.0f - e) * s, e * s };
+        int okx0 = x0 >= 0 && x0 < w, okx1 = x0 + 1 >= 0 && x0 + 1 < w;
+        int oky0 = y0 >= 0 && y0 < h, oky1 = y0 + 1 >= 0 && y0 + 1 < h;
+        int ok[4] = { okx0 && oky0, okx1 && oky0, okx0 && oky1, okx1 && oky1 };
+        float mask = 0.0f;
+        for (int t = 0; t < 4; t++)
+            mask += ok[t] ? wt[t] : 0.0f;
+        const uint8_t *src = in->data + (ptrdiff_t)y0 * ir + (ptrdiff_t)x0 * ip;
+        const ptrdiff_t off[4] = { 0, ip, ir, ir + ip };
+        if (ok[0] && ok[3]) { /* all four taps inside: straight-line code */
+            for (int c = 0; c < nc; c++) {
+                const uint8_t *q = src + c * icp;
+                float v = wt[0] * aug_load(q, fl) + wt[1] * aug_load(q + ip, fl) +
+                          wt[2] * aug_load(q + ir, fl) + wt[3] * aug_load(q + ir + ip, fl);
+                if (!reflect)
+                    v = v * mask + (1.0f - mask) * j->fill[c];
+                aug_store(d + c * op, fl, v);
+            }
+            continue;
+        }
+        for (int c = 0; c < nc; c++) {
+            float v = 0.0f;
+            for (int t = 0; t < 4; t++)
+                if (ok[t])
+                    v += wt[t] * aug_load(src + off[t] + c * icp, fl);
+            /* torchvision blends the fill through the sampled mask. */
+            if (!reflect)
+                v = v * mask + (1.0f - mask) * j->fill[c];
+            aug_store(d + c * op, fl, v);
+        }
+    }
+}
+
 static void warp_rows(void *arg, int ith, int nth)
 {
     const warp_job *j = arg;
-    const aug_image *in = j->in, *out = j->out;
-    int w = in->w, h = in->h, fl = in->is_float, nc = out->c;
-    const double *p = j->p;
-    int y0, y1;
-    cnn_split_range(out->h, ith, nth, &y0, &y1);
+    int y0, y1, fl = j->in->is_float;
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
     for (int y = y0; y < y1; y++) {
-        double rx = p[1] * y + p[2], ry = p[4] * y + p[5], rd = p[7] * y + p[8];
-        for (int x = 0; x < out->w; x++) {
-            double den = p[6] * x + rd;
-            float ix = (float)((p[0] * x + rx) / den), iy = (float)((p[3] * x + ry) / den);
-            if (j->reflect)
-                ix = reflect_coordinate(ix, w), iy = reflect_coordinate(iy, h);
-            uint8_t *d = aug_at(out, 0, y, x);
-            if (!j->bilinear) {
-                int sx = (int)nearbyintf(ix), sy = (int)nearbyintf(iy);
-                int inside = sx >= 0 && sx < w && sy >= 0 && sy < h;
-                for (int c = 0; c < nc; c++) {
-                    float v = inside ? aug_load(aug_at(in, c, sy, sx), fl) : j->fill[c];
-                    aug_store(d + c * out->plane, fl, v);
-                }
-                continue;
-            }
-            float fx = floorf(ix), fy = floorf(iy);
-            int x0 = (int)fx, yy0 = (int)fy;
-            float e = ix - fx, s = iy - fy;
-            float wt[4] = { (1.0f - e) * (1.0f - s), e * (1.0f - s), (1.0f - e) * s, e * s };
-            int ok[4] = { x0 >= 0 && x0 < w && yy0 >= 0 && yy0 < h,
-                          x0 + 1 >= 0 && x0 + 1 < w && yy0 >= 0 && yy0 < h,
-                          x0 >= 0 && x0 < w && yy0 + 1 >= 0 && yy0 + 1 < h,
-                          x0 + 1 >= 0 && x0 + 1 < w && yy0 + 1 >= 0 && yy0 + 1 < h };
-            float mask = 0.0f;
-            for (int t = 0; t < 4; t++)
-                mask += ok[t] ? wt[t] : 0.0f;
-            for (int c = 0; c < nc; c++) {
-                float v = 0.0f;
-                for (int t = 0; t < 4; t++)
-                    if (ok[t])
-                        v += wt[t] * aug_load(aug_at(in, c, yy0 + (t >> 1), x0 + (t & 1)), fl);
-                /* torchvision blends the fill through the sampled mask. */
-                if (!j->reflect)
-                    v = v * mask + (1.0f - mask) * j->fill[c];
-                aug_store(d + c * out->plane, fl, v);
-            }
-        }
+        if (!j->bilinear)
+            warp_row(j, y, fl, 0, j->reflect);
+        else if (j->reflect)
+            warp_row(j, y, fl, 1, 1);
+        else if (fl)
+            warp_row(j, y, 1, 1, 0);
+        else
+            warp_row(j, y, 0, 1, 0);
     }
 }
 
