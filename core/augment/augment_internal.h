@@ -7,10 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "cnn/augment.h"
 #include "cnn/rng.h"
 #include "cnn/status.h"
@@ -148,13 +144,9 @@ void aug_parallel(cnn_context *ctx, void (*fn)(void *arg, int ith, int nth), voi
  * baseline x86-64 and stop vectorisation). */
 static inline float aug_clampf(float v, float lo, float hi)
 {
-#if defined(__SSE2__)
-    /* maxss/minss: GCC keeps data-dependent branches for the C form. */
-    return _mm_cvtss_f32(_mm_min_ss(_mm_max_ss(_mm_set_ss(v), _mm_set_ss(lo)), _mm_set_ss(hi)));
-#else
+    /* The exact semantics of maxss/minss, which vectorised loops use. */
     v = v > lo ? v : lo;
     return v < hi ? v : hi;
-#endif
 }
 
 /* Truncation of a value in [0, 2^31). */

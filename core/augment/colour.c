@@ -192,36 +192,59 @@ static void hue_shift(float *rgb, float shift)
     rgb[0] = vals[sel[i][0]], rgb[1] = vals[sel[i][1]], rgb[2] = vals[sel[i][2]];
 }
 
+/* Store a value already on the 8-bit grid (truncated and clamped) as is. */
+static inline void store_exact(uint8_t *p, int is_float, float v)
+{
+    if (is_float)
+        memcpy(p, &v, 4);
+    else
+        *p = (uint8_t)(int)v;
+}
+
+/* Pixels per chunk: a row is processed in chunks of separate R, G, B
+ * arrays so the arithmetic runs over contiguous floats and vectorises. */
+#define PIXEL_CHUNK 64
+
 /* One row; inlined with constant fl and op so each pair gets its own loop. */
 static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, int y, int fl,
                                                             pixel_op op)
 {
     const aug_image *in = j->in, *out = j->out;
-    const uint8_t *r = aug_at(in, 0, y, 0), *g = r + in->plane, *b = g + in->plane;
-    uint8_t *d = aug_at(out, 0, y, 0);
-    ptrdiff_t ip = in->pix, dp = out->pix, dc = out->plane;
-    for (int x = 0; x < out->w; x++, r += ip, g += ip, b += ip, d += dp) {
-        float rgb[3] = { aug_load(r, fl), aug_load(g, fl), aug_load(b, fl) };
-        float gray = gray_of(rgb[0], rgb[1], rgb[2], fl);
+    const uint8_t *src = aug_at(in, 0, y, 0);
+    uint8_t *dst = aug_at(out, 0, y, 0);
+    ptrdiff_t ip = in->pix, icp = in->plane, dp = out->pix, dc = out->plane;
+    float rgb[3][PIXEL_CHUNK], gray[PIXEL_CHUNK];
+    for (int x0 = 0; x0 < out->w; x0 += PIXEL_CHUNK) {
+        int n = out->w - x0 < PIXEL_CHUNK ? out->w - x0 : PIXEL_CHUNK;
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < n; i++)
+                rgb[c][i] = aug_load(src + (x0 + i) * ip + c * icp, fl);
+        for (int i = 0; i < n; i++)
+            gray[i] = gray_of(rgb[0][i], rgb[1][i], rgb[2][i], fl);
         if (op == OP_GRAYSCALE) {
             for (int c = 0; c < out->c; c++)
-                aug_store(d + c * dc, fl, gray);
+                for (int i = 0; i < n; i++)
+                    store_exact(dst + (x0 + i) * dp + c * dc, fl, gray[i]);
             continue;
         }
         if (op == OP_SATURATION) {
             for (int c = 0; c < 3; c++)
-                rgb[c] = value_apply(OP_BLEND, j->a, gray, rgb[c], fl);
+                for (int i = 0; i < n; i++)
+                    rgb[c][i] = value_apply(OP_BLEND, j->a, gray[i], rgb[c][i], fl);
         } else {
-            if (!fl)
+            for (int i = 0; i < n; i++) {
+                float px[3] = { rgb[0][i], rgb[1][i], rgb[2][i] };
+                if (!fl)
+                    for (int c = 0; c < 3; c++)
+                        px[c] /= 255.0f;
+                hue_shift(px, j->a);
                 for (int c = 0; c < 3; c++)
-                    rgb[c] /= 255.0f;
-            hue_shift(rgb, j->a);
-            if (!fl)
-                for (int c = 0; c < 3; c++)
-                    rgb[c] = aug_trunc_pos(rgb[c] * 255.0f);
+                    rgb[c][i] = fl ? px[c] : aug_trunc_pos(px[c] * 255.0f);
+            }
         }
         for (int c = 0; c < 3; c++)
-            aug_store(d + c * dc, fl, rgb[c]);
+            for (int i = 0; i < n; i++)
+                store_exact(dst + (x0 + i) * dp + c * dc, fl, rgb[c][i]);
     }
 }
 
