@@ -14,6 +14,7 @@ void cnn_frame_init(cnn_frame *f, void *data, int width, int height, int channel
     f->data = data;
     f->width = width, f->height = height, f->channels = channels;
     f->type = type, f->layout = layout;
+    f->pixel_stride = f->channel_step = 0;
     if (layout == CNN_FRAME_PACKED) {
         f->row_stride = esize * width * channels;
         f->plane_stride = 0;
@@ -37,8 +38,8 @@ static aug_image frame_view(const cnn_frame *f)
     aug_image im = { f->data, f->width, f->height, f->channels, f->type == CNN_FRAME_F32,
                      f->row_stride, esize, f->plane_stride };
     if (f->layout == CNN_FRAME_PACKED) {
-        im.pix = esize * f->channels;
-        im.plane = esize;
+        im.pix = f->pixel_stride ? f->pixel_stride : esize * f->channels;
+        im.plane = f->channel_step ? f->channel_step : esize;
     }
     return im;
 }
@@ -142,8 +143,17 @@ static cnn_status check_frame(const cnn_frame *f, const char *which)
 {
     if (!f->data || f->width <= 0 || f->height <= 0 || f->channels <= 0)
         return cnn_fail(CNN_ERR_SHAPE, "augment: %s frame is empty", which);
-    ptrdiff_t esize = f->type == CNN_FRAME_F32 ? 4 : 1;
-    ptrdiff_t row = esize * f->width * (f->layout == CNN_FRAME_PACKED ? f->channels : 1);
+    ptrdiff_t esize = f->type == CNN_FRAME_F32 ? 4 : 1, row = esize * f->width;
+    if (f->layout == CNN_FRAME_PACKED) {
+        ptrdiff_t pix = f->pixel_stride ? f->pixel_stride : esize * f->channels;
+        ptrdiff_t step = f->channel_step ? f->channel_step : esize;
+        ptrdiff_t extent = (step < 0 ? -step : step) * (f->channels - 1) + esize;
+        if (pix < extent || (step % esize) || (pix % esize))
+            return cnn_fail(CNN_ERR_SHAPE,
+                            "augment: %s pixel stride %td and channel step %td do not hold "
+                            "%d channels", which, pix, step, f->channels);
+        row = pix * f->width;
+    }
     if (f->row_stride < row)
         return cnn_fail(CNN_ERR_SHAPE, "augment: %s row stride %td is below %td bytes", which,
                         f->row_stride, row);

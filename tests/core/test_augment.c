@@ -262,6 +262,46 @@ START_TEST(packed_and_planar_agree)
 }
 END_TEST
 
+START_TEST(rgbx_and_bgrx_frames)
+{
+    uint64_t seed = test_seed();
+    const int w = 40, h = 30;
+    const char *desc = "flip-h p=1 ; color-jitter brightness=0.3 saturation=0.5 hue=0.2 ; "
+                       "rotate degrees=20 ; resize size=33,21 ; grayscale";
+    cnn_augment_chain *chain = parse_ok(desc);
+    uint8_t *rgb = test_frame(w, h), *bgrx = malloc((size_t)w * h * 4);
+    for (int i = 0; i < w * h; i++) {
+        bgrx[4 * i] = rgb[3 * i + 2], bgrx[4 * i + 1] = rgb[3 * i + 1];
+        bgrx[4 * i + 2] = rgb[3 * i], bgrx[4 * i + 3] = 0xA5;
+    }
+    uint8_t out_rgb[33 * 21 * 3], out_bgrx[33 * 21 * 4];
+    memset(out_bgrx, 0x5A, sizeof out_bgrx);
+    cnn_frame src, dst;
+    cnn_frame_init(&src, rgb, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    cnn_frame_init(&dst, out_rgb, 33, 21, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    run_chain(NULL, chain, seed, 3, &src, &dst);
+    /* BGRx: three channels from R backwards, four bytes a pixel. */
+    cnn_frame_init(&src, bgrx + 2, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    src.row_stride = 4 * w, src.pixel_stride = 4, src.channel_step = -1;
+    cnn_frame_init(&dst, out_bgrx + 2, 33, 21, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    dst.row_stride = 4 * 33, dst.pixel_stride = 4, dst.channel_step = -1;
+    run_chain(NULL, chain, seed, 3, &src, &dst);
+    for (int i = 0; i < 33 * 21; i++) {
+        for (int c = 0; c < 3; c++)
+            ck_assert_int_eq(out_bgrx[4 * i + 2 - c], out_rgb[3 * i + c]);
+        ck_assert_int_eq(out_bgrx[4 * i + 3], 0x5A); /* x bytes untouched */
+    }
+    /* A channel step that does not fit in the pixel is refused. */
+    cnn_augment_params p;
+    ck_assert_cnn_ok(cnn_augment_draw(chain, seed, 3, 0, w, h, 3, &p));
+    src.pixel_stride = 2;
+    ck_assert_int_eq(cnn_augment_apply(NULL, chain, &p, &src, &dst, NULL), CNN_ERR_SHAPE);
+    free(rgb);
+    free(bgrx);
+    cnn_augment_chain_free(chain);
+}
+END_TEST
+
 /* One-channel 4x3 ramp through a chain with fixed values, by hand. */
 static void by_hand(const char *description, int out_w, int out_h, const uint8_t *expect)
 {
@@ -398,6 +438,7 @@ int main(void)
     tcase_add_test(tc, threads_do_not_change_pixels);
     tcase_add_test(tc, packed_and_planar_agree);
     tcase_add_test(tc, small_cases_by_hand);
+    tcase_add_test(tc, rgbx_and_bgrx_frames);
     tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, apply_checks_frames);
     suite_add_tcase(s, tc);

@@ -82,8 +82,14 @@ typedef enum cnn_frame_layout {
     CNN_FRAME_PLANAR,     /* one plane per channel */
 } cnn_frame_layout;
 
-/* A frame in caller memory. Strides are in bytes: row_stride between rows
- * (of one plane when planar), plane_stride between planes (planar only). */
+/* A frame in caller memory; data points at element (0, 0) of channel 0.
+ * Strides are in bytes: row_stride between rows (of one plane when planar),
+ * plane_stride between planes (planar only). Packed frames may also set
+ * pixel_stride (between pixels; 0: channels x element size) and
+ * channel_step (from one channel to the next in a pixel; 0: element size),
+ * so RGBx is 3 channels with pixel_stride 4, and BGRx is 3 channels with
+ * data at R, pixel_stride 4, channel_step -1. Colour transforms take
+ * channels 0, 1, 2 as R, G, B. */
 typedef struct cnn_frame {
     void *data;
     int width, height, channels;
@@ -91,6 +97,8 @@ typedef struct cnn_frame {
     cnn_frame_layout layout;
     ptrdiff_t row_stride;
     ptrdiff_t plane_stride;
+    ptrdiff_t pixel_stride;
+    ptrdiff_t channel_step;
 } cnn_frame;
 
 /* Describe tightly packed memory (row and plane strides from the sizes). */
