@@ -3,6 +3,8 @@
  * sample, i); counter position 0 decides p, the step's own values follow.
  * Nothing depends on earlier draws, threads or call order. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "augment_internal.h"
@@ -105,4 +107,34 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
         }
     }
     return CNN_OK;
+}
+
+/* Append to buf like snprintf at offset *len, counting what does not fit. */
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ? size - *len : 0, fmt, ap);
+    va_end(ap);
+    *len += n > 0 ? (size_t)n : 0;
+}
+
+size_t cnn_augment_params_json(const cnn_augment_params *params, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size)
+        buf[0] = 0;
+    append(buf, size, &len, "{\"seed\":%llu,\"frame\":%llu,\"sample\":%llu,\"steps\":[",
+           (unsigned long long)params->seed, (unsigned long long)params->frame_key,
+           (unsigned long long)params->sample);
+    for (int i = 0; i < params->n_steps; i++) {
+        const cnn_augment_step_params *s = &params->steps[i];
+        append(buf, size, &len, "%s{\"transform\":\"%s\",\"applied\":%s", i ? "," : "",
+               s->transform, s->applied ? "true" : "false");
+        for (int k = 0; k < s->n_values; k++)
+            append(buf, size, &len, ",\"%s\":%.17g", s->names[k], s->values[k]);
+        append(buf, size, &len, "}");
+    }
+    append(buf, size, &len, "]}");
+    return len;
 }

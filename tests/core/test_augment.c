@@ -3,6 +3,7 @@
  * independence, layouts, and small cases checked by hand. The comparison
  * with torchvision is test_augment_torch. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,94 @@ START_TEST(packed_and_planar_agree)
 }
 END_TEST
 
+/* Mutated descriptions: the parser accepts or refuses each with a message,
+ * never crashes; what it accepts runs on a small frame. */
+START_TEST(parser_survives_mutations)
+{
+    static const char *seeds[] = {
+        "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 contrast=0.2",
+        "resized-crop size=24 scale=0.8,1.0 ; pad amount=1,2,3,4 mode=reflect",
+        "perspective p=1 distortion=0.3 border=reflect ; gaussian-blur kernel=3,5 sigma=1",
+        "erasing p=1 value=1,2,3 ; motion-blur kernel=5 ; channel-shuffle ; equalize",
+        "resize size=20,10 fit=letterbox fill=9 ; center-crop fraction=0.5 ; hue shift=0.1",
+    };
+    static const char alphabet[] = "abcdefghijklmnoprstuvwxyz-0123456789.,;= e+";
+    uint64_t seed = test_seed();
+    cnn_rng_key key = { seed, 77 };
+    uint64_t pos = 0;
+    uint8_t frame[32 * 24 * 3], out[512 * 512 * 3];
+    memset(frame, 100, sizeof frame);
+    int accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        char text[256];
+        snprintf(text, sizeof text, "%s", seeds[iter % 5]);
+        int edits = 1 + (int)(cnn_rng_u32(key, pos++) % 4);
+        for (int e = 0; e < edits; e++) {
+            size_t len = strlen(text), at = cnn_rng_u32(key, pos++) % (len + 1);
+            char ch = alphabet[cnn_rng_u32(key, pos++) % (sizeof alphabet - 1)];
+            int op = (int)(cnn_rng_u32(key, pos++) % 3);
+            if (op == 0 && at < len)
+                text[at] = ch;
+            else if (op == 1 && at < len)
+                memmove(text + at, text + at + 1, len - at);
+            else if (len + 1 < sizeof text) {
+                memmove(text + at + 1, text + at, len - at + 1);
+                text[at] = ch;
+            }
+        }
+        cnn_augment_chain *chain;
+        if (cnn_augment_chain_parse(&chain, text) != CNN_OK) {
+            ck_assert_msg(!strncmp(cnn_last_error(), "augment: ", 9), "\"%s\": \"%s\"", text,
+                          cnn_last_error());
+            continue;
+        }
+        accepted++;
+        int w, h, c;
+        cnn_augment_params p;
+        if (cnn_augment_chain_output_shape(chain, 32, 24, 3, &w, &h, &c) == CNN_OK &&
+            (size_t)w * h * c <= sizeof out &&
+            cnn_augment_draw(chain, seed, (uint64_t)iter, 0, 32, 24, 3, &p) == CNN_OK) {
+            cnn_frame src, dst;
+            cnn_frame_init(&src, frame, 32, 24, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+            cnn_frame_init(&dst, out, w, h, c, CNN_FRAME_U8, CNN_FRAME_PACKED);
+            size_t ws_size = cnn_augment_workspace_size(chain, 32, 24, 3, CNN_FRAME_U8, 1);
+            void *ws = cnn_aligned_alloc(ws_size ? ws_size : 1);
+            ck_assert_cnn_ok(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws));
+            cnn_aligned_free(ws);
+        }
+        cnn_augment_chain_free(chain);
+    }
+    /* Some edits land where the parser still takes the text (about 2 %). */
+    ck_assert_int_gt(accepted, 200);
+}
+END_TEST
+
+START_TEST(params_as_json)
+{
+    cnn_augment_chain *chain =
+        parse_ok("flip-h p=0 ; rotate degrees=30,30 ; center-crop size=2 ; brightness factor=0.1");
+    cnn_augment_params p;
+    ck_assert_cnn_ok(cnn_augment_draw(chain, 1, 2, 3, 4, 4, 3, &p));
+    const char *expect =
+        "{\"seed\":1,\"frame\":2,\"sample\":3,\"steps\":["
+        "{\"transform\":\"flip-h\",\"applied\":false},"
+        "{\"transform\":\"rotate\",\"applied\":true,\"angle\":30},"
+        "{\"transform\":\"center-crop\",\"applied\":true,\"x\":1,\"y\":1,\"width\":2,"
+        "\"height\":2},"
+        "{\"transform\":\"brightness\",\"applied\":true,\"factor\":0.10000000000000001}]}";
+    char buf[512];
+    size_t n = cnn_augment_params_json(&p, buf, sizeof buf);
+    ck_assert_str_eq(buf, expect);
+    ck_assert_uint_eq(n, strlen(expect));
+    /* A short buffer: truncated, terminated, the full length returned. */
+    char small[16];
+    ck_assert_uint_eq(cnn_augment_params_json(&p, small, sizeof small), strlen(expect));
+    ck_assert_uint_eq(strlen(small), sizeof small - 1);
+    ck_assert_uint_eq(cnn_augment_params_json(&p, NULL, 0), strlen(expect));
+    cnn_augment_chain_free(chain);
+}
+END_TEST
+
 START_TEST(rgbx_and_bgrx_frames)
 {
     uint64_t seed = test_seed();
@@ -439,6 +528,8 @@ int main(void)
     tcase_add_test(tc, packed_and_planar_agree);
     tcase_add_test(tc, small_cases_by_hand);
     tcase_add_test(tc, rgbx_and_bgrx_frames);
+    tcase_add_test(tc, params_as_json);
+    tcase_add_test(tc, parser_survives_mutations);
     tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, apply_checks_frames);
     suite_add_tcase(s, tc);

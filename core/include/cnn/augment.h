@@ -147,6 +147,14 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
                             uint64_t sample, int in_w, int in_h, int in_c,
                             cnn_augment_params *params);
 
+/* The drawn parameters as one line of JSON, for metadata and data set
+ * records:
+ *   {"seed":1,"frame":2,"sample":0,"steps":[{"transform":"flip-h",
+ *    "applied":false},{"transform":"rotate","applied":true,"angle":12.5}]}
+ * Writes at most size bytes, always terminated when size > 0, and returns
+ * the length of the whole text like snprintf. Numbers round-trip. */
+size_t cnn_augment_params_json(const cnn_augment_params *params, char *buf, size_t size);
+
 /* Scratch bytes cnn_augment_apply() needs for this input frame shape. */
 size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int in_h, int in_c,
                                   cnn_frame_type type, int n_threads);
