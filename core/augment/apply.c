@@ -143,6 +143,9 @@ static cnn_status check_frame(const cnn_frame *f, const char *which)
 {
     if (!f->data || f->width <= 0 || f->height <= 0 || f->channels <= 0)
         return cnn_fail(CNN_ERR_SHAPE, "augment: %s frame is empty", which);
+    if (f->channels > CNN_AUGMENT_MAX_CHANNELS)
+        return cnn_fail(CNN_ERR_SHAPE, "augment: %s frame has %d channels, at most %d",
+                        which, f->channels, CNN_AUGMENT_MAX_CHANNELS);
     ptrdiff_t esize = f->type == CNN_FRAME_F32 ? 4 : 1, row = esize * f->width;
     if (f->layout == CNN_FRAME_PACKED) {
         ptrdiff_t pix = f->pixel_stride ? f->pixel_stride : esize * f->channels;

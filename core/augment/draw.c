@@ -82,9 +82,9 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
     params->seed = seed, params->frame_key = frame_key, params->sample = sample;
     params->in_width = in_w, params->in_height = in_h, params->in_channels = in_c;
     params->n_steps = chain->n_steps;
-    if (in_w <= 0 || in_h <= 0 || in_c <= 0)
-        return cnn_fail(CNN_ERR_SHAPE, "augment: input size %dx%dx%d is empty", in_w, in_h,
-                        in_c);
+    if (in_w <= 0 || in_h <= 0 || in_c <= 0 || in_c > CNN_AUGMENT_MAX_CHANNELS)
+        return cnn_fail(CNN_ERR_SHAPE, "augment: input %dx%dx%d is empty or has over %d channels",
+                        in_w, in_h, in_c, CNN_AUGMENT_MAX_CHANNELS);
     aug_shape shape = { in_w, in_h, in_c };
     for (int i = 0; i < chain->n_steps; i++) {
         const aug_step *s = &chain->steps[i];

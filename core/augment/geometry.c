@@ -37,7 +37,7 @@ static void square_size(aug_step *s, int i)
 typedef struct remap_job {
     const aug_image *in, *out;
     const ptrdiff_t *xoff, *yoff;
-    float fill[4]; /* per channel, on the frame's scale */
+    float fill[CNN_AUGMENT_MAX_CHANNELS]; /* per channel, on the frame's scale */
     int period;    /* fill[(c + x) % period]: channels interleaved in x */
     int contiguous; /* xoff is one run: rows are copied whole */
 } remap_job;
@@ -47,8 +47,8 @@ static void remap_rows(void *arg, int ith, int nth)
     const remap_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
     ptrdiff_t op = out->pix, es = in->is_float ? 4 : 1;
-    uint8_t fill8[4];
-    for (int k = 0; k < 4; k++)
+    uint8_t fill8[CNN_AUGMENT_MAX_CHANNELS];
+    for (int k = 0; k < CNN_AUGMENT_MAX_CHANNELS; k++)
         fill8[k] = aug_round_u8(j->fill[k]);
     int y0, y1;
     cnn_split_range(out->h, ith, nth, &y0, &y1);
@@ -78,7 +78,7 @@ static void remap_rows(void *arg, int ith, int nth)
 /* Fill values of a step's "fill" parameter (8-bit scale) for a frame. */
 static void fill_values(const aug_step *s, int param, const aug_image *out, float *fill)
 {
-    for (int c = 0; c < out->c && c < 4; c++) {
+    for (int c = 0; c < CNN_AUGMENT_MAX_CHANNELS; c++) {
         double v = param < 0 ? 0.0 : s->v[param][c < s->count[param] ? c : s->count[param] - 1];
         fill[c] = (float)(out->is_float ? v / 255.0 : v);
     }
@@ -165,7 +165,7 @@ static void flip_apply(cnn_context *ctx, const aug_image *in, const aug_image *o
         xoff[x] = horizontal ? out->w - 1 - x : x;
     for (int y = 0; y < out->h; y++)
         yoff[y] = horizontal ? y : out->h - 1 - y;
-    static const float no_fill[4];
+    static const float no_fill[CNN_AUGMENT_MAX_CHANNELS];
     remap(ctx, in, out, xoff, yoff, no_fill);
 }
 
@@ -428,7 +428,7 @@ static size_t resize_scratch_bytes(int interp, aug_shape out, int n_threads)
 static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const aug_image *out,
                        int bx, int by, int bw, int bh, void *scratch)
 {
-    static const float no_fill[4];
+    static const float no_fill[CNN_AUGMENT_MAX_CHANNELS];
     if (interp == INTERP_NEAREST) {
         box_remap(ctx, in, out, bx, by, bw, bh, no_fill, scratch);
         return;
@@ -539,7 +539,7 @@ static void resize_apply(cnn_context *ctx, const aug_step *s, const double *valu
     picture.w = box[2], picture.h = box[3];
     resize_box(ctx, (int)s->v[RESIZE_INTERP][0], in, &picture, 0, 0, in->w, in->h, scratch);
     if ((int)s->v[RESIZE_FIT][0] == FIT_LETTERBOX) {
-        float fill[4];
+        float fill[CNN_AUGMENT_MAX_CHANNELS];
         fill_values(s, RESIZE_FILL, out, fill);
         fill_outside(out, box, fill);
     }
@@ -567,7 +567,7 @@ static void box_apply(cnn_context *ctx, const aug_step *s, const double *values,
                       cnn_rng_key key, const aug_image *in, const aug_image *out,
                       void *scratch)
 {
-    static const float no_fill[4];
+    static const float no_fill[CNN_AUGMENT_MAX_CHANNELS];
     box_remap(ctx, in, out, (int)values[BOX_X], (int)values[BOX_Y], (int)values[BOX_W],
               (int)values[BOX_H], no_fill, scratch);
 }
@@ -769,7 +769,7 @@ static void pad_apply(cnn_context *ctx, const aug_step *s, const double *values,
 {
     ptrdiff_t *xoff, *yoff;
     int mode = (int)s->v[PAD_MODE][0];
-    float fill[4];
+    float fill[CNN_AUGMENT_MAX_CHANNELS];
     fill_values(s, PAD_FILL, out, fill);
     remap_tables(scratch, out, &xoff, &yoff);
     pad_index(xoff, out->w, (int)s->v[PAD_AMOUNT][0], in->w, mode);
@@ -809,7 +809,7 @@ typedef struct warp_job {
     const aug_image *in, *out;
     double p[9];
     int bilinear, reflect;
-    float fill[4];
+    float fill[CNN_AUGMENT_MAX_CHANNELS];
 } warp_job;
 
 /* The projection of an inverse affine matrix about the image centres

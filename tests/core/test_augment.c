@@ -489,7 +489,7 @@ END_TEST
 START_TEST(apply_checks_frames)
 {
     cnn_augment_chain *chain = parse_ok("resize size=8 ; brightness factor=1.5");
-    uint8_t in[16 * 16 * 3], out[8 * 8 * 3];
+    uint8_t in[16 * 16 * 3] = { 0 }, out[8 * 8 * 3];
     float fout[8 * 8 * 3];
     cnn_augment_params p;
     ck_assert_cnn_ok(cnn_augment_draw(chain, 1, 0, 0, 16, 16, 3, &p));

@@ -105,6 +105,7 @@ typedef struct cnn_frame {
 void cnn_frame_init(cnn_frame *f, void *data, int width, int height, int channels,
                     cnn_frame_type type, cnn_frame_layout layout);
 
+#define CNN_AUGMENT_MAX_CHANNELS 4 /* frames have 1 to 4 channels */
 #define CNN_AUGMENT_MAX_STEPS 32
 #define CNN_AUGMENT_MAX_VALUES 8
 
