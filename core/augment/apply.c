@@ -122,7 +122,17 @@ static void copy_rows(void *arg, int ith, int nth)
         for (int y = y0; y < y1; y++) {
             const uint8_t *s = aug_at(in, c, y, 0);
             uint8_t *d = aug_at(out, c, y, 0);
-            if (in->is_float) {
+            if (in->is_float != out->is_float) {
+                /* 8-bit to float: x / 255; float to 8-bit: x * 255.999
+                 * truncated, after a clamp to [0, 1]. */
+                for (int x = 0; x < out->w; x++) {
+                    float v = aug_load(s + x * in->pix, in->is_float);
+                    if (in->is_float)
+                        d[x * out->pix] = (uint8_t)(aug_clampf(v, 0.0f, 1.0f) * 255.999f);
+                    else
+                        aug_store(d + x * out->pix, 1, v / 255.0f);
+                }
+            } else if (in->is_float) {
                 for (int x = 0; x < out->w; x++)
                     memcpy(d + x * out->pix, s + x * in->pix, 4);
             } else {
@@ -174,8 +184,6 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
     cnn_status st;
     if ((st = check_frame(src, "source")) != CNN_OK || (st = check_frame(dst, "output")) != CNN_OK)
         return st;
-    if (src->type != dst->type)
-        return cnn_fail(CNN_ERR_INVALID_ARG, "augment: source and output types differ");
     if (params->n_steps != chain->n_steps)
         return cnn_fail(CNN_ERR_INVALID_ARG,
                         "augment: parameters drawn for %d steps, the chain has %d",
@@ -211,12 +219,10 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
     for (int i = 0; i < chain->n_steps; i++)
         if (params->steps[i].applied)
             last = i;
+    /* Steps run in the source type; another output type is converted to at
+     * the end (convert_image_dtype's scales). */
+    int convert = src->type != dst->type, k = 0;
     aug_image cur = frame_view(src), dst_view = frame_view(dst);
-    if (last < 0) {
-        aug_copy(ctx, &cur, &dst_view);
-        return CNN_OK;
-    }
-    int k = 0;
     for (int i = 0; i <= last; i++) {
         const aug_step *s = &chain->steps[i];
         if (!params->steps[i].applied)
@@ -224,10 +230,12 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
         aug_shape shape = { cur.w, cur.h, cur.c }, next = shape;
         if (s->kind->shape)
             s->kind->shape(s, shape, &next);
-        aug_image o = i == last ? dst_view : buffer_view(buf[k++ & 1], next, is_float);
+        aug_image o = i == last && !convert ? dst_view : buffer_view(buf[k++ & 1], next, is_float);
         cnn_rng_key key = aug_step_key(params->seed, params->frame_key, params->sample, i);
         s->kind->apply(ctx, s, params->steps[i].values, key, &cur, &o, scratch);
         cur = o;
     }
+    if (last < 0 || convert)
+        aug_copy(ctx, &cur, &dst_view);
     return CNN_OK;
 }

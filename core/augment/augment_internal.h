@@ -160,7 +160,8 @@ static inline float aug_trunc_pos(float v)
  * rows; otherwise 0 and the views are untouched. */
 int aug_flatten(aug_image *in, aug_image *out);
 
-/* out = in, same shape, any layouts. */
+/* out = in, same shape, any layouts; between types with torchvision's
+ * convert_image_dtype scales (x / 255, x * 255.999 truncated). */
 void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
 
 /* Store v into an 8-bit element, rounding half to even (torch.round) and

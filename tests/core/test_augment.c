@@ -489,7 +489,9 @@ END_TEST
 START_TEST(apply_checks_frames)
 {
     cnn_augment_chain *chain = parse_ok("resize size=8 ; brightness factor=1.5");
-    uint8_t in[16 * 16 * 3] = { 0 }, out[8 * 8 * 3];
+    uint8_t in[16 * 16 * 3], out[8 * 8 * 3];
+    for (int i = 0; i < 16 * 16 * 3; i++)
+        in[i] = (uint8_t)(i * 37);
     float fout[8 * 8 * 3];
     cnn_augment_params p;
     ck_assert_cnn_ok(cnn_augment_draw(chain, 1, 0, 0, 16, 16, 3, &p));
@@ -501,8 +503,14 @@ START_TEST(apply_checks_frames)
     cnn_frame_init(&dst, out, 7, 8, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
     ck_assert_int_eq(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws), CNN_ERR_SHAPE);
     ck_assert_ptr_nonnull(strstr(cnn_last_error(), "8x8x3"));
-    cnn_frame_init(&dst, fout, 8, 8, 3, CNN_FRAME_F32, CNN_FRAME_PACKED);
-    ck_assert_int_eq(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws), CNN_ERR_INVALID_ARG);
+    /* A float output of an 8-bit source: the 8-bit result over 255. */
+    cnn_frame_init(&dst, fout, 8, 8, 3, CNN_FRAME_F32, CNN_FRAME_PLANAR);
+    ck_assert_cnn_ok(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws));
+    cnn_frame_init(&dst, out, 8, 8, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    ck_assert_cnn_ok(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws));
+    for (int i = 0; i < 64; i++)
+        for (int c = 0; c < 3; c++)
+            ck_assert_float_eq(fout[c * 64 + i], (float)out[i * 3 + c] / 255.0f);
     cnn_frame_init(&dst, out, 8, 8, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
     cnn_frame_init(&src, in, 16, 15, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
     ck_assert_int_eq(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws), CNN_ERR_SHAPE);
@@ -512,6 +520,20 @@ START_TEST(apply_checks_frames)
     ck_assert_int_eq(cnn_augment_apply(NULL, other, &p, &src, &dst, ws), CNN_ERR_INVALID_ARG);
     cnn_augment_chain_free(other);
     cnn_aligned_free(ws);
+    cnn_augment_chain_free(chain);
+
+    /* Float to 8-bit through the empty chain: k / 255 back to k. */
+    float ramp[256];
+    uint8_t back[256];
+    for (int k = 0; k < 256; k++)
+        ramp[k] = (float)k / 255.0f;
+    chain = parse_ok("");
+    ck_assert_cnn_ok(cnn_augment_draw(chain, 1, 0, 0, 256, 1, 1, &p));
+    cnn_frame_init(&src, ramp, 256, 1, 1, CNN_FRAME_F32, CNN_FRAME_PLANAR);
+    cnn_frame_init(&dst, back, 256, 1, 1, CNN_FRAME_U8, CNN_FRAME_PLANAR);
+    ck_assert_cnn_ok(cnn_augment_apply(NULL, chain, &p, &src, &dst, NULL));
+    for (int k = 0; k < 256; k++)
+        ck_assert_int_eq(back[k], k);
     cnn_augment_chain_free(chain);
 }
 END_TEST

@@ -160,8 +160,10 @@ size_t cnn_augment_params_json(const cnn_augment_params *params, char *buf, size
 size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int in_h, int in_c,
                                   cnn_frame_type type, int n_threads);
 
-/* dst = chain(src) with drawn params. src and dst have the same type, any
- * layout; dst has the output size and channels. Nothing is allocated. */
+/* dst = chain(src) with drawn params, any layouts; dst has the output size
+ * and channels. Steps run in the source type; a dst of the other type is
+ * converted to at the end like convert_image_dtype (8-bit to float x / 255,
+ * float to 8-bit x * 255.999 truncated). Nothing is allocated. */
 cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
                              const cnn_augment_params *params, const cnn_frame *src,
                              cnn_frame *dst, void *workspace);
