@@ -203,31 +203,59 @@ static void run_chain(cnn_context *ctx, const cnn_augment_chain *chain, uint64_t
     cnn_aligned_free(ws);
 }
 
-START_TEST(threads_do_not_change_pixels)
+/* Run description on a test frame with 1, 2 and 3 threads (8-bit packed,
+ * or float planar) and require identical bytes. */
+static void same_on_any_thread_count(const char *description, int is_float)
 {
     uint64_t seed = test_seed();
     const int w = 161, h = 97;
-    cnn_augment_chain *chain = parse_ok(
-        "flip-h ; affine degrees=20 translate=0.1,0.1 scale=0.8,1.2 shear=10 ; "
-        "color-jitter brightness=0.3 contrast=0.3 saturation=0.3 hue=0.1 ; "
-        "resized-crop size=67,45 scale=0.5,1 interp=bicubic ; gamma gamma=0.7,1.3 ; "
-        "gaussian-blur kernel=7,5 ; erasing p=1 ; gaussian-noise std=5 ; "
-        "salt-pepper amount=0.05");
+    cnn_augment_chain *chain = parse_ok(description);
+    int ow, oh, oc;
+    ck_assert_cnn_ok(cnn_augment_chain_output_shape(chain, w, h, 3, &ow, &oh, &oc));
     uint8_t *frame = test_frame(w, h);
-    uint8_t out[3][67 * 45 * 3];
+    size_t esize = is_float ? 4 : 1, n_out = (size_t)ow * oh * oc * esize;
+    float *fframe = malloc((size_t)w * h * 3 * sizeof *fframe);
+    for (int i = 0; i < w * h * 3; i++)
+        fframe[i] = (float)frame[i] / 255.0f;
+    uint8_t *out[3];
     for (int n = 1; n <= 3; n++) {
         cnn_context *ctx;
         ck_assert_cnn_ok(cnn_context_create(&ctx, n));
+        out[n - 1] = malloc(n_out);
         cnn_frame src, dst;
-        cnn_frame_init(&src, frame, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
-        cnn_frame_init(&dst, out[n - 1], 67, 45, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+        if (is_float) {
+            cnn_frame_init(&src, fframe, w, h, 3, CNN_FRAME_F32, CNN_FRAME_PLANAR);
+            cnn_frame_init(&dst, out[n - 1], ow, oh, oc, CNN_FRAME_F32, CNN_FRAME_PLANAR);
+        } else {
+            cnn_frame_init(&src, frame, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+            cnn_frame_init(&dst, out[n - 1], ow, oh, oc, CNN_FRAME_U8, CNN_FRAME_PACKED);
+        }
         run_chain(ctx, chain, seed, 5, &src, &dst);
         cnn_context_destroy(ctx);
     }
-    ck_assert_mem_eq(out[0], out[1], sizeof out[0]);
-    ck_assert_mem_eq(out[0], out[2], sizeof out[0]);
+    ck_assert_mem_eq(out[0], out[1], n_out);
+    ck_assert_mem_eq(out[0], out[2], n_out);
+    for (int n = 0; n < 3; n++)
+        free(out[n]);
     free(frame);
+    free(fframe);
     cnn_augment_chain_free(chain);
+}
+
+static const char *const thread_chains[] = {
+    "flip-h ; affine degrees=20 translate=0.1,0.1 scale=0.8,1.2 shear=10 ; "
+    "color-jitter brightness=0.3 contrast=0.3 saturation=0.3 hue=0.1 ; "
+    "resized-crop size=67,45 scale=0.5,1 interp=bicubic ; gamma gamma=0.7,1.3 ; "
+    "gaussian-blur kernel=7,5 ; erasing p=1 ; gaussian-noise std=5 ; salt-pepper amount=0.05",
+    "perspective p=1 border=reflect ; motion-blur kernel=7 ; sharpen factor=0.5,2 ; "
+    "equalize ; autocontrast ; channel-shuffle ; rotate degrees=40 interp=nearest ; "
+    "resize size=90,60 fit=letterbox interp=area ; pad amount=3 mode=symmetric ; "
+    "crop size=80,50 ; flip-v p=1 ; solarize ; posterize bits=5 ; grayscale channels=1",
+};
+
+START_TEST(threads_do_not_change_pixels)
+{
+    same_on_any_thread_count(thread_chains[_i / 2], _i % 2);
 }
 END_TEST
 
@@ -546,7 +574,7 @@ int main(void)
     tcase_add_test(tc, parse_errors_name_transform_and_parameter);
     tcase_add_test(tc, draw_is_a_function_of_the_key);
     tcase_add_test(tc, draw_ranges_and_probability);
-    tcase_add_test(tc, threads_do_not_change_pixels);
+    tcase_add_loop_test(tc, threads_do_not_change_pixels, 0, 4);
     tcase_add_test(tc, packed_and_planar_agree);
     tcase_add_test(tc, small_cases_by_hand);
     tcase_add_test(tc, rgbx_and_bgrx_frames);
