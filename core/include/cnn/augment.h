@@ -156,7 +156,9 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
  * the length of the whole text like snprintf. Numbers round-trip. */
 size_t cnn_augment_params_json(const cnn_augment_params *params, char *buf, size_t size);
 
-/* Scratch bytes cnn_augment_apply() needs for this input frame shape. */
+/* Scratch bytes cnn_augment_apply() needs for this input frame shape and
+ * type, on a context of n_threads threads (cnn_context_threads(); 1 for a
+ * NULL context). 0 when the chain cannot take the shape. */
 size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int in_h, int in_c,
                                   cnn_frame_type type, int n_threads);
 
