@@ -353,6 +353,54 @@ START_TEST(parser_survives_mutations)
 }
 END_TEST
 
+/* Every transform on frames down to one pixel: applies or is refused with a
+ * message, never reads or writes outside (run under valgrind too). */
+START_TEST(tiny_frames)
+{
+    static const char *const steps[] = {
+        "flip-h p=1", "flip-v p=1", "resize size=3,2", "resize size=5 interp=bicubic",
+        "resize size=2 interp=area", "resize size=4,3 fit=letterbox", "resize size=2 fit=shorter",
+        "resize size=3 interp=nearest", "rescale scale=2", "crop size=1", "center-crop size=3",
+        "center-crop fraction=0.5", "resized-crop size=3", "pad amount=1 mode=reflect",
+        "pad amount=1 mode=symmetric", "pad amount=2 mode=edge", "rotate degrees=30",
+        "rotate degrees=90,90 expand=1", "affine degrees=10 shear=5 border=reflect",
+        "translate fraction=0.5", "zoom scale=0.5,2", "perspective p=1",
+        "perspective p=1 interp=nearest border=reflect", "brightness factor=1.5",
+        "contrast factor=0.5", "saturation factor=2", "hue shift=0.3",
+        "color-jitter brightness=0.5 hue=0.5", "gamma gamma=2", "grayscale", "invert",
+        "solarize", "posterize", "autocontrast", "equalize", "channel-shuffle",
+        "gaussian-blur kernel=3", "motion-blur kernel=3", "sharpen factor=3", "erasing p=1",
+        "gaussian-noise std=20", "salt-pepper amount=0.5",
+    };
+    static const int sizes[][2] = { { 1, 1 }, { 2, 1 }, { 1, 3 }, { 3, 2 }, { 2, 2 } };
+    uint8_t in[64 * 3], out[64 * 3];
+    for (int i = 0; i < 64 * 3; i++)
+        in[i] = (uint8_t)(i * 53);
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        cnn_augment_chain *chain = parse_ok(steps[k]);
+        for (int z = 0; z < 5; z++) {
+            int w = sizes[z][0], h = sizes[z][1], ow, oh, oc;
+            cnn_augment_params p;
+            if (cnn_augment_chain_output_shape(chain, w, h, 3, &ow, &oh, &oc) != CNN_OK ||
+                cnn_augment_draw(chain, test_seed(), (uint64_t)z, 0, w, h, 3, &p) != CNN_OK) {
+                ck_assert_msg(!strncmp(cnn_last_error(), "augment: ", 9), "%s", cnn_last_error());
+                continue;
+            }
+            ck_assert_int_le(ow * oh * oc, 64 * 3);
+            size_t ws_size = cnn_augment_workspace_size(chain, w, h, 3, CNN_FRAME_U8, 1);
+            void *ws = cnn_aligned_alloc(ws_size ? ws_size : 1);
+            cnn_frame src, dst;
+            cnn_frame_init(&src, in, w, h, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+            cnn_frame_init(&dst, out, ow, oh, oc, CNN_FRAME_U8, CNN_FRAME_PACKED);
+            ck_assert_msg(cnn_augment_apply(NULL, chain, &p, &src, &dst, ws) == CNN_OK,
+                          "%s on %dx%d: %s", steps[k], w, h, cnn_last_error());
+            cnn_aligned_free(ws);
+        }
+        cnn_augment_chain_free(chain);
+    }
+}
+END_TEST
+
 START_TEST(params_as_json)
 {
     cnn_augment_chain *chain =
@@ -579,6 +627,7 @@ int main(void)
     tcase_add_test(tc, small_cases_by_hand);
     tcase_add_test(tc, rgbx_and_bgrx_frames);
     tcase_add_test(tc, params_as_json);
+    tcase_add_test(tc, tiny_frames);
     tcase_add_test(tc, parser_survives_mutations);
     tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, apply_checks_frames);
