@@ -179,6 +179,15 @@ static inline uint8_t aug_round_u8(float v)
     return (uint8_t)(int)aug_round_even(aug_clampf(v, 0.0f, 255.0f));
 }
 
+/* The same for |v| < 2^22 (interpolated and filtered values), clamped as an
+ * integer: integer selects vectorise where float ones do not. */
+static inline uint8_t aug_round_u8_small(float v)
+{
+    int i = (int)aug_round_even(v);
+    i = i < 0 ? 0 : i;
+    return (uint8_t)(i > 255 ? 255 : i);
+}
+
 static inline float aug_load(const uint8_t *p, int is_float)
 {
     float v;
@@ -186,6 +195,16 @@ static inline float aug_load(const uint8_t *p, int is_float)
         return (float)*p;
     __builtin_memcpy(&v, p, 4);
     return v;
+}
+
+/* Store a value |v| < 2^22: as is for float frames, rounded and saturated
+ * for 8-bit. */
+static inline void aug_store_small(uint8_t *p, int is_float, float v)
+{
+    if (is_float)
+        __builtin_memcpy(p, &v, 4);
+    else
+        *p = aug_round_u8_small(v);
 }
 
 /* Store a value: as is for float frames, rounded and saturated for 8-bit. */

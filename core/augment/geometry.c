@@ -306,9 +306,14 @@ static void area_tables(int n_out, int n_in, int32_t *idx)
 typedef struct resize_job {
     const aug_image *in, *out;
     int interp, taps;
+    /* Downscaling rows of contiguous elements: blend the input rows first
+     * (contiguous, vectorised), then sample that one row; x tables then
+     * hold element indices instead of byte offsets. */
+    int vertical_first;
     const int32_t *xi, *yi; /* x: byte offsets into a row; y: row indices */
     const float *xw, *yw;
-    float *rows; /* per thread: taps rows of out->w floats */
+    float *rows;       /* per thread: row_floats floats */
+    size_t row_floats; /* taps rows of out->w, or one input row when vertical_first */
 } resize_job;
 
 /* Interpolate one input row horizontally: dst[x] = sum_k src[xi] * xw, in
@@ -334,7 +339,7 @@ resize_vrow(float *const *r, const float *yw, uint8_t *d, ptrdiff_t op, int w, i
         float v = r[0][x] * yw[0] + r[1][x] * yw[1];
         if (taps == 4)
             v = v + r[2][x] * yw[2] + r[3][x] * yw[3];
-        aug_store(d + x * op, fl, v);
+        aug_store_small(d + x * op, fl, v);
     }
 }
 
@@ -374,6 +379,37 @@ resize_channel(const resize_job *j, int c, int y0, int y1, float *rows, int taps
     }
 }
 
+/* The vertical-first order for rows [y0, y1): the taps input rows blended
+ * into one float row, then sampled horizontally. */
+static inline __attribute__((always_inline)) void
+resize_channel_vertical_first(const resize_job *j, int c, int y0, int y1, float *row, int taps,
+                              int fl)
+{
+    const aug_image *in = j->in, *out = j->out;
+    ptrdiff_t es = fl ? 4 : 1;
+    for (int y = y0; y < y1; y++) {
+        const int32_t *need = j->yi + taps * y;
+        const float *yw = j->yw + taps * y;
+        const uint8_t *r0 = aug_at(in, c, need[0], 0), *r1 = aug_at(in, c, need[1], 0);
+        const uint8_t *r2 = aug_at(in, c, need[taps - 2], 0), *r3 = aug_at(in, c, need[taps - 1], 0);
+        for (int x = 0; x < in->w; x++) {
+            float v = aug_load(r0 + x * es, fl) * yw[0] + aug_load(r1 + x * es, fl) * yw[1];
+            if (taps == 4)
+                v = v + aug_load(r2 + x * es, fl) * yw[2] + aug_load(r3 + x * es, fl) * yw[3];
+            row[x] = v;
+        }
+        const int32_t *xi = j->xi;
+        const float *xw = j->xw;
+        uint8_t *d = aug_at(out, c, y, 0);
+        for (int x = 0; x < out->w; x++, xi += taps, xw += taps) {
+            float v = row[xi[0]] * xw[0] + row[xi[1]] * xw[1];
+            if (taps == 4)
+                v = v + row[xi[2]] * xw[2] + row[xi[3]] * xw[3];
+            aug_store_small(d + x * out->pix, fl, v);
+        }
+    }
+}
+
 static void area_channel(const resize_job *j, int c, int y0, int y1)
 {
     const aug_image *in = j->in, *out = j->out;
@@ -397,12 +433,18 @@ static void area_channel(const resize_job *j, int c, int y0, int y1)
 static void resize_rows(void *arg, int ith, int nth)
 {
     const resize_job *j = arg;
-    float *rows = j->rows + (size_t)ith * j->taps * j->out->w;
+    float *rows = j->rows + (size_t)ith * j->row_floats;
     int y0, y1, fl = j->in->is_float;
     cnn_split_range(j->out->h, ith, nth, &y0, &y1);
     for (int c = 0; c < j->out->c; c++) {
         if (j->interp == INTERP_AREA)
             area_channel(j, c, y0, y1);
+        else if (j->vertical_first && j->taps == 2)
+            fl ? resize_channel_vertical_first(j, c, y0, y1, rows, 2, 1)
+               : resize_channel_vertical_first(j, c, y0, y1, rows, 2, 0);
+        else if (j->vertical_first)
+            fl ? resize_channel_vertical_first(j, c, y0, y1, rows, 4, 1)
+               : resize_channel_vertical_first(j, c, y0, y1, rows, 4, 0);
         else if (j->taps == 2 && fl)
             resize_channel(j, c, y0, y1, rows, 2, 1);
         else if (j->taps == 2)
@@ -414,14 +456,21 @@ static void resize_rows(void *arg, int ith, int nth)
     }
 }
 
-static size_t resize_scratch_bytes(int interp, aug_shape out, int n_threads)
+/* Floats of one thread's rows: taps output rows, or one input row. */
+static size_t resize_row_floats(int taps, aug_shape in, aug_shape out)
+{
+    size_t rows = (size_t)taps * out.w * out.c, input = (size_t)in.w * in.c;
+    return rows > input ? rows : input;
+}
+
+static size_t resize_scratch_bytes(int interp, aug_shape in, aug_shape out, int n_threads)
 {
     size_t row = (size_t)out.w * out.c;
     if (interp == INTERP_NEAREST)
         return sizeof(ptrdiff_t) * (row + (size_t)out.h);
     size_t taps = interp == INTERP_BICUBIC ? 4 : 2;
     return taps * (sizeof(int32_t) + sizeof(float)) * (row + (size_t)out.h) +
-           sizeof(float) * taps * row * (size_t)n_threads;
+           sizeof(float) * resize_row_floats((int)taps, in, out) * (size_t)n_threads;
 }
 
 /* Resize the box (bx, by, bw, bh), inside the input, to the output size. */
@@ -462,7 +511,15 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
                 xi[x] *= (int32_t)pix;
         }
     }
-    resize_job j = { &box, &fo, interp, taps, xi, yi, xw, yw, yw + taps * out->h };
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int vertical_first = interp != INTERP_AREA && bh > out->h && box.pix == es;
+    if (vertical_first)
+        for (size_t x = 0; x < taps * row; x++)
+            xi[x] /= (int32_t)es;
+    resize_job j = { &box, &fo, interp, taps, vertical_first, xi, yi, xw, yw,
+                     yw + taps * out->h,
+                     resize_row_floats(taps, (aug_shape){ in->w, in->h, in->c },
+                                       (aug_shape){ out->w, out->h, out->c }) };
     aug_parallel(ctx, resize_rows, &j);
 }
 
@@ -513,7 +570,7 @@ static cnn_status resize_shape(const aug_step *s, aug_shape in, aug_shape *out)
 
 static size_t resize_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
 {
-    return resize_scratch_bytes((int)s->v[RESIZE_INTERP][0], out, n_threads);
+    return resize_scratch_bytes((int)s->v[RESIZE_INTERP][0], in, out, n_threads);
 }
 
 /* Fill the output outside the box (x, y, w, h) with the fill values. */
@@ -695,7 +752,7 @@ static cnn_status rrc_draw(const aug_step *s, aug_shape in, aug_draw *d)
 
 static size_t rrc_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
 {
-    return resize_scratch_bytes((int)s->v[RRC_INTERP][0], out, n_threads);
+    return resize_scratch_bytes((int)s->v[RRC_INTERP][0], in, out, n_threads);
 }
 
 static void rrc_apply(cnn_context *ctx, const aug_step *s, const double *values,

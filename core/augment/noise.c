@@ -128,10 +128,10 @@ static inline __attribute__((always_inline)) void blur_channel(const blur_job *j
         uint8_t *d = aug_at(out, c, y, 0);
         if (out->pix == (fl ? 4 : 1))
             for (int x = 0; x < w; x++)
-                aug_store(d + x * (fl ? 4 : 1), fl, acc[x]);
+                aug_store_small(d + x * (fl ? 4 : 1), fl, acc[x]);
         else
             for (int x = 0; x < w; x++)
-                aug_store(d + x * out->pix, fl, acc[x]);
+                aug_store_small(d + x * out->pix, fl, acc[x]);
     }
 }
 
@@ -257,7 +257,7 @@ static void motion_rows(void *arg, int ith, int nth)
             }
             uint8_t *d = aug_at(out, c, y, 0);
             for (int x = 0; x < w; x++)
-                aug_store(d + x * out->pix, fl, acc[x] * wt);
+                aug_store_small(d + x * out->pix, fl, acc[x] * wt);
         }
     }
 }
