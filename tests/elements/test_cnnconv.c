@@ -199,8 +199,8 @@ START_TEST (random_frames_match_libcnn_conv2d)
 
   for (f = 0; f < G_N_ELEMENTS (checked); f++) {
     GstVideoInfo info = info_of (checked[f], 23, 19), out_info;
-    GstHarness *hn = el_harness ("cnnconv", "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" "
-        "stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
+    GstHarness *hn = el_harness ("cnnconv",
+        "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
         "output=signed n-threads=2", checked[f], 23, 19);
     GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
     GstVideoFrame in, frame;
@@ -295,8 +295,8 @@ START_TEST (property_changes_while_playing)
 {
   GstVideoInfo info = info_of ("GRAY8", 16, 6);
   StepFrame step = { info.finfo, {100, 0, 0} };
-  GstHarness *hn = el_harness ("cnnconv", "kernel=sobel-x padding-mode=replicate output=abs scale=0.25",
-      "GRAY8", 16, 6);
+  GstHarness *hn = el_harness ("cnnconv",
+      "kernel=sobel-x padding-mode=replicate output=abs scale=0.25", "GRAY8", 16, 6);
   GstElement *conv = gst_harness_find_element (hn, "cnnconv");
   GstBuffer *out;
   gint w, h;
