@@ -552,7 +552,8 @@ gst_cnn_conv_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFram
   gint c, comp, n_comp = GST_VIDEO_FRAME_N_COMPONENTS (in);
   size_t in_plane = (size_t) self->x.shape[2] * self->x.shape[3];
   size_t out_plane = (size_t) self->y.shape[2] * self->y.shape[3];
-  gboolean same_size = in_plane == out_plane;
+  gboolean same_size = self->x.shape[2] == self->y.shape[2] &&
+      self->x.shape[3] == self->y.shape[3];
 
   gst_cnn_conv_apply_changes (self);
   for (c = 0; c < self->channels; c++) {

@@ -46,6 +46,8 @@ START_TEST (odd_sizes_and_strides_every_format)
     {"kernel=box padding=valid dilation=2 stride=2", 15, 7},
     {"kernel=curve padding=3", 33, 17},
     {"weights=\"1,2,1\" padding=valid stride=3", 11, 6},
+    /* a 1x5 column with one pixel of padding: wider and shorter */
+    {"weights=\"1;1;1;1;1\" padding=1", 35, 15},
   };
   guint f, c;
 
