@@ -293,6 +293,15 @@ gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y)
   return v;
 }
 
+/* Push a step frame and pull the result. */
+static GstBuffer *
+push_step (GstHarness * hn, const GstVideoInfo * info, StepFrame * step)
+{
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (info, step_sample, step)),
+      GST_FLOW_OK);
+  return gst_harness_pull (hn);
+}
+
 START_TEST (property_changes_while_playing)
 {
   GstVideoInfo info = info_of ("GRAY8", 16, 6);
@@ -303,38 +312,37 @@ START_TEST (property_changes_while_playing)
   GstBuffer *out;
   gint w, h;
 
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   fail_unless_equals_int (gray_at (hn, out, 8, 2), 100);
   gst_buffer_unref (out);
 
   /* same size: applies to the next frame */
   gst_util_set_object_arg (G_OBJECT (conv), "kernel", "identity");
   g_object_set (conv, "scale", 1.0, NULL);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   fail_unless_equals_int (gray_at (hn, out, 0, 2), 20);
   fail_unless_equals_int (gray_at (hn, out, 15, 2), 120);
   gst_buffer_unref (out);
 
   g_object_set (conv, "weights", "0,0,0;0,2,0;0,0,0", "offset", -10.0, NULL);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   fail_unless_equals_int (gray_at (hn, out, 15, 2), 230);
   gst_buffer_unref (out);
 
   /* a new size: renegotiated before the next frame */
   g_object_set (conv, "stride", 2, "weights", NULL, "offset", 0.0, NULL);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   output_size (hn, &w, &h);
   fail_unless_equals_int (w, 8);
   fail_unless_equals_int (h, 3);
   fail_unless_equals_int (gray_at (hn, out, 4, 1), 120);
+  gst_buffer_unref (out);
+
+  /* a new thread count: a new engine context before the next frame */
+  g_object_set (conv, "n-threads", 3, NULL);
+  out = push_step (hn, &info, &step);
+  fail_unless_equals_int (gray_at (hn, out, 4, 1), 120);
+  fail_unless_equals_int (gray_at (hn, out, 3, 1), 20);
   gst_buffer_unref (out);
   gst_object_unref (conv);
   gst_harness_teardown (hn);
