@@ -38,8 +38,12 @@ static inline __attribute__((always_inline)) float value_apply(value_op op, floa
         v = a * x + b;
         return is_float ? v : (float)aug_round_u8(v);
     case OP_BLEND:
-        v = aug_clampf(a * x + (1.0f - a) * b, 0.0f, bound);
-        return is_float ? v : aug_trunc_pos(v);
+        v = a * x + (1.0f - a) * b;
+        if (is_float)
+            return aug_clampf(v, 0.0f, bound);
+        /* Truncating first then clamping as integers gives the same 0..255
+         * and vectorises. */
+        return (float)aug_clamp_u8((int)v);
     case OP_GAMMA:
         v = aug_clampf(b * powf(is_float ? x : x / 255.0f, a), 0.0f, 1.0f);
         return is_float ? v : aug_trunc_pos(v * 255.999f);
@@ -166,7 +170,7 @@ typedef struct pixel_job {
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
-static void hue_shift(float *rgb, float shift)
+static inline void hue_shift(float *rgb, float shift)
 {
     float r = rgb[0], g = rgb[1], b = rgb[2];
     float maxc = r > g ? r : g, minc = r < g ? r : g;
@@ -177,19 +181,21 @@ static void hue_shift(float *rgb, float shift)
     float crd = eqc ? 1.0f : cr;
     float rc = (maxc - r) / crd, gc = (maxc - g) / crd, bc = (maxc - b) / crd;
     float h = maxc == r ? bc - gc : maxc == g ? 2.0f + rc - bc : 4.0f + gc - rc;
-    h = fmodf(h / 6.0f + 1.0f, 1.0f);
+    /* fmod(h / 6 + 1, 1) of a value in [5/6, 11/6): exact without libm. */
+    h = h / 6.0f + 1.0f;
+    h = h - (float)(int)h;
     h = h + shift;
-    h = h - floorf(h); /* Python's % 1.0 */
-    float v = maxc;
-    float fi = floorf(h * 6.0f), f = h * 6.0f - fi;
-    int i = ((int)fi % 6 + 6) % 6;
+    h = h - (float)aug_floor_int(h); /* Python's % 1.0 */
+    float v = maxc, h6 = h * 6.0f;
+    int fi = aug_floor_int(h6), i = fi >= 6 ? fi - 6 : fi; /* h6 in [0, 6] */
+    float f = h6 - (float)fi;
     float p = aug_clampf(v * (1.0f - s), 0.0f, 1.0f);
     float q = aug_clampf(v * (1.0f - s * f), 0.0f, 1.0f);
     float t = aug_clampf(v * (1.0f - s * (1.0f - f)), 0.0f, 1.0f);
-    static const int sel[6][3] = { { 0, 3, 1 }, { 2, 0, 1 }, { 1, 0, 3 },
-                                   { 1, 2, 0 }, { 3, 1, 0 }, { 0, 1, 2 } };
-    float vals[4] = { v, p, q, t };
-    rgb[0] = vals[sel[i][0]], rgb[1] = vals[sel[i][1]], rgb[2] = vals[sel[i][2]];
+    /* _hsv2rgb's selection: r (v q p p t v), g (t v v q p p), b (p p t v v q). */
+    rgb[0] = i == 0 || i == 5 ? v : i == 1 ? q : i == 4 ? t : p;
+    rgb[1] = i == 1 || i == 2 ? v : i == 0 ? t : i == 3 ? q : p;
+    rgb[2] = i == 3 || i == 4 ? v : i == 2 ? t : i == 5 ? q : p;
 }
 
 /* Store a value already on the 8-bit grid (truncated and clamped) as is. */
