@@ -140,22 +140,36 @@ static inline float gray_of(float r, float g, float b, int is_float)
     return is_float ? l : aug_trunc_pos(l);
 }
 
+/* Sum of the grays of row y (of channel 0 when the image is not RGB). */
+static inline __attribute__((always_inline)) double gray_row_sum(const aug_image *im, int y,
+                                                                 int fl)
+{
+    const uint8_t *r = aug_at(im, 0, y, 0), *g = r + im->plane, *b = g + im->plane;
+    ptrdiff_t p = im->pix;
+    double sum = 0.0;
+    if (im->c != 3) {
+        for (int x = 0; x < im->w; x++)
+            sum += aug_load(r + x * p, fl);
+    } else if (!fl) { /* truncated grays are integers: an exact integer sum */
+        int64_t isum = 0;
+        for (int x = 0; x < im->w; x++)
+            isum += (int)gray_of(r[x * p], g[x * p], b[x * p], 0);
+        sum = (double)isum;
+    } else {
+        for (int x = 0; x < im->w; x++)
+            sum += gray_of(aug_load(r + x * p, 1), aug_load(g + x * p, 1),
+                           aug_load(b + x * p, 1), 1);
+    }
+    return sum;
+}
+
 /* Mean of the grayscale image (of the only channel when c == 1), summed
  * row by row in double so the result does not depend on threads. */
 static float gray_mean(const aug_image *im)
 {
     double sum = 0.0;
-    int fl = im->is_float;
-    for (int y = 0; y < im->h; y++) {
-        double row = 0.0;
-        for (int x = 0; x < im->w; x++) {
-            float r = aug_load(aug_at(im, 0, y, x), fl);
-            row += im->c == 3 ? gray_of(r, aug_load(aug_at(im, 1, y, x), fl),
-                                        aug_load(aug_at(im, 2, y, x), fl), fl)
-                              : r;
-        }
-        sum += row;
-    }
+    for (int y = 0; y < im->h; y++)
+        sum += im->is_float ? gray_row_sum(im, y, 1) : gray_row_sum(im, y, 0);
     return (float)(sum / ((double)im->w * im->h));
 }
 
