@@ -127,7 +127,8 @@ typedef struct cnn_augment_params {
 } cnn_augment_params;
 
 /* A parsed chain is read-only afterwards: any number of threads may draw and
- * apply with one chain at once (each with its own params and workspace). */
+ * apply with one chain at once, each with its own context, params and
+ * workspace. */
 typedef struct cnn_augment_chain cnn_augment_chain;
 
 /* Parse a description; on error the message names the step, the transform
