@@ -1,0 +1,59 @@
+/* ONNX files: models read into a cnn_graph, TensorProto files (the backend
+ * tests' input_N.pb / output_N.pb), and the backend test runner.
+ *
+ * A file that is not an ONNX model, is truncated, or uses an operator or an
+ * element type this build does not have is refused with a message naming the
+ * file, the node, the operator and the reason. */
+#ifndef CNN_ONNX_H
+#define CNN_ONNX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cnn/context.h"
+#include "cnn/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Read a model into a new, unprepared graph: initialisers and Constant nodes
+ * become constants, symbolic input dimensions are unknown (-1) until set. */
+cnn_status cnn_onnx_read(const char *path, cnn_graph **g);
+/* Same from memory; `what` names the source in messages. */
+cnn_status cnn_onnx_read_memory(const void *data, size_t size, const char *what,
+                                cnn_graph **g);
+
+/* A tensor from a TensorProto file: float32 or int64 (other types are
+ * refused as unsupported). */
+typedef struct cnn_onnx_tensor {
+    char *name;
+    int is_int64;
+    int ndim;
+    int shape[CNN_MAX_DIMS];
+    float *f32;   /* float32 data, or NULL */
+    int64_t *i64; /* int64 data, or NULL */
+} cnn_onnx_tensor;
+
+cnn_status cnn_onnx_read_tensor(const char *path, cnn_onnx_tensor *t);
+void cnn_onnx_tensor_release(cnn_onnx_tensor *t);
+
+typedef enum cnn_onnx_test_result {
+    CNN_ONNX_TEST_PASSED = 0,
+    CNN_ONNX_TEST_FAILED,
+    CNN_ONNX_TEST_SKIPPED, /* an operator or element type this build does not claim */
+} cnn_onnx_test_result;
+
+/* Run one ONNX backend test directory (model.onnx, and data set directories
+ * test_data_set_K with input_N.pb and output_N.pb): each data set is fed to a
+ * freshly prepared graph (int64 inputs bound as constants) and every output
+ * compared with
+ * |got - want| <= atol + rtol * |want|, the onnx backend runner's rule
+ * (rtol 1e-3, atol 1e-7). `message` receives the reason of a failure or skip. */
+cnn_onnx_test_result cnn_onnx_backend_test(cnn_context *ctx, const char *dir, double rtol,
+                                           double atol, char *message, size_t message_size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,62 @@
+/* Receptive fields of a stack of layers, along one spatial axis.
+ *
+ * The recurrences of Araujo, Norris & Sim, "Computing Receptive Fields of
+ * Convolutional Neural Networks" (Distill, 2019), with the effective kernel
+ * k' = dilation * (kernel - 1) + 1 of layer l:
+ *   size_l  = size_{l-1} + (k'_l - 1) * jump_{l-1}          size_0 = 1
+ *   jump_l  = jump_{l-1} * stride_l                          jump_0 = 1
+ *   start_l = start_{l-1} + ((k'_l - 1) / 2 - pad_l) * jump_{l-1}
+ *
+ * Convention for start: continuous input coordinates where input pixel i
+ * covers [i, i + 1), so its centre is i + 0.5 and start_0 = 0.5. start_l is
+ * the centre of the field of output 0 of layer l; output i of that layer is
+ * centred at start_l + i * jump_l. A start below 0.5 means the field reaches
+ * into the padding. Square layers use the same numbers on both axes. */
+#ifndef CNN_RECEPTIVE_FIELD_H
+#define CNN_RECEPTIVE_FIELD_H
+
+#include <stdint.h>
+
+#include "cnn/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One layer along one axis. Pooling and convolution are the same to the
+ * recurrence; a fully connected layer over an n-pixel map is kernel n. */
+typedef struct cnn_rf_layer {
+    int kernel;       /* >= 1 */
+    int stride;       /* >= 1 */
+    int padding;      /* >= 0, added on both sides */
+    int dilation;     /* >= 1 */
+    const char *name; /* label for messages and printing; may be NULL */
+} cnn_rf_layer;
+
+/* Field of layer l (after it has been applied). */
+typedef struct cnn_rf_info {
+    int64_t size;  /* receptive field size in input pixels */
+    int64_t jump;  /* input pixels between neighbouring outputs (effective stride) */
+    double start;  /* centre of output 0's field, convention above */
+    int out_size;  /* feature map size for the given input size */
+} cnn_rf_info;
+
+/* Fill out[0..n) for layers[0..n) applied to an input of in_size pixels.
+ * Output sizes use PyTorch's floor formula
+ *   out = (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1.
+ * Fails naming the layer when a parameter is out of range or a map would
+ * become empty. */
+cnn_status cnn_rf_compute(const cnn_rf_layer *layers, int n, int in_size, cnn_rf_info *out);
+
+/* The smallest number of repetitions of the block layers[0..n) (e.g. one
+ * 3x3 stride-1 conv, or a conv followed by a 2x2 pool) whose receptive field
+ * covers in_size pixels: size >= in_size. *field (may be NULL) receives the
+ * field after those repetitions. Fails when the block does not grow the
+ * field, or when the feature map would vanish before the input is covered. */
+cnn_status cnn_rf_layers_to_cover(const cnn_rf_layer *block, int n, int in_size,
+                                  int *repeats, cnn_rf_info *field);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,291 @@
+/* The ONNX loader's and the graph's refusals (truncated files, text files,
+ * unknown operators, bad shapes: an error naming node, operator and reason,
+ * never a crash), and the graph's plan: arena reuse and constant folding.
+ * Values of every operator are checked by onnx_backend_node. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/testutil.h"
+#include "cnn/onnx.h"
+
+static cnn_context *ctx;
+
+static void setup(void)
+{
+    ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
+}
+
+static void teardown(void)
+{
+    cnn_context_destroy(ctx);
+}
+
+static void *slurp(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    *size = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *data = malloc(*size);
+    ck_assert(data && fread(data, 1, *size, f) == *size);
+    fclose(f);
+    return data;
+}
+
+static const char *testdata(const char *relative)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s", ONNX_TESTDATA, relative);
+    return path;
+}
+
+START_TEST(real_model_reads_and_runs_shape_inference)
+{
+    cnn_graph *g;
+    ck_assert_cnn_ok(cnn_onnx_read(testdata("node/test_conv_with_strides_padding/model.onnx"),
+                                   &g));
+    ck_assert_int_eq(cnn_graph_input_count(g), 2); /* x and W, shapes from the model */
+    ck_assert_str_eq(cnn_graph_input_name(g, 1), "W");
+    ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
+    const cnn_tensor *y = cnn_graph_output(g, 0);
+    /* 7x5 input, 3x3 kernel, stride 2, padding 1: 4x3 */
+    ck_assert_int_eq(y->ndim, 4);
+    ck_assert_int_eq(y->shape[2], 4);
+    ck_assert_int_eq(y->shape[3], 3);
+    cnn_graph_destroy(g);
+}
+END_TEST
+
+START_TEST(every_truncation_is_refused_without_crash)
+{
+    size_t size;
+    uint8_t *model = slurp(testdata("node/test_conv_with_strides_padding/model.onnx"), &size);
+    int refused = 0;
+    for (size_t len = 0; len < size; len++) {
+        cnn_graph *g = NULL;
+        cnn_status st = cnn_onnx_read_memory(model, len, "truncated", &g);
+        /* a cut between two fields can leave a well-formed smaller model:
+         * then preparing it must fail or succeed cleanly */
+        if (st == CNN_OK) {
+            ck_assert_ptr_nonnull(g);
+            cnn_graph_prepare(g, ctx);
+            cnn_graph_destroy(g);
+        } else {
+            ck_assert_ptr_null(g);
+            ck_assert_msg(strstr(cnn_last_error(), "truncated") != NULL ||
+                              strstr(cnn_last_error(), "no graph") != NULL ||
+                              strstr(cnn_last_error(), "not produced") != NULL,
+                          "length %zu: %s", len, cnn_last_error());
+            refused++;
+        }
+    }
+    cnn_graph *g;
+    cnn_status st = cnn_onnx_read_memory(model, size / 2, "half.onnx", &g);
+    ck_assert_int_eq(st, CNN_ERR_FORMAT);
+    ck_assert_msg(strstr(cnn_last_error(), "half.onnx") != NULL, "%s", cnn_last_error());
+    ck_assert_int_gt(refused, (int)size / 2);
+    free(model);
+}
+END_TEST
+
+START_TEST(text_file_is_refused)
+{
+    cnn_graph *g;
+    const char *path = test_source_path("meson.build");
+    cnn_status st = cnn_onnx_read(path, &g);
+    ck_assert_int_eq(st, CNN_ERR_FORMAT);
+    ck_assert_ptr_null(g);
+    ck_assert_msg(strstr(cnn_last_error(), "meson.build") &&
+                      strstr(cnn_last_error(), "not an ONNX model"),
+                  "%s", cnn_last_error());
+    ck_assert_int_eq(cnn_onnx_read("/nonexistent/model.onnx", &g), CNN_ERR_IO);
+}
+END_TEST
+
+START_TEST(unsupported_operator_names_node_and_operator)
+{
+    cnn_graph *g;
+    cnn_status st = cnn_onnx_read(testdata("node/test_det_2d/model.onnx"), &g);
+    ck_assert_int_eq(st, CNN_ERR_UNSUPPORTED);
+    ck_assert_msg(strstr(cnn_last_error(), "node 'y' (Det): operator not supported"),
+                  "%s", cnn_last_error());
+}
+END_TEST
+
+START_TEST(bad_shape_names_node_operator_and_reason)
+{
+    cnn_graph *g;
+    ck_assert_cnn_ok(cnn_graph_create(&g));
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "a", 2, (int[]){ 2, 3 }));
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "b", 1, (int[]){ 4 }));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Add", "bad_add", 2, (const char *[]){ "a", "b" },
+                                        1, (const char *[]){ "y" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
+    ck_assert_int_eq(cnn_graph_prepare(g, ctx), CNN_ERR_SHAPE);
+    ck_assert_msg(strstr(cnn_last_error(), "node 'bad_add' (Add): cannot broadcast"), "%s",
+                  cnn_last_error());
+    cnn_graph_destroy(g);
+
+    ck_assert_cnn_ok(cnn_graph_create(&g));
+    ck_assert_int_eq(cnn_graph_add_node(g, "Relu", NULL, 1, (const char *[]){ "nowhere" }, 1,
+                                        (const char *[]){ "r" }, NULL),
+                     CNN_ERR_FORMAT);
+    ck_assert_msg(strstr(cnn_last_error(), "node 'r' (Relu): input 'nowhere'"), "%s",
+                  cnn_last_error());
+    cnn_graph_destroy(g);
+}
+END_TEST
+
+/* x -> Relu -> Reshape -> Relu -> Relu -> Relu -> y: the arena holds far less
+ * than one buffer per value, the reshape costs no buffer, and the values are
+ * those of relu. */
+START_TEST(arena_reuses_buffers)
+{
+    enum { N = 1024 };
+    cnn_graph *g;
+    const char *names[] = { "x", "a", "b", "c", "d", "y" };
+    ck_assert_cnn_ok(cnn_graph_create(&g));
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "x", 2, (int[]){ 4, N / 4 }));
+    ck_assert_cnn_ok(cnn_graph_add_constant_i64(g, "shape", 1, (int[]){ 1 },
+                                                (int64_t[]){ N }));
+    for (int i = 0; i < 5; i++) {
+        const char *in[2] = { names[i], "shape" };
+        ck_assert_cnn_ok(cnn_graph_add_node(g, i == 1 ? "Reshape" : "Relu", NULL,
+                                            i == 1 ? 2 : 1, in, 1, &names[i + 1], NULL));
+    }
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
+    ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
+    size_t one = N * sizeof(float);
+    cnn_graph_stats stats;
+    cnn_graph_get_stats(g, &stats);
+    ck_assert_uint_le(stats.arena_bytes, 3 * one);
+    float want[N];
+    for (int round = 0; round < 2; round++) {
+        cnn_tensor *x = cnn_graph_input(g, 0);
+        test_fill_uniform(x->data, N, test_seed(), round, -1.0f, 1.0f);
+        for (int i = 0; i < N; i++)
+            want[i] = x->data[i] > 0 ? x->data[i] : 0.0f;
+        ck_assert_cnn_ok(cnn_graph_run(g, ctx));
+        const cnn_tensor *y = cnn_graph_output(g, 0);
+        ck_assert_int_eq(y->ndim, 1);
+        ck_assert_int_eq(y->shape[0], N);
+        ck_assert_close(y->data, want, N, 0.0, 0.0);
+    }
+    cnn_graph_destroy(g);
+}
+END_TEST
+
+/* y = x * (c + c): the Add is folded at prepare, only x and y take arena. */
+START_TEST(constants_are_folded)
+{
+    cnn_graph *g;
+    const float c[3] = { 0.5f, -1.0f, 2.0f };
+    ck_assert_cnn_ok(cnn_graph_create(&g));
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "x", 2, (int[]){ 2, 3 }));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "c", 1, (int[]){ 3 }, c));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Add", "twice", 2, (const char *[]){ "c", "c" }, 1,
+                                        (const char *[]){ "c2" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Mul", "scale", 2, (const char *[]){ "x", "c2" }, 1,
+                                        (const char *[]){ "y" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
+    ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
+    cnn_graph_stats stats;
+    cnn_graph_get_stats(g, &stats);
+    ck_assert_int_eq(stats.folded, 1);
+    ck_assert_uint_eq(stats.arena_bytes, 2 * 64);
+    cnn_tensor *x = cnn_graph_input(g, 0);
+    for (int i = 0; i < 6; i++)
+        x->data[i] = (float)i;
+    ck_assert_cnn_ok(cnn_graph_run(g, ctx));
+    const float want[6] = { 0, -2, 8, 3, -8, 20 };
+    ck_assert_close(cnn_graph_output(g, 0)->data, want, 6, 0.0, 0.0);
+    cnn_graph_destroy(g);
+}
+END_TEST
+
+/* x -> Conv -> BatchNormalization -> Relu -> y, twice: once fused (the
+ * intermediate values have one reader), once kept apart because the
+ * convolution's output is also a graph output. Same y either way; the
+ * PyTorch comparison is onnx_fusion_torch. */
+static void build_conv_bn_relu(cnn_graph *g, int expose_conv)
+{
+    enum { C = 3, K = 4 };
+    float w[K * C * 9], b[K], gamma[K], beta[K], mean[K], var[K];
+    test_fill_uniform(w, K * C * 9, test_seed(), 10, -1.0f, 1.0f);
+    test_fill_uniform(b, K, test_seed(), 11, -1.0f, 1.0f);
+    test_fill_uniform(gamma, K, test_seed(), 12, 0.5f, 2.0f);
+    test_fill_uniform(beta, K, test_seed(), 13, -1.0f, 1.0f);
+    test_fill_uniform(mean, K, test_seed(), 14, -1.0f, 1.0f);
+    test_fill_uniform(var, K, test_seed(), 15, 0.5f, 2.0f);
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "x", 4, (int[]){ 2, C, 9, 7 }));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "w", 4, (int[]){ K, C, 3, 3 }, w));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "b", 1, (int[]){ K }, b));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "gamma", 1, (int[]){ K }, gamma));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "beta", 1, (int[]){ K }, beta));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "mean", 1, (int[]){ K }, mean));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "var", 1, (int[]){ K }, var));
+    cnn_graph_node *conv;
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Conv", "conv", 3,
+                                        (const char *[]){ "x", "w", "b" }, 1,
+                                        (const char *[]){ "c" }, &conv));
+    ck_assert_cnn_ok(cnn_graph_node_set_ints(conv, "pads", 4, (int64_t[]){ 1, 1, 1, 1 }));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "BatchNormalization", "bn", 5,
+                                        (const char *[]){ "c", "gamma", "beta", "mean", "var" },
+                                        1, (const char *[]){ "n" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Relu", "relu", 1, (const char *[]){ "n" }, 1,
+                                        (const char *[]){ "y" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
+    if (expose_conv)
+        ck_assert_cnn_ok(cnn_graph_mark_output(g, "c"));
+}
+
+START_TEST(conv_batchnorm_relu_fuse)
+{
+    cnn_graph *fused, *apart;
+    ck_assert_cnn_ok(cnn_graph_create(&fused));
+    ck_assert_cnn_ok(cnn_graph_create(&apart));
+    build_conv_bn_relu(fused, 0);
+    build_conv_bn_relu(apart, 1);
+    ck_assert_cnn_ok(cnn_graph_prepare(fused, ctx));
+    ck_assert_cnn_ok(cnn_graph_prepare(apart, ctx));
+    cnn_graph_stats sf, sa;
+    cnn_graph_get_stats(fused, &sf);
+    cnn_graph_get_stats(apart, &sa);
+    ck_assert_int_eq(sf.fused, 2);
+    ck_assert_int_eq(sa.fused, 0);
+    ck_assert_uint_lt(sf.arena_bytes, sa.arena_bytes);
+    size_t n = 2 * 3 * 9 * 7;
+    test_fill_uniform(cnn_graph_input(fused, 0)->data, n, test_seed(), 16, -2.0f, 2.0f);
+    memcpy(cnn_graph_input(apart, 0)->data, cnn_graph_input(fused, 0)->data, n * sizeof(float));
+    ck_assert_cnn_ok(cnn_graph_run(fused, ctx));
+    ck_assert_cnn_ok(cnn_graph_run(apart, ctx));
+    ck_assert_close(cnn_graph_output(fused, 0)->data, cnn_graph_output(apart, 0)->data,
+                    2 * 4 * 9 * 7, 1e-5, 1e-5);
+    cnn_graph_destroy(fused);
+    cnn_graph_destroy(apart);
+}
+END_TEST
+
+static Suite *onnx_suite(void)
+{
+    Suite *s = suite_create("onnx_load");
+    TCase *tc = tcase_create("load");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, real_model_reads_and_runs_shape_inference);
+    tcase_add_test(tc, every_truncation_is_refused_without_crash);
+    tcase_add_test(tc, text_file_is_refused);
+    tcase_add_test(tc, unsupported_operator_names_node_and_operator);
+    tcase_add_test(tc, bad_shape_names_node_operator_and_reason);
+    tcase_add_test(tc, arena_reuses_buffers);
+    tcase_add_test(tc, constants_are_folded);
+    tcase_add_test(tc, conv_batchnorm_relu_fuse);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return test_run_suite(onnx_suite());
+}
