@@ -7,22 +7,9 @@
  * 0), packed in and out. augment_vs_torchvision.py runs it. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "../timing.h"
 #include "cnn/cnn.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -61,12 +48,11 @@ int main(int argc, char **argv)
         cnn_frame_init(&out, dst, ow, oh, oc, CNN_FRAME_U8, CNN_FRAME_PACKED);
         cnn_augment_apply(ctx, chain, &p, &in, &out, ws); /* warm the pages */
         for (int i = 0; i < reps; i++) {
-            double t0 = now_ms();
+            double t0 = timing_now_ns();
             cnn_augment_apply(ctx, chain, &p, &in, &out, ws);
-            t[i] = now_ms() - t0;
+            t[i] = (timing_now_ns() - t0) * 1e-6;
         }
-        qsort(t, (size_t)reps, sizeof *t, cmp_double);
-        printf("%.4f %s\n", t[reps / 2], argv[a]);
+        printf("%.4f %s\n", timing_median(t, reps), argv[a]);
         cnn_aligned_free(dst);
         cnn_aligned_free(ws);
         cnn_augment_chain_free(chain);

@@ -149,6 +149,14 @@ static inline float aug_clampf(float v, float lo, float hi)
     return v < hi ? v : hi;
 }
 
+/* floor for |v| < 2^31 without a libm call (floorf is one on baseline
+ * x86-64). */
+static inline int aug_floor_int(float v)
+{
+    int i = (int)v;
+    return i - ((float)i > v);
+}
+
 /* Truncation of a value in [0, 2^31). */
 static inline float aug_trunc_pos(float v)
 {
@@ -181,11 +189,15 @@ static inline uint8_t aug_round_u8(float v)
 
 /* The same for |v| < 2^22 (interpolated and filtered values), clamped as an
  * integer: integer selects vectorise where float ones do not. */
+static inline int aug_clamp_u8(int i)
+{
+    i = i < 0 ? 0 : i;
+    return i > 255 ? 255 : i;
+}
+
 static inline uint8_t aug_round_u8_small(float v)
 {
-    int i = (int)aug_round_even(v);
-    i = i < 0 ? 0 : i;
-    return (uint8_t)(i > 255 ? 255 : i);
+    return (uint8_t)aug_clamp_u8((int)aug_round_even(v));
 }
 
 static inline float aug_load(const uint8_t *p, int is_float)

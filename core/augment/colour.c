@@ -38,8 +38,12 @@ static inline __attribute__((always_inline)) float value_apply(value_op op, floa
         v = a * x + b;
         return is_float ? v : (float)aug_round_u8(v);
     case OP_BLEND:
-        v = aug_clampf(a * x + (1.0f - a) * b, 0.0f, bound);
-        return is_float ? v : aug_trunc_pos(v);
+        v = a * x + (1.0f - a) * b;
+        if (is_float)
+            return aug_clampf(v, 0.0f, bound);
+        /* Truncating first then clamping as integers gives the same 0..255
+         * and vectorises. */
+        return (float)aug_clamp_u8((int)v);
     case OP_GAMMA:
         v = aug_clampf(b * powf(is_float ? x : x / 255.0f, a), 0.0f, 1.0f);
         return is_float ? v : aug_trunc_pos(v * 255.999f);
@@ -136,22 +140,36 @@ static inline float gray_of(float r, float g, float b, int is_float)
     return is_float ? l : aug_trunc_pos(l);
 }
 
+/* Sum of the grays of row y (of channel 0 when the image is not RGB). */
+static inline __attribute__((always_inline)) double gray_row_sum(const aug_image *im, int y,
+                                                                 int fl)
+{
+    const uint8_t *r = aug_at(im, 0, y, 0), *g = r + im->plane, *b = g + im->plane;
+    ptrdiff_t p = im->pix;
+    double sum = 0.0;
+    if (im->c != 3) {
+        for (int x = 0; x < im->w; x++)
+            sum += aug_load(r + x * p, fl);
+    } else if (!fl) { /* truncated grays are integers: an exact integer sum */
+        int64_t isum = 0;
+        for (int x = 0; x < im->w; x++)
+            isum += (int)gray_of(r[x * p], g[x * p], b[x * p], 0);
+        sum = (double)isum;
+    } else {
+        for (int x = 0; x < im->w; x++)
+            sum += gray_of(aug_load(r + x * p, 1), aug_load(g + x * p, 1),
+                           aug_load(b + x * p, 1), 1);
+    }
+    return sum;
+}
+
 /* Mean of the grayscale image (of the only channel when c == 1), summed
  * row by row in double so the result does not depend on threads. */
 static float gray_mean(const aug_image *im)
 {
     double sum = 0.0;
-    int fl = im->is_float;
-    for (int y = 0; y < im->h; y++) {
-        double row = 0.0;
-        for (int x = 0; x < im->w; x++) {
-            float r = aug_load(aug_at(im, 0, y, x), fl);
-            row += im->c == 3 ? gray_of(r, aug_load(aug_at(im, 1, y, x), fl),
-                                        aug_load(aug_at(im, 2, y, x), fl), fl)
-                              : r;
-        }
-        sum += row;
-    }
+    for (int y = 0; y < im->h; y++)
+        sum += im->is_float ? gray_row_sum(im, y, 1) : gray_row_sum(im, y, 0);
     return (float)(sum / ((double)im->w * im->h));
 }
 
@@ -166,7 +184,7 @@ typedef struct pixel_job {
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
-static void hue_shift(float *rgb, float shift)
+static inline void hue_shift(float *rgb, float shift)
 {
     float r = rgb[0], g = rgb[1], b = rgb[2];
     float maxc = r > g ? r : g, minc = r < g ? r : g;
@@ -177,19 +195,21 @@ static void hue_shift(float *rgb, float shift)
     float crd = eqc ? 1.0f : cr;
     float rc = (maxc - r) / crd, gc = (maxc - g) / crd, bc = (maxc - b) / crd;
     float h = maxc == r ? bc - gc : maxc == g ? 2.0f + rc - bc : 4.0f + gc - rc;
-    h = fmodf(h / 6.0f + 1.0f, 1.0f);
+    /* fmod(h / 6 + 1, 1) of a value in [5/6, 11/6): exact without libm. */
+    h = h / 6.0f + 1.0f;
+    h = h - (float)(int)h;
     h = h + shift;
-    h = h - floorf(h); /* Python's % 1.0 */
-    float v = maxc;
-    float fi = floorf(h * 6.0f), f = h * 6.0f - fi;
-    int i = ((int)fi % 6 + 6) % 6;
+    h = h - (float)aug_floor_int(h); /* Python's % 1.0 */
+    float v = maxc, h6 = h * 6.0f;
+    int fi = aug_floor_int(h6), i = fi >= 6 ? fi - 6 : fi; /* h6 in [0, 6] */
+    float f = h6 - (float)fi;
     float p = aug_clampf(v * (1.0f - s), 0.0f, 1.0f);
     float q = aug_clampf(v * (1.0f - s * f), 0.0f, 1.0f);
     float t = aug_clampf(v * (1.0f - s * (1.0f - f)), 0.0f, 1.0f);
-    static const int sel[6][3] = { { 0, 3, 1 }, { 2, 0, 1 }, { 1, 0, 3 },
-                                   { 1, 2, 0 }, { 3, 1, 0 }, { 0, 1, 2 } };
-    float vals[4] = { v, p, q, t };
-    rgb[0] = vals[sel[i][0]], rgb[1] = vals[sel[i][1]], rgb[2] = vals[sel[i][2]];
+    /* _hsv2rgb's selection: r (v q p p t v), g (t v v q p p), b (p p t v v q). */
+    rgb[0] = i == 0 || i == 5 ? v : i == 1 ? q : i == 4 ? t : p;
+    rgb[1] = i == 1 || i == 2 ? v : i == 0 ? t : i == 3 ? q : p;
+    rgb[2] = i == 3 || i == 4 ? v : i == 2 ? t : i == 5 ? q : p;
 }
 
 /* Store a value already on the 8-bit grid (truncated and clamped) as is. */

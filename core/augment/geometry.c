@@ -891,14 +891,6 @@ static inline float reflect_coordinate(float v, int size)
     return aug_clampf(v, 0.0f, (float)(size - 1));
 }
 
-/* floor for |v| < 2^31 without a libm call (floorf is one on baseline
- * x86-64). */
-static inline int floor_int(float v)
-{
-    int i = (int)v;
-    return i - ((float)i > v);
-}
-
 /* One output row; inlined with constant fl, bilinear and reflect. */
 static inline __attribute__((always_inline)) void warp_row(const warp_job *j, int y, int fl,
                                                            int bilinear, int reflect)
@@ -929,7 +921,7 @@ static inline __attribute__((always_inline)) void warp_row(const warp_job *j, in
                 aug_store(d + c * op, fl, inside ? aug_load(src + c * icp, fl) : j->fill[c]);
             continue;
         }
-        int x0 = floor_int(ix), y0 = floor_int(iy);
+        int x0 = aug_floor_int(ix), y0 = aug_floor_int(iy);
         float e = ix - (float)x0, s = iy - (float)y0;
         float wt[4] = { (1.0f - e) * (1.0f - s), e * (1.0f - s), (1.0f - e) * s, e * s };
         int okx0 = x0 >= 0 && x0 < w, okx1 = x0 + 1 >= 0 && x0 + 1 < w;

@@ -3,6 +3,7 @@
  * independence, layouts, and small cases checked by hand. The comparison
  * with torchvision is test_augment_torch. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,59 @@ static const char *const thread_chains[] = {
 START_TEST(threads_do_not_change_pixels)
 {
     same_on_any_thread_count(thread_chains[_i / 2], _i % 2);
+}
+END_TEST
+
+/* One chain used by two threads at once, each with its own context. */
+typedef struct shared_run {
+    const cnn_augment_chain *chain;
+    uint64_t frame;
+    const uint8_t *in;
+    uint8_t out[67 * 45 * 3];
+} shared_run;
+
+static void *shared_thread(void *arg)
+{
+    shared_run *r = arg;
+    cnn_context *ctx;
+    if (cnn_context_create(&ctx, 1) != CNN_OK)
+        return NULL;
+    cnn_frame src, dst;
+    cnn_frame_init(&src, (void *)r->in, 161, 97, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    cnn_frame_init(&dst, r->out, 67, 45, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+    for (int rep = 0; rep < 20; rep++) {
+        cnn_augment_params p;
+        size_t ws_size = cnn_augment_workspace_size(r->chain, 161, 97, 3, CNN_FRAME_U8, 1);
+        void *ws = cnn_aligned_alloc(ws_size);
+        cnn_augment_draw(r->chain, 9, r->frame, 0, 161, 97, 3, &p);
+        cnn_augment_apply(ctx, r->chain, &p, &src, &dst, ws);
+        cnn_aligned_free(ws);
+    }
+    cnn_context_destroy(ctx);
+    return NULL;
+}
+
+START_TEST(chain_shared_by_threads)
+{
+    cnn_augment_chain *chain = parse_ok(thread_chains[0]);
+    uint8_t *frame = test_frame(161, 97);
+    shared_run runs[2] = { { chain, 1, frame, { 0 } }, { chain, 2, frame, { 0 } } };
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, shared_thread, &runs[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) {
+        uint8_t alone[67 * 45 * 3];
+        cnn_frame src, dst;
+        cnn_frame_init(&src, frame, 161, 97, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+        cnn_frame_init(&dst, alone, 67, 45, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+        run_chain(NULL, chain, 9, runs[i].frame, &src, &dst);
+        ck_assert_mem_eq(alone, runs[i].out, sizeof alone);
+    }
+    ck_assert(memcmp(runs[0].out, runs[1].out, sizeof runs[0].out) != 0);
+    free(frame);
+    cnn_augment_chain_free(chain);
 }
 END_TEST
 
@@ -623,6 +677,7 @@ int main(void)
     tcase_add_test(tc, draw_is_a_function_of_the_key);
     tcase_add_test(tc, draw_ranges_and_probability);
     tcase_add_loop_test(tc, threads_do_not_change_pixels, 0, 4);
+    tcase_add_test(tc, chain_shared_by_threads);
     tcase_add_test(tc, packed_and_planar_agree);
     tcase_add_test(tc, small_cases_by_hand);
     tcase_add_test(tc, rgbx_and_bgrx_frames);

@@ -118,23 +118,6 @@ static int run_script(const char *mode)
     return system(cmd);
 }
 
-static void *read_file(const char *name, size_t bytes)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    void *data = malloc(bytes);
-    size_t got = fread(data, 1, bytes, f);
-    fclose(f);
-    if (got != bytes) {
-        free(data);
-        return NULL;
-    }
-    return data;
-}
-
 /* Draw every run and write cases.txt; 0 on success. */
 static int prepare_runs(uint64_t seed)
 {
@@ -189,7 +172,7 @@ START_TEST(matches_torchvision)
     size_t esize = r->is_float ? 4 : 1;
     char name[64];
     snprintf(name, sizeof name, "case%d.bin", _i);
-    void *ref = read_file(name, n_out * esize);
+    void *ref = test_read_file(dir, name, n_out * esize);
     ck_assert_msg(ref != NULL, "%s: no torchvision output of %zu elements", name, n_out);
 
     /* 8-bit: packed in and out; float: planar in, packed out. */
@@ -265,7 +248,7 @@ int main(void)
         fprintf(stderr, "no frame size in %s\n", path);
         return EXIT_FAILURE;
     }
-    frame = read_file("frame.rgb", (size_t)frame_w * frame_h * 3);
+    frame = test_read_file(dir, "frame.rgb", (size_t)frame_w * frame_h * 3);
     if (!frame || prepare_runs(test_seed()) != 0 || run_script("apply") != 0) {
         fprintf(stderr, "could not prepare the torchvision reference in %s\n", dir);
         return EXIT_FAILURE;

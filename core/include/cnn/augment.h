@@ -126,6 +126,9 @@ typedef struct cnn_augment_params {
     cnn_augment_step_params steps[CNN_AUGMENT_MAX_STEPS];
 } cnn_augment_params;
 
+/* A parsed chain is read-only afterwards: any number of threads may draw and
+ * apply with one chain at once, each with its own context, params and
+ * workspace. */
 typedef struct cnn_augment_chain cnn_augment_chain;
 
 /* Parse a description; on error the message names the step, the transform
