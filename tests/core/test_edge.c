@@ -197,6 +197,40 @@ START_TEST(separable_kernels_match_c)
 }
 END_TEST
 
+START_TEST(laplacian_kernels_match_c)
+{
+    static int16_t a[2][MAX_W + 4 + GUARD], b[2][MAX_W + 4 + GUARD];
+    static uint8_t out[2][MAX_W + GUARD];
+    const uint8_t *rows[5];
+    for (int i = 0; i < 5; i++)
+        rows[i] = plane + i * MAX_W;
+    for (int l = 0; l < levels; l++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+            for (int kind = CNN_LAPLACIAN_4; kind <= CNN_LAPLACIAN_APERTURE5; kind++) {
+                const edge_laplacian_taps *t = cnn_edge_laplacian_taps(kind);
+                int w = widths[wi], n = t->size, r = n / 2;
+                memset(a, 0x5a, sizeof a);
+                memset(b, 0x5a, sizeof b);
+                c.edge_lap_vpass_s16(rows, t->v1, t->v2, n, a[0] + r, b[0] + r, w);
+                simd[l].edge_lap_vpass_s16(rows, t->v1, t->v2, n, a[1] + r, b[1] + r, w);
+                ck_assert_msg(!memcmp(a[0], a[1], sizeof a[0]) &&
+                                  !memcmp(b[0], b[1], sizeof b[0]),
+                              "lap_vpass_s16 %s width %d kind %d differs from C", names[l], w,
+                              kind);
+                for (int j = 1; j <= r; j++) { /* the extreme sums as padding */
+                    a[0][r - j] = a[0][r + w - 1 + j] = 16 * 255;
+                    b[0][r - j] = b[0][r + w - 1 + j] = -4 * 255;
+                }
+                memset(out, 0xa5, sizeof out);
+                c.edge_lap_hpass_u8(a[0] + r, b[0] + r, t->h1, t->h2, n, out[0], w);
+                simd[l].edge_lap_hpass_u8(a[0] + r, b[0] + r, t->h1, t->h2, n, out[1], w);
+                ck_assert_msg(!memcmp(out[0], out[1], sizeof out[0]),
+                              "lap_hpass_u8 %s width %d kind %d differs from C", names[l], w,
+                              kind);
+            }
+}
+END_TEST
+
 START_TEST(blur_kernels_match_c)
 {
     static uint16_t t[2][MAX_W + 2 * EDGE_MAX_BLUR + GUARD];
@@ -461,6 +495,7 @@ int main(void)
     tcase_add_checked_fixture(kernels, kernels_setup, NULL);
     tcase_add_test(kernels, gradient_kernels_match_c);
     tcase_add_test(kernels, separable_kernels_match_c);
+    tcase_add_test(kernels, laplacian_kernels_match_c);
     tcase_add_test(kernels, blur_kernels_match_c);
     tcase_add_test(kernels, canny_kernels_match_c);
     suite_add_tcase(s, kernels);
