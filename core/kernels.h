@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cnn/activation.h"
+
 /* One group of one image, input already padded (zeros/reflect/replicate done
  * by the op), so kernels never test borders. For stride_w > 1 the op splits
  * each padded row into stride_w column phases (phase r holds columns r,
@@ -123,6 +125,10 @@ typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n
 typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
                                   ptrdiff_t ldc, float alpha, float beta, int m, int n);
 
+/* Activation act (cnn_activation) of n values: forward out = f(x) when dy is
+ * NULL, else backward out = dy * f'(x). */
+typedef void (*cnn_activation_fn)(cnn_activation act, float alpha, const float *x,
+                                  const float *dy, float *out, size_t n);
 /* Separable gradient passes on 8-bit planes (apertures 5 and 7), n taps.
  * Vertical: vs[x] = sum_i smooth[i] * rows[i][x], vd[x] = sum_i deriv[i] *
  * rows[i][x]. Horizontal, over rows readable from -n/2 to width + n/2:
@@ -194,6 +200,7 @@ struct cnn_kernels {
     cnn_dropout_fn dropout;
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
+    cnn_activation_fn activation;
     cnn_edge_vpass_s32_fn edge_vpass_s32;
     cnn_edge_hpass_s32_fn edge_hpass_s32;
     cnn_edge_blur_vpass_fn edge_blur_vpass;
@@ -220,6 +227,7 @@ void cnn_pool2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -227,6 +235,7 @@ void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
                            int b);
 void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
@@ -270,6 +279,8 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
+void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
+                             float *out, size_t n);
 
 /* x86 twins, set by the cnn_<family>_init_x86() functions. */
 void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
@@ -301,6 +312,10 @@ void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdi
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                            float alpha, float beta, int m, int n);
+void cnn_activation_kernel_avx2(cnn_activation act, float alpha, const float *x,
+                                const float *dy, float *out, size_t n);
+void cnn_activation_kernel_avx512(cnn_activation act, float alpha, const float *x,
+                                  const float *dy, float *out, size_t n);
 #define CNN_GEMM_MR_AVX2 6
 #define CNN_GEMM_NR_AVX2 16
 #define CNN_GEMM_MR_AVX512 8

@@ -15,6 +15,8 @@ static const aug_kind *const kinds[] = {
     &aug_brightness, &aug_contrast,   &aug_saturation,   &aug_hue,        &aug_color_jitter,
     &aug_gamma,      &aug_grayscale,  &aug_invert,       &aug_solarize,   &aug_posterize,
     &aug_gaussian_blur, &aug_sharpen, &aug_erasing, &aug_gaussian_noise, &aug_salt_pepper,
+    &aug_autocontrast, &aug_equalize, &aug_channel_shuffle,
+    &aug_translate, &aug_zoom, &aug_perspective, &aug_motion_blur,
 };
 
 cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
@@ -73,6 +75,14 @@ static const aug_kind *find_kind(const char *name, size_t len)
         if (strlen(kinds[i]->name) == len && !memcmp(kinds[i]->name, name, len))
             return kinds[i];
     return NULL;
+}
+
+int aug_param_index(const aug_kind *k, const char *name)
+{
+    for (int i = 0; i < AUG_MAX_PARAMS && k->params[i].name; i++)
+        if (!strcmp(k->params[i].name, name))
+            return i;
+    return -1;
 }
 
 static int n_params(const aug_kind *k)
