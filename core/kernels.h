@@ -228,6 +228,7 @@ void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -236,20 +237,13 @@ void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
-void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
-                           int b);
-void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
-
-#endif
-void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-#if CNN_HAVE_X86
-void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
-                           int b);
-void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
-
+void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
+void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
@@ -339,8 +333,5 @@ void cnn_edge_lap_vpass_s16_c(const uint8_t *const *rows, const int16_t *v1, con
                               int n, int16_t *a, int16_t *b, int width);
 void cnn_edge_lap_hpass_u8_c(const int16_t *a, const int16_t *b, const int16_t *h1,
                              const int16_t *h2, int n, uint8_t *dst, int width);
-void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
-                           int b);
-void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 
 #endif
