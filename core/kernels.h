@@ -9,11 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cnn/activation.h"
+
 /* One group of one image, input already padded (zeros/reflect/replicate done
- * by the op), so kernels never test borders. */
+ * by the op), so kernels never test borders. For stride_w > 1 the op splits
+ * each padded row into stride_w column phases (phase r holds columns r,
+ * r + stride_w, ...), so the taps of consecutive outputs are consecutive
+ * floats and SIMD loads stay contiguous. Input tap (ic, ky, kx) of output
+ * (oy, ox), with c = kx * dil_w, is
+ *   src[ic * src_plane + (oy * stride_h + ky * dil_h) * src_row
+ *       + (c % stride_w) * src_phase + c / stride_w + ox]. */
 typedef struct cnn_conv2d_kernel_args {
-    const float *src; /* cin planes of src_h x src_w */
-    int cin, src_h, src_w;
+    const float *src;
+    int cin;
+    size_t src_plane;    /* floats between input channels */
+    size_t src_row;      /* floats between padded rows */
+    size_t src_phase;    /* floats between the column phases of a row */
     const float *weight; /* [cout][cin][kh][kw] of this group */
     const float *bias;   /* [cout] or NULL */
     float *dst;          /* cout planes of out_h x out_w */
@@ -25,31 +36,33 @@ typedef struct cnn_conv2d_kernel_args {
 typedef void (*cnn_conv2d_kernel_fn)(const cnn_conv2d_kernel_args *a, int oc0, int oc1,
                                      int oy0, int oy1);
 
-/* Batch normalisation on one contiguous plane of n values. */
-/* out[0] = sum(x - shift), out[1] = sum((x - shift)^2). */
-typedef void (*cnn_bn_stats_fn)(const float *x, size_t n, float shift, float out[2]);
-/* y = x * scale + shift (y may be x). */
-typedef void (*cnn_scale_shift_fn)(const float *x, float *y, size_t n, float scale,
-                                   float shift);
-/* out[0] = sum(dy), out[1] = sum(dy * (x - mean)). */
-typedef void (*cnn_bn_grad_sums_fn)(const float *x, const float *dy, size_t n, float mean,
-                                    float out[2]);
-/* dx = a * dy + b * (x - mean) + c (dx may be dy). */
-typedef void (*cnn_bn_backward_dx_fn)(const float *x, const float *dy, float *dx, size_t n,
-                                      float mean, float a, float b, float c);
-
-/* Element dropout of positions [first, first + n) of the key's stream: element
- * i is dropped when cnn_rng_u32(key, i) < threshold; y = kept ? x * scale : 0;
- * mask (may be NULL) gets 1 for kept, 0 for dropped. */
-typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n,
-                               uint64_t seed, uint64_t purpose, uint64_t first,
-                               uint32_t threshold, float scale);
-
-/* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
- * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
- * zero padded), b likewise (gemm_nr values per k). */
-typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
-                                  ptrdiff_t ldc, float alpha, float beta, int m, int n);
+/* Deinterleave n floats: even[i] = src[2 i], odd[i] = src[2 i + 1]; the
+ * column-phase split of conv2d's input at stride_w 2. */
+typedef void (*cnn_conv2d_split2_fn)(const float *src, int n, float *even, float *odd);
+/* Edge detection. A 3x3 gradient operator is [side centre side]^T x
+ * [-1 0 1] (gx) and its transpose (gy): Sobel 1,2, Scharr 3,10, Prewitt 1,1.
+ * Rows r0, r1, r2 are y-1, y, y+1 with the vertical border already resolved;
+ * column -1 reads column `left` and column width reads column `right` (the
+ * horizontal border rule). */
+typedef void (*cnn_edge_grad3_s16_fn)(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                                      int16_t *gx, int16_t *gy, int width, int side,
+                                      int centre, int left, int right);
+/* The same operator straight to 8 bits: min(|gx| + |gy|, 255), or with l2
+ * the rounded min(sqrt(gx^2 + gy^2), 255). */
+typedef void (*cnn_edge_mag3_u8_fn)(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                                    uint8_t *dst, int width, int side, int centre, int left,
+                                    int right, int l2);
+/* Canny magnitude of n gradients: |gx| + |gy|, or with l2 gx^2 + gy^2. */
+typedef void (*cnn_edge_canny_mag_fn)(const int16_t *gx, const int16_t *gy, int32_t *mag,
+                                      int n, int l2);
+/* Canny non-maximum suppression of one row (OpenCV's tan(22.5) sectors):
+ * map[x] = 2 for a strong edge (> high), 0 for a weak candidate (> low), 1
+ * otherwise. mag_p, mag_a, mag_n are rows y-1, y, y+1, readable at -1 and
+ * width. */
+typedef void (*cnn_edge_canny_nms_fn)(const int32_t *mag_p, const int32_t *mag_a,
+                                      const int32_t *mag_n, const int16_t *gx,
+                                      const int16_t *gy, uint8_t *map, int width, int32_t low,
+                                      int32_t high);
 /* Window geometry of 2-D pooling, shared by the float and 8-bit kernels. */
 typedef struct cnn_pool2d_window {
     int kh, kw, stride_h, stride_w, dil_h, dil_w;
@@ -86,10 +99,100 @@ typedef struct cnn_pool2d_u8_args {
 } cnn_pool2d_u8_args;
 
 typedef void (*cnn_pool2d_u8_kernel_fn)(const cnn_pool2d_u8_args *a, int oy0, int oy1);
+/* Batch normalisation on one contiguous plane of n values. */
+/* out[0] = sum(x - shift), out[1] = sum((x - shift)^2). */
+typedef void (*cnn_bn_stats_fn)(const float *x, size_t n, float shift, float out[2]);
+/* y = x * scale + shift (y may be x). */
+typedef void (*cnn_scale_shift_fn)(const float *x, float *y, size_t n, float scale,
+                                   float shift);
+/* out[0] = sum(dy), out[1] = sum(dy * (x - mean)). */
+typedef void (*cnn_bn_grad_sums_fn)(const float *x, const float *dy, size_t n, float mean,
+                                    float out[2]);
+/* dx = a * dy + b * (x - mean) + c (dx may be dy). */
+typedef void (*cnn_bn_backward_dx_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                      float mean, float a, float b, float c);
+
+/* Element dropout of positions [first, first + n) of the key's stream: element
+ * i is dropped when cnn_rng_u32(key, i) < threshold; y = kept ? x * scale : 0;
+ * mask (may be NULL) gets 1 for kept, 0 for dropped. */
+typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n,
+                               uint64_t seed, uint64_t purpose, uint64_t first,
+                               uint32_t threshold, float scale);
+
+/* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
+ * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
+ * zero padded), b likewise (gemm_nr values per k). */
+typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
+                                  ptrdiff_t ldc, float alpha, float beta, int m, int n);
+
+/* Activation act (cnn_activation) of n values: forward out = f(x) when dy is
+ * NULL, else backward out = dy * f'(x). */
+typedef void (*cnn_activation_fn)(cnn_activation act, float alpha, const float *x,
+                                  const float *dy, float *out, size_t n);
+/* Separable gradient passes on 8-bit planes (apertures 5 and 7), n taps.
+ * Vertical: vs[x] = sum_i smooth[i] * rows[i][x], vd[x] = sum_i deriv[i] *
+ * rows[i][x]. Horizontal, over rows readable from -n/2 to width + n/2:
+ * gx[x] = sum_j deriv[j] * vs[x + j - n/2], gy[x] = sum_j smooth[j] *
+ * vd[x + j - n/2]. n <= 7; SIMD twins may use that smooth is symmetric,
+ * deriv antisymmetric and sum |tap| * 255 < 32768 (true of every operator
+ * here). */
+typedef void (*cnn_edge_vpass_s32_fn)(const uint8_t *const *rows, const int *smooth,
+                                      const int *deriv, int n, int32_t *vs, int32_t *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, const int *smooth,
+                                      const int *deriv, int n, int32_t *gx, int32_t *gy,
+                                      int width);
+
+/* Gaussian blur passes on 8-bit planes with symmetric 8.8 fixed-point taps
+ * summing to 256 (cv2.GaussianBlur's): vertical t[x] = sum_i taps[i] *
+ * rows[i][x] (exact in uint16); horizontal over t readable from -n/2 to
+ * width + n/2, dst[x] = (sum_j taps[j] * t[x + j - n/2] + 32768) >> 16, with
+ * acc a scratch row of width uint32. */
+typedef void (*cnn_edge_blur_vpass_fn)(const uint8_t *const *rows, const uint16_t *taps, int n,
+                                       uint16_t *t, int width);
+typedef void (*cnn_edge_blur_hpass_fn)(const uint16_t *t, const uint16_t *taps, int n,
+                                       uint8_t *dst, uint32_t *acc, int width);
+/* Pixel rows (pixels.c): 8-bit BT.601 luma of width packed pixels of step
+ * bytes with R, G, B at byte offsets r, g, b; and gray into the colour bytes
+ * of packed pixels of step 3 or 4 (step 4 leaves the byte at offset keep). */
+typedef void (*cnn_pixels_luma_row_fn)(const uint8_t *px, uint8_t *luma, int width, int step,
+                                       int r, int g, int b);
+typedef void (*cnn_pixels_spread_row_fn)(const uint8_t *gray, uint8_t *px, int width, int step,
+                                         int keep);
+
+/* Float twins of the separable passes and of the Canny suppression, for
+ * float planes: the same sums in the same order (no contraction), so SIMD
+ * results equal the C reference bit for bit. */
+typedef void (*cnn_edge_vpass_f32_fn)(const float *const *rows, const int *smooth,
+                                      const int *deriv, int n, float *vs, float *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_f32_fn)(const float *vs, const float *vd, const int *smooth,
+                                      const int *deriv, int n, float *gx, float *gy, int width);
+typedef void (*cnn_edge_canny_nms_f32_fn)(const float *mag_p, const float *mag_a,
+                                          const float *mag_n, const float *gx, const float *gy,
+                                          uint8_t *map, int width, float low, float high);
+
+/* Laplacian on 8-bit planes as v1 (x) h1 + v2 (x) h2 (n <= 5 taps, int16
+ * sums): vertical a[x] = sum_i v1[i] * rows[i][x], b likewise with v2;
+ * horizontal over a, b readable from -n/2 to width + n/2, dst[x] =
+ * min(|sum_j h1[j] * a[x + j - n/2] + h2[j] * b[x + j - n/2]|, 255). */
+typedef void (*cnn_edge_lap_vpass_fn)(const uint8_t *const *rows, const int16_t *v1,
+                                      const int16_t *v2, int n, int16_t *a, int16_t *b,
+                                      int width);
+typedef void (*cnn_edge_lap_hpass_fn)(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                      const int16_t *h2, int n, uint8_t *dst, int width);
 
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
+    cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
+    cnn_conv2d_split2_fn conv2d_split2;
+    cnn_edge_grad3_s16_fn edge_grad3_s16;
+    cnn_edge_mag3_u8_fn edge_mag3_u8;
+    cnn_edge_canny_mag_fn edge_canny_mag;
+    cnn_edge_canny_nms_fn edge_canny_nms;
+    cnn_pool2d_kernel_fn pool2d;
+    cnn_pool2d_u8_kernel_fn pool2d_u8;
     cnn_bn_stats_fn bn_stats;
     cnn_scale_shift_fn scale_shift;
     cnn_bn_grad_sums_fn bn_grad_sums;
@@ -97,8 +200,18 @@ struct cnn_kernels {
     cnn_dropout_fn dropout;
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
-    cnn_pool2d_kernel_fn pool2d;
-    cnn_pool2d_u8_kernel_fn pool2d_u8;
+    cnn_activation_fn activation;
+    cnn_edge_vpass_s32_fn edge_vpass_s32;
+    cnn_edge_hpass_s32_fn edge_hpass_s32;
+    cnn_edge_blur_vpass_fn edge_blur_vpass;
+    cnn_edge_blur_hpass_fn edge_blur_hpass;
+    cnn_edge_vpass_f32_fn edge_vpass_f32;
+    cnn_edge_hpass_f32_fn edge_hpass_f32;
+    cnn_edge_canny_nms_f32_fn edge_canny_nms_f32;
+    cnn_edge_lap_vpass_fn edge_lap_vpass_s16;
+    cnn_edge_lap_hpass_fn edge_lap_hpass_u8;
+    cnn_pixels_luma_row_fn pixels_luma_row;
+    cnn_pixels_spread_row_fn pixels_spread_row;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -106,17 +219,51 @@ typedef struct cnn_kernels cnn_kernels;
 /* Fill every family for the given features. */
 void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags);
 
-/* Per family: C reference, then the ISA overrides. */
+/* Per family: C reference first, then the ISA overrides (in core/x86/, only
+ * built and called on x86-64). */
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pool2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+#if CNN_HAVE_X86
+void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
+#endif
 
-/* C references, callable directly by tests. */
+/* C references, callable directly by tests and by SIMD twins for tails. */
+void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
+void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
+void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
+                          int16_t *gy, int width, int side, int centre, int left, int right);
+void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
+                        int width, int side, int centre, int left, int right, int l2);
+void cnn_edge_canny_mag_c(const int16_t *gx, const int16_t *gy, int32_t *mag, int n, int l2);
+void cnn_edge_canny_nms_c(const int32_t *mag_p, const int32_t *mag_a, const int32_t *mag_n,
+                          const int16_t *gx, const int16_t *gy, uint8_t *map, int width,
+                          int32_t low, int32_t high);
+void cnn_pool2d_kernel_c(const cnn_pool2d_kernel_args *a, int oy0, int oy1);
+void cnn_pool2d_u8_kernel_c(const cnn_pool2d_u8_args *a, int oy0, int oy1);
+/* The same on the output rectangle [oy0, oy1) x [ox0, ox1): SIMD kernels
+ * do the interior and hand the borders to these. */
+void cnn_pool2d_rect_c(const cnn_pool2d_kernel_args *a, int oy0, int oy1, int ox0, int ox1);
+void cnn_pool2d_u8_rect_c(const cnn_pool2d_u8_args *a, int oy0, int oy1, int ox0, int ox1);
+/* Outputs [*lo, *hi) of one axis whose windows lie inside the input
+ * (empty when *lo >= *hi). */
+void cnn_pool2d_interior(int in, int out, int k, int stride, int dil, int pad, int *lo,
+                         int *hi);
 void cnn_bn_stats_c(const float *x, size_t n, float shift, float out[2]);
 void cnn_scale_shift_c(const float *x, float *y, size_t n, float scale, float shift);
 void cnn_bn_grad_sums_c(const float *x, const float *dy, size_t n, float mean, float out[2]);
@@ -126,8 +273,20 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
+void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
+                             float *out, size_t n);
 
 /* x86 twins, set by the cnn_<family>_init_x86() functions. */
+void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                            int oy1);
+void cnn_conv2d_kernel_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                              int oy1);
+void cnn_conv2d_kernel_dw_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                               int oy1);
+void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
+                                 int oy1);
+void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
 void cnn_scale_shift_avx2(const float *x, float *y, size_t n, float scale, float shift);
 void cnn_bn_grad_sums_avx2(const float *x, const float *dy, size_t n, float mean, float out[2]);
@@ -147,25 +306,32 @@ void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdi
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                            float alpha, float beta, int m, int n);
+void cnn_activation_kernel_avx2(cnn_activation act, float alpha, const float *x,
+                                const float *dy, float *out, size_t n);
+void cnn_activation_kernel_avx512(cnn_activation act, float alpha, const float *x,
+                                  const float *dy, float *out, size_t n);
 #define CNN_GEMM_MR_AVX2 6
 #define CNN_GEMM_NR_AVX2 16
 #define CNN_GEMM_MR_AVX512 8
 #define CNN_GEMM_NR_AVX512 32
-void cnn_pool2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-/* In core/x86/, only built (and called) on x86-64. */
-void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
-
-/* C references, callable directly by tests. */
-void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
-void cnn_pool2d_kernel_c(const cnn_pool2d_kernel_args *a, int oy0, int oy1);
-void cnn_pool2d_u8_kernel_c(const cnn_pool2d_u8_args *a, int oy0, int oy1);
-/* The same on the output rectangle [oy0, oy1) x [ox0, ox1): SIMD kernels
- * do the interior and hand the borders to these. */
-void cnn_pool2d_rect_c(const cnn_pool2d_kernel_args *a, int oy0, int oy1, int ox0, int ox1);
-void cnn_pool2d_u8_rect_c(const cnn_pool2d_u8_args *a, int oy0, int oy1, int ox0, int ox1);
-/* Outputs [*lo, *hi) of one axis whose windows lie inside the input
- * (empty when *lo >= *hi). */
-void cnn_pool2d_interior(int in, int out, int k, int stride, int dil, int pad, int *lo,
-                         int *hi);
+void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const int *deriv,
+                          int n, int32_t *vs, int32_t *vd, int width);
+void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
+                          const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
+void cnn_edge_blur_vpass_c(const uint8_t *const *rows, const uint16_t *taps, int n, uint16_t *t,
+                           int width);
+void cnn_edge_blur_hpass_c(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                           uint32_t *acc, int width);
+void cnn_edge_vpass_f32_c(const float *const *rows, const int *smooth, const int *deriv, int n,
+                          float *vs, float *vd, int width);
+void cnn_edge_hpass_f32_c(const float *vs, const float *vd, const int *smooth, const int *deriv,
+                          int n, float *gx, float *gy, int width);
+void cnn_edge_canny_nms_f32_c(const float *mag_p, const float *mag_a, const float *mag_n,
+                              const float *gx, const float *gy, uint8_t *map, int width,
+                              float low, float high);
+void cnn_edge_lap_vpass_s16_c(const uint8_t *const *rows, const int16_t *v1, const int16_t *v2,
+                              int n, int16_t *a, int16_t *b, int width);
+void cnn_edge_lap_hpass_u8_c(const int16_t *a, const int16_t *b, const int16_t *h1,
+                             const int16_t *h2, int n, uint8_t *dst, int width);
 
 #endif

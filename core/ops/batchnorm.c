@@ -16,6 +16,13 @@ void cnn_batchnorm_params_init(cnn_batchnorm_params *p)
     p->momentum_rule = CNN_MOMENTUM_PYTORCH;
 }
 
+/* Channels whose scalars one pass keeps on the stack. */
+#define CHANNEL_BLOCK 64
+/* Planes shorter than this (BatchNorm1d's [N, C] has planes of 1) are walked
+ * in memory order, batch by batch over a block of channels, instead of one
+ * kernel call per plane. */
+#define SMALL_PLANE 16
+
 /* x is [N, C, ...]: n batches of c planes of `plane` values. */
 typedef struct bn_layout {
     int n, c;
@@ -74,13 +81,31 @@ static size_t plane_offset(const bn_layout *l, int n, int c)
     return ((size_t)n * l->c + c) * l->plane;
 }
 
-/* y = x * scale + shift over channel c. */
-static void scale_channel(const bn_job *j, int c, float scale, float shift)
+/* y = x * scale[c - c0] + shift[c - c0] over channels [c0, c1). */
+static void apply_block(const bn_job *j, int c0, int c1, const float *scale,
+                        const float *shift)
 {
-    for (int n = 0; n < j->l.n; n++) {
-        size_t off = plane_offset(&j->l, n, c);
-        j->k->scale_shift(j->x + off, j->y + off, j->l.plane, scale, shift);
+    const bn_layout *l = &j->l;
+    if (l->plane == 1) {
+        for (int n = 0; n < l->n; n++) {
+            const float *x = j->x + (size_t)n * l->c + c0;
+            float *y = j->y + (size_t)n * l->c + c0;
+            for (int r = 0; r < c1 - c0; r++)
+                y[r] = x[r] * scale[r] + shift[r];
+        }
+        return;
     }
+    for (int n = 0; n < l->n; n++)
+        for (int c = c0; c < c1; c++) {
+            size_t off = plane_offset(l, n, c);
+            if (l->plane >= SMALL_PLANE) {
+                j->k->scale_shift(j->x + off, j->y + off, l->plane, scale[c - c0],
+                                  shift[c - c0]);
+                continue;
+            }
+            for (size_t i = 0; i < l->plane; i++)
+                j->y[off + i] = j->x[off + i] * scale[c - c0] + shift[c - c0];
+        }
 }
 
 static void inference_channels(void *arg, int ith, int nth)
@@ -88,9 +113,14 @@ static void inference_channels(void *arg, int ith, int nth)
     const bn_job *j = arg;
     int c0, c1;
     cnn_split_range(j->l.c, ith, nth, &c0, &c1);
-    for (int c = c0; c < c1; c++) {
-        float scale = value_or(j->gamma, c, 1.0f) / sqrtf(j->var[c] + j->eps);
-        scale_channel(j, c, scale, value_or(j->beta, c, 0.0f) - j->mean[c] * scale);
+    for (int b0 = c0; b0 < c1; b0 += CHANNEL_BLOCK) {
+        int b1 = b0 + CHANNEL_BLOCK < c1 ? b0 + CHANNEL_BLOCK : c1;
+        float scale[CHANNEL_BLOCK], shift[CHANNEL_BLOCK];
+        for (int c = b0; c < b1; c++) {
+            scale[c - b0] = value_or(j->gamma, c, 1.0f) / sqrtf(j->var[c] + j->eps);
+            shift[c - b0] = value_or(j->beta, c, 0.0f) - j->mean[c] * scale[c - b0];
+        }
+        apply_block(j, b0, b1, scale, shift);
     }
 }
 
@@ -127,39 +157,97 @@ static float momentum_update(const cnn_batchnorm_params *p, float running, doubl
     return (float)((1.0 - m) * running + m * batch);
 }
 
+/* Per channel c of [c0, c1), with r = c - c0 and centre[r]:
+ *   stats (dy NULL): sums[r] = { sum(x - centre), sum((x - centre)^2) }
+ *   gradient:        sums[r] = { sum(dy), sum(dy * (x - centre)) } */
+static void channel_sums(const bn_job *j, const float *dy, int c0, int c1,
+                         const float *centre, double (*sums)[2])
+{
+    const bn_layout *l = &j->l;
+    if (l->plane == 1) { /* [N, C]: rows across the channels, float lanes */
+        float s0[CHANNEL_BLOCK] = { 0 }, s1[CHANNEL_BLOCK] = { 0 };
+        int w = c1 - c0;
+        for (int n = 0; n < l->n; n++) {
+            const float *x = j->x + (size_t)n * l->c + c0;
+            const float *g = dy ? dy + (size_t)n * l->c + c0 : NULL;
+            if (g) {
+                for (int r = 0; r < w; r++) {
+                    s0[r] += g[r];
+                    s1[r] += g[r] * (x[r] - centre[r]);
+                }
+            } else {
+                for (int r = 0; r < w; r++) {
+                    float d = x[r] - centre[r];
+                    s0[r] += d;
+                    s1[r] += d * d;
+                }
+            }
+        }
+        for (int r = 0; r < w; r++) {
+            sums[r][0] = s0[r];
+            sums[r][1] = s1[r];
+        }
+        return;
+    }
+    for (int c = c0; c < c1; c++)
+        sums[c - c0][0] = sums[c - c0][1] = 0.0;
+    for (int n = 0; n < l->n; n++)
+        for (int c = c0; c < c1; c++) {
+            size_t off = plane_offset(l, n, c);
+            double *acc = sums[c - c0];
+            float m = centre[c - c0];
+            if (l->plane >= SMALL_PLANE) {
+                float s[2];
+                if (dy)
+                    j->k->bn_grad_sums(j->x + off, dy + off, l->plane, m, s);
+                else
+                    j->k->bn_stats(j->x + off, l->plane, m, s);
+                acc[0] += s[0];
+                acc[1] += s[1];
+                continue;
+            }
+            for (size_t i = 0; i < l->plane; i++) {
+                double d = (double)j->x[off + i] - m, g = dy ? dy[off + i] : d;
+                acc[0] += g;
+                acc[1] += g * d;
+            }
+        }
+}
+
 static void train_channels(void *arg, int ith, int nth)
 {
     const bn_job *j = arg;
     size_t count = (size_t)j->l.n * j->l.plane;
     int c0, c1;
     cnn_split_range(j->l.c, ith, nth, &c0, &c1);
-    for (int c = c0; c < c1; c++) {
-        /* Sums shifted by the channel's first value: no cancellation when
-         * the mean is large against the spread. */
-        float shift = j->x[plane_offset(&j->l, 0, c)];
-        double sum = 0.0, sumsq = 0.0;
-        for (int n = 0; n < j->l.n; n++) {
-            float s[2];
-            j->k->bn_stats(j->x + plane_offset(&j->l, n, c), j->l.plane, shift, s);
-            sum += s[0];
-            sumsq += s[1];
+    for (int b0 = c0; b0 < c1; b0 += CHANNEL_BLOCK) {
+        int b1 = b0 + CHANNEL_BLOCK < c1 ? b0 + CHANNEL_BLOCK : c1;
+        float centre[CHANNEL_BLOCK], scale[CHANNEL_BLOCK], shift[CHANNEL_BLOCK];
+        double sums[CHANNEL_BLOCK][2];
+        /* Sums around each channel's first value: no cancellation when the
+         * mean is large against the spread. */
+        for (int c = b0; c < b1; c++)
+            centre[c - b0] = j->x[plane_offset(&j->l, 0, c)];
+        channel_sums(j, NULL, b0, b1, centre, sums);
+        for (int c = b0; c < b1; c++) {
+            double dmean = sums[c - b0][0] / count;
+            double var = sums[c - b0][1] / count - dmean * dmean;
+            if (var < 0.0)
+                var = 0.0;
+            double mean = centre[c - b0] + dmean;
+            float invstd = (float)(1.0 / sqrt(var + j->p->eps));
+            if (j->running_mean)
+                j->running_mean[c] = momentum_update(j->p, j->running_mean[c], mean);
+            if (j->running_var) {
+                double unbiased = count > 1 ? var * count / (count - 1) : var;
+                j->running_var[c] = momentum_update(j->p, j->running_var[c], unbiased);
+            }
+            j->save_mean[c] = (float)mean;
+            j->save_invstd[c] = invstd;
+            scale[c - b0] = value_or(j->gamma, c, 1.0f) * invstd;
+            shift[c - b0] = value_or(j->beta, c, 0.0f) - (float)mean * scale[c - b0];
         }
-        double dmean = sum / count;
-        double var = sumsq / count - dmean * dmean;
-        if (var < 0.0)
-            var = 0.0;
-        double mean = shift + dmean;
-        float invstd = (float)(1.0 / sqrt(var + j->p->eps));
-        if (j->running_mean)
-            j->running_mean[c] = momentum_update(j->p, j->running_mean[c], mean);
-        if (j->running_var) {
-            double unbiased = count > 1 ? var * count / (count - 1) : var;
-            j->running_var[c] = momentum_update(j->p, j->running_var[c], unbiased);
-        }
-        j->save_mean[c] = (float)mean;
-        j->save_invstd[c] = invstd;
-        float scale = value_or(j->gamma, c, 1.0f) * invstd;
-        scale_channel(j, c, scale, value_or(j->beta, c, 0.0f) - (float)mean * scale);
+        apply_block(j, b0, b1, scale, shift);
     }
 }
 
@@ -199,39 +287,63 @@ cnn_status cnn_batchnorm_train_forward(cnn_context *ctx, const cnn_batchnorm_par
     return CNN_OK;
 }
 
+/* dx = a * dy + b * (x - mean) + cst over channels [c0, c1) (index c - c0). */
+static void dx_block(const bn_job *j, int c0, int c1, const float *mean, const float *a,
+                     const float *b, const float *cst)
+{
+    const bn_layout *l = &j->l;
+    if (l->plane == 1) {
+        for (int n = 0; n < l->n; n++) {
+            size_t off = (size_t)n * l->c + c0;
+            const float *x = j->x + off, *dy = j->dy + off;
+            float *dx = j->y + off;
+            for (int r = 0; r < c1 - c0; r++)
+                dx[r] = a[r] * dy[r] + b[r] * (x[r] - mean[r]) + cst[r];
+        }
+        return;
+    }
+    for (int n = 0; n < l->n; n++)
+        for (int c = c0; c < c1; c++) {
+            size_t off = plane_offset(l, n, c);
+            int r = c - c0;
+            if (l->plane >= SMALL_PLANE) {
+                j->k->bn_backward_dx(j->x + off, j->dy + off, j->y + off, l->plane, mean[r],
+                                     a[r], b[r], cst[r]);
+                continue;
+            }
+            for (size_t i = 0; i < l->plane; i++)
+                j->y[off + i] = a[r] * j->dy[off + i] + b[r] * (j->x[off + i] - mean[r]) + cst[r];
+        }
+}
+
 static void backward_channels(void *arg, int ith, int nth)
 {
     const bn_job *j = arg;
     size_t count = (size_t)j->l.n * j->l.plane;
     int c0, c1;
     cnn_split_range(j->l.c, ith, nth, &c0, &c1);
-    for (int c = c0; c < c1; c++) {
-        float mean = j->mean[c], invstd = j->invstd[c];
-        double sum_dy = 0.0, sum_dy_xc = 0.0;
-        for (int n = 0; n < j->l.n; n++) {
-            size_t off = plane_offset(&j->l, n, c);
-            float s[2];
-            j->k->bn_grad_sums(j->x + off, j->dy + off, j->l.plane, mean, s);
-            sum_dy += s[0];
-            sum_dy_xc += s[1];
+    for (int b0 = c0; b0 < c1; b0 += CHANNEL_BLOCK) {
+        int b1 = b0 + CHANNEL_BLOCK < c1 ? b0 + CHANNEL_BLOCK : c1;
+        float a[CHANNEL_BLOCK], b[CHANNEL_BLOCK], cst[CHANNEL_BLOCK];
+        double sums[CHANNEL_BLOCK][2];
+        channel_sums(j, j->dy, b0, b1, j->mean + b0, sums);
+        for (int c = b0; c < b1; c++) {
+            /* dbeta = sum(dy), dgamma = sum(dy * x_norm); with dx_norm = dy * gamma
+             * the lecture's formula becomes
+             * dx = gamma * invstd / M * (M * dy - dbeta - x_norm * dgamma),
+             * i.e. a * dy + b * (x - mean) + cst. */
+            double invstd = j->invstd[c];
+            double dbeta = sums[c - b0][0], dgamma = sums[c - b0][1] * invstd;
+            if (j->dbeta)
+                j->dbeta[c] = (float)dbeta;
+            if (j->dgamma)
+                j->dgamma[c] = (float)dgamma;
+            double ac = value_or(j->gamma, c, 1.0f) * invstd;
+            a[c - b0] = (float)ac;
+            b[c - b0] = (float)(-ac * invstd * dgamma / count);
+            cst[c - b0] = (float)(-ac * dbeta / count);
         }
-        /* dbeta = sum(dy), dgamma = sum(dy * x_norm); with dx_norm = dy * gamma
-         * the lecture's formula becomes
-         * dx = gamma * invstd / M * (M * dy - dbeta - x_norm * dgamma),
-         * i.e. a * dy + b * (x - mean) + cst. */
-        double dbeta = sum_dy, dgamma = sum_dy_xc * invstd;
-        if (j->dbeta)
-            j->dbeta[c] = (float)dbeta;
-        if (j->dgamma)
-            j->dgamma[c] = (float)dgamma;
-        double a = value_or(j->gamma, c, 1.0f) * (double)invstd;
-        double b = -a * invstd * dgamma / count;
-        double cst = -a * dbeta / count;
-        for (int n = 0; n < j->l.n; n++) {
-            size_t off = plane_offset(&j->l, n, c);
-            j->k->bn_backward_dx(j->x + off, j->dy + off, j->y + off, j->l.plane, mean,
-                                 (float)a, (float)b, (float)cst);
-        }
+        dx_block(j, b0, b1, j->mean + b0, a, b, cst);
     }
 }
 

@@ -2,6 +2,7 @@
  * split of (group, output channels, rows) over the thread pool. The inner
  * loops are the kernel table's conv2d entry; cnn_conv2d_kernel_c below is the
  * reference every SIMD twin is tested against. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "cnn/conv2d.h"
@@ -102,20 +103,69 @@ cnn_status cnn_conv2d_check(const cnn_conv2d_params *p, const cnn_tensor *x,
     return CNN_OK;
 }
 
-static int needs_padding(const cnn_conv2d_params *p)
+/* The kernels read the input as is when it needs neither padding nor the
+ * column-phase split of stride_w > 1; otherwise each task first rewrites the
+ * rows its band of output rows needs into its thread's slot of the
+ * workspace, which stays in that core's L2 from one band to the next. */
+static int needs_workspace(const cnn_conv2d_params *p)
 {
-    return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right;
+    return p->pad_top | p->pad_bottom | p->pad_left | p->pad_right | (p->stride_w > 1);
+}
+
+/* Bytes of padded input a band of one group aims at: small enough to stay in
+ * L2 while the kernel walks it once per block of output channels. */
+#define BAND_BYTES (128 << 10)
+/* At least this many tasks (bands x groups) when there are rows, so threads
+ * have work; the plan (and so every result) does not depend on the thread
+ * count. */
+#define MIN_TASKS 16
+/* Output rows padded and computed per kernel call: the depthwise kernel
+ * blocks 4 rows; the input of the next rows is padded just before them. */
+#define CHUNK_ROWS 4
+/* Workspace slots: at most this many threads pad and convolve at once. */
+#define MAX_SLOTS 64
+
+/* Output rows are cut into bands; a task is one band of one group. */
+typedef struct band_plan {
+    size_t phase;      /* floats per column phase of a padded row */
+    size_t row_len;    /* floats per padded row: stride_w phases */
+    int rows_per_band; /* output rows */
+    int n_bands;
+    int band_in_rows;  /* padded input rows a full band reads */
+    int slots;         /* bands padded at once: one per thread at most */
+    size_t slot_len;   /* floats of one band of one group */
+} band_plan;
+
+static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_h,
+                       band_plan *b)
+{
+    int pw = in_w + p->pad_left + p->pad_right;
+    b->phase = needs_workspace(p) ? (size_t)(pw + p->stride_w - 1) / p->stride_w
+                                  : (size_t)in_w;
+    b->row_len = needs_workspace(p) ? b->phase * p->stride_w : (size_t)in_w;
+    size_t per_row = (size_t)cin_g * p->stride_h * b->row_len * sizeof(float);
+    size_t rows = per_row < BAND_BYTES ? BAND_BYTES / per_row : 1;
+    int min_bands = (MIN_TASKS + p->groups - 1) / p->groups;
+    size_t cap = ((size_t)out_h + min_bands - 1) / min_bands;
+    b->rows_per_band = (int)(rows < cap ? rows : cap);
+    b->n_bands = (out_h + b->rows_per_band - 1) / b->rows_per_band;
+    b->band_in_rows = (b->rows_per_band - 1) * p->stride_h +
+                      (p->kernel_h - 1) * p->dilation_h + 1;
+    b->slots = b->n_bands * p->groups < MAX_SLOTS ? b->n_bands * p->groups : MAX_SLOTS;
+    b->slot_len = (size_t)cin_g * b->band_in_rows * b->row_len;
 }
 
 size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h, int in_w,
                                  int n_threads)
 {
-    (void)n_threads; /* kernels need no per-thread scratch yet */
-    if (!needs_padding(p))
+    (void)n_threads; /* one slot per thread, up to MAX_SLOTS whatever the count */
+    int oh, ow;
+    if (!needs_workspace(p) || p->groups < 1 ||
+        cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
-    size_t ph = (size_t)in_h + p->pad_top + p->pad_bottom;
-    size_t pw = (size_t)in_w + p->pad_left + p->pad_right;
-    return (size_t)in_c * ph * pw * sizeof(float);
+    band_plan b;
+    plan_bands(p, in_c / p->groups, in_w, oh, &b);
+    return (size_t)b.slots * b.slot_len * sizeof(float);
 }
 
 /* Source index of padded position i in [-before, n + after) for the mode;
@@ -132,46 +182,66 @@ static int pad_source_index(int i, int n, cnn_pad_mode mode)
     return -1;
 }
 
-typedef struct pad_job {
-    const cnn_conv2d_params *p;
-    const float *src; /* cin planes of h x w */
-    float *dst;       /* cin planes of ph x pw */
-    int cin, h, w;
-} pad_job;
-
-static void pad_planes(void *arg, int ith, int nth)
+/* Padded column x of source row srow. */
+static float pad_value(const cnn_conv2d_params *p, const float *srow, int w, int x)
 {
-    const pad_job *j = arg;
-    const cnn_conv2d_params *p = j->p;
-    int ph = j->h + p->pad_top + p->pad_bottom, pw = j->w + p->pad_left + p->pad_right;
-    int c0, c1;
-    cnn_split_range(j->cin, ith, nth, &c0, &c1);
-    for (int c = c0; c < c1; c++) {
-        const float *plane = j->src + (size_t)c * j->h * j->w;
-        for (int y = 0; y < ph; y++) {
-            float *row = j->dst + ((size_t)c * ph + y) * pw;
-            int sy = pad_source_index(y - p->pad_top, j->h, p->pad_mode);
+    int sx = pad_source_index(x - p->pad_left, w, p->pad_mode);
+    return sx < 0 ? 0.0f : srow[sx];
+}
+
+void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd)
+{
+    for (int i = 0; i < n / 2; i++) {
+        even[i] = src[2 * i];
+        odd[i] = src[2 * i + 1];
+    }
+    if (n & 1)
+        even[n / 2] = src[n - 1];
+}
+
+/* One padded row from source row srow, in stride_w column phases: padded
+ * column x goes to row[(x % stride_w) * phase + x / stride_w]. */
+static void pad_row(const cnn_conv2d_params *p, const float *srow, int w, size_t phase,
+                    cnn_conv2d_split2_fn split2, float *row)
+{
+    int s = p->stride_w, l = p->pad_left;
+    if (s == 1)
+        memcpy(row + l, srow, (size_t)w * sizeof *row);
+    else if (s == 2)
+        split2(srow, w, row + (l & 1) * phase + l / 2,
+               row + ((l + 1) & 1) * phase + (l + 1) / 2);
+    else
+        for (int c = 0; c < w; c++)
+            row[(size_t)((c + l) % s) * phase + (c + l) / s] = srow[c];
+    for (int x = 0; x < l; x++)
+        row[(size_t)(x % s) * phase + x / s] = pad_value(p, srow, w, x);
+    for (int x = l + w; x < l + w + p->pad_right; x++)
+        row[(size_t)(x % s) * phase + x / s] = pad_value(p, srow, w, x);
+}
+
+/* Rows [i0, i1) of a band whose row 0 is padded row row0, from cin planes
+ * of h x w, split in column phases, into planes of b->band_in_rows rows at
+ * dst. */
+static void pad_band(const cnn_conv2d_params *p, const float *src, int cin, int h, int w,
+                     int row0, int i0, int i1, const band_plan *b,
+                     cnn_conv2d_split2_fn split2, float *dst)
+{
+    for (int c = 0; c < cin; c++) {
+        const float *plane = src + (size_t)c * h * w;
+        for (int i = i0; i < i1; i++) {
+            float *row = dst + ((size_t)c * b->band_in_rows + i) * b->row_len;
+            int sy = pad_source_index(row0 + i - p->pad_top, h, p->pad_mode);
             if (sy < 0) {
-                memset(row, 0, (size_t)pw * sizeof *row);
+                memset(row, 0, b->row_len * sizeof *row);
                 continue;
             }
-            const float *srow = plane + (size_t)sy * j->w;
-            for (int x = 0; x < p->pad_left; x++) {
-                int sx = pad_source_index(x - p->pad_left, j->w, p->pad_mode);
-                row[x] = sx < 0 ? 0.0f : srow[sx];
-            }
-            memcpy(row + p->pad_left, srow, (size_t)j->w * sizeof *row);
-            for (int x = p->pad_left + j->w; x < pw; x++) {
-                int sx = pad_source_index(x - p->pad_left, j->w, p->pad_mode);
-                row[x] = sx < 0 ? 0.0f : srow[sx];
-            }
+            pad_row(p, plane + (size_t)sy * w, w, b->phase, split2, row);
         }
     }
 }
 
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1)
 {
-    size_t plane = (size_t)a->src_h * a->src_w;
     for (int oc = oc0; oc < oc1; oc++) {
         const float *w = a->weight + (size_t)oc * a->cin * a->kh * a->kw;
         float b = a->bias ? a->bias[oc] : 0.0f;
@@ -180,14 +250,17 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
             for (int ox = 0; ox < a->out_w; ox++) {
                 float sum = b;
                 for (int ic = 0; ic < a->cin; ic++) {
-                    const float *in = a->src + ic * plane;
+                    const float *in = a->src + ic * a->src_plane;
                     const float *wk = w + (size_t)ic * a->kh * a->kw;
                     for (int ky = 0; ky < a->kh; ky++) {
                         const float *row =
-                            in + (size_t)(oy * a->stride_h + ky * a->dil_h) * a->src_w +
-                            (size_t)ox * a->stride_w;
-                        for (int kx = 0; kx < a->kw; kx++)
-                            sum += wk[ky * a->kw + kx] * row[kx * a->dil_w];
+                            in + (size_t)(oy * a->stride_h + ky * a->dil_h) * a->src_row + ox;
+                        for (int kx = 0; kx < a->kw; kx++) {
+                            int c = kx * a->dil_w;
+                            sum += wk[ky * a->kw + kx] *
+                                   row[(size_t)(c % a->stride_w) * a->src_phase +
+                                       c / a->stride_w];
+                        }
                     }
                 }
                 out[ox] = sum;
@@ -196,37 +269,64 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
     }
 }
 
-/* Output channels per task: a multiple of what SIMD kernels block on. */
-#define OC_BLOCK 16
-
 typedef struct conv_job {
-    cnn_conv2d_kernel_fn kernel;
-    cnn_conv2d_kernel_args group_args; /* group 0; others offset from it */
-    int groups;
-    size_t src_group_stride, weight_group_stride, dst_group_stride;
-    int oc_blocks, row_blocks;
+    const cnn_conv2d_params *p;
+    cnn_conv2d_kernel_fn kernel, kernel_dw;
+    cnn_conv2d_split2_fn split2;
+    const float *x; /* one image */
+    float *y;
+    const float *weight, *bias;
+    float *workspace; /* NULL: the kernels read x */
+    int groups, cin_g, cout_g, h, w, out_h, out_w;
+    band_plan plan;
+    atomic_int next_task; /* tasks are taken in order by whichever thread is free */
 } conv_job;
 
 static void conv_tasks(void *arg, int ith, int nth)
 {
-    const conv_job *j = arg;
-    int tasks = j->groups * j->oc_blocks * j->row_blocks;
-    int t0, t1;
-    cnn_split_range(tasks, ith, nth, &t0, &t1);
-    for (int t = t0; t < t1; t++) {
-        int rb = t % j->row_blocks, ob = (t / j->row_blocks) % j->oc_blocks;
-        int g = t / (j->row_blocks * j->oc_blocks);
-        cnn_conv2d_kernel_args a = j->group_args;
-        a.src += g * j->src_group_stride;
-        a.weight += g * j->weight_group_stride;
-        a.dst += g * j->dst_group_stride;
-        if (a.bias)
-            a.bias += (size_t)g * a.cout;
-        int oc0 = ob * OC_BLOCK, oc1 = oc0 + OC_BLOCK < a.cout ? oc0 + OC_BLOCK : a.cout;
-        int oy0, oy1;
-        cnn_split_range(a.out_h, rb, j->row_blocks, &oy0, &oy1);
-        if (oy0 < oy1)
-            j->kernel(&a, oc0, oc1, oy0, oy1);
+    conv_job *j = arg;
+    const cnn_conv2d_params *p = j->p;
+    const band_plan *b = &j->plan;
+    cnn_conv2d_kernel_fn kernel = j->cin_g == 1 ? j->kernel_dw : j->kernel;
+    (void)nth;
+    /* A shared counter, not a fixed split: a thread the OS runs late leaves
+     * its bands to the others. Results do not depend on who runs a band. */
+    for (int t; (t = atomic_fetch_add(&j->next_task, 1)) < j->groups * b->n_bands;) {
+        int g = t / b->n_bands, oy0 = t % b->n_bands * b->rows_per_band;
+        int oy1 = oy0 + b->rows_per_band < j->out_h ? oy0 + b->rows_per_band : j->out_h;
+        const float *x = j->x + (size_t)g * j->cin_g * j->h * j->w;
+        size_t taps = (size_t)j->cin_g * p->kernel_h * p->kernel_w;
+        /* dst starts at row oy0, so the kernel computes rows [0, oy1 - oy0). */
+        cnn_conv2d_kernel_args a = {
+            .cin = j->cin_g,
+            .weight = j->weight + (size_t)g * j->cout_g * taps,
+            .bias = j->bias ? j->bias + (size_t)g * j->cout_g : NULL,
+            .dst = j->y + (size_t)g * j->cout_g * j->out_h * j->out_w + (size_t)oy0 * j->out_w,
+            .cout = j->cout_g, .out_h = j->out_h, .out_w = j->out_w,
+            .kh = p->kernel_h, .kw = p->kernel_w,
+            .stride_h = p->stride_h, .stride_w = p->stride_w,
+            .dil_h = p->dilation_h, .dil_w = p->dilation_w,
+        };
+        a.src_row = b->row_len;
+        a.src_phase = b->phase;
+        if (!j->workspace) {
+            a.src = x + (size_t)oy0 * p->stride_h * j->w;
+            a.src_plane = (size_t)j->h * j->w;
+            kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
+            continue;
+        }
+        float *band = j->workspace + (size_t)ith * b->slot_len;
+        a.src = band;
+        a.src_plane = (size_t)b->band_in_rows * b->row_len;
+        int padded = 0;
+        for (int oy = oy0; oy < oy1; oy += CHUNK_ROWS) {
+            int end = oy + CHUNK_ROWS < oy1 ? oy + CHUNK_ROWS : oy1;
+            int need = (end - 1 - oy0) * p->stride_h + (p->kernel_h - 1) * p->dilation_h + 1;
+            pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, padded, need, b,
+                     j->split2, band);
+            padded = need;
+            kernel(&a, 0, j->cout_g, oy - oy0, end - oy0);
+        }
     }
 }
 
@@ -237,52 +337,40 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     cnn_status st = cnn_conv2d_check(p, x, weight, bias, y);
     if (st != CNN_OK)
         return st;
-    if (needs_padding(p) && !workspace)
-        return cnn_fail(CNN_ERR_INVALID_ARG, "conv2d: padding needs a workspace");
+    if (needs_workspace(p) && !workspace)
+        return cnn_fail(CNN_ERR_INVALID_ARG,
+                        "conv2d: padding or stride_w > 1 needs a workspace");
 
     int n = x->shape[0], cin = x->shape[1], h = x->shape[2], w = x->shape[3];
     int cout = y->shape[1], oh = y->shape[2], ow = y->shape[3], g = p->groups;
-    int ph = h + p->pad_top + p->pad_bottom, pw = w + p->pad_left + p->pad_right;
-    int nth = cnn_context_threads(ctx);
-    cnn_threadpool *pool = cnn_context_pool(ctx);
-
     conv_job job = {
+        .p = p,
         .kernel = cnn_context_kernels(ctx)->conv2d,
-        .groups = g,
-        .src_group_stride = (size_t)(cin / g) * ph * pw,
-        .weight_group_stride = (size_t)(cout / g) * (cin / g) * p->kernel_h * p->kernel_w,
-        .dst_group_stride = (size_t)(cout / g) * oh * ow,
-        .oc_blocks = (cout / g + OC_BLOCK - 1) / OC_BLOCK,
+        .kernel_dw = cnn_context_kernels(ctx)->conv2d_dw,
+        .split2 = cnn_context_kernels(ctx)->conv2d_split2,
+        .weight = weight->data,
+        .bias = bias ? bias->data : NULL,
+        .workspace = needs_workspace(p) ? workspace : NULL,
+        .groups = g, .cin_g = cin / g, .cout_g = cout / g,
+        .h = h, .w = w, .out_h = oh, .out_w = ow,
     };
-    int tasks_per_row_block = g * job.oc_blocks;
-    /* Enough row blocks to give every thread a few tasks when channels are few. */
-    job.row_blocks = (4 * nth + tasks_per_row_block - 1) / tasks_per_row_block;
-    if (job.row_blocks > oh)
-        job.row_blocks = oh;
-
+    plan_bands(p, cin / g, w, oh, &job.plan);
     for (int i = 0; i < n; i++) {
-        const float *src = x->data + (size_t)i * cin * h * w;
-        if (needs_padding(p)) {
-            pad_job pj = { p, src, workspace, cin, h, w };
-            cnn_threadpool_run(pool, pad_planes, &pj, 0);
-            src = workspace;
-        }
-        job.group_args = (cnn_conv2d_kernel_args){
-            .src = src, .cin = cin / g, .src_h = ph, .src_w = pw,
-            .weight = weight->data, .bias = bias ? bias->data : NULL,
-            .dst = y->data + (size_t)i * cout * oh * ow,
-            .cout = cout / g, .out_h = oh, .out_w = ow,
-            .kh = p->kernel_h, .kw = p->kernel_w,
-            .stride_h = p->stride_h, .stride_w = p->stride_w,
-            .dil_h = p->dilation_h, .dil_w = p->dilation_w,
-        };
-        cnn_threadpool_run(pool, conv_tasks, &job, 0);
+        job.x = x->data + (size_t)i * cin * h * w;
+        job.y = y->data + (size_t)i * cout * oh * ow;
+        atomic_init(&job.next_task, 0);
+        cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job,
+                           job.workspace ? job.plan.slots : 0);
     }
     return CNN_OK;
 }
 
 void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
-    (void)cpu_flags;
     k->conv2d = cnn_conv2d_kernel_c;
+    k->conv2d_dw = cnn_conv2d_kernel_c;
+    k->conv2d_split2 = cnn_conv2d_split2_c;
+#if CNN_HAVE_X86
+    cnn_conv2d_init_x86(k, cpu_flags);
+#endif
 }

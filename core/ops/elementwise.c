@@ -46,6 +46,37 @@ static void set_strides(bcast *bc, int which, const cnn_tensor *t)
     }
 }
 
+/* Drop dimensions of size 1 and merge neighbours that both operands walk
+ * alike (both contiguous across them, or both repeating), so rows are as long
+ * as possible: same shapes become one row, [N, C, H, W] + [C, 1, 1] becomes
+ * N * C rows of H * W. */
+static void coalesce(bcast *bc)
+{
+    int nd = 0;
+    for (int d = 0; d < bc->ndim; d++) {
+        if (bc->shape[d] == 1)
+            continue;
+        int last = nd - 1;
+        if (nd > 0 && bc->stride[0][last] == bc->stride[0][d] * (size_t)bc->shape[d] &&
+            bc->stride[1][last] == bc->stride[1][d] * (size_t)bc->shape[d]) {
+            bc->shape[last] *= bc->shape[d];
+            bc->stride[0][last] = bc->stride[0][d];
+            bc->stride[1][last] = bc->stride[1][d];
+            continue;
+        }
+        bc->shape[nd] = bc->shape[d];
+        bc->stride[0][nd] = bc->stride[0][d];
+        bc->stride[1][nd] = bc->stride[1][d];
+        nd++;
+    }
+    if (nd == 0) { /* a single element */
+        bc->shape[0] = 1;
+        bc->stride[0][0] = bc->stride[1][0] = 0;
+        nd = 1;
+    }
+    bc->ndim = nd;
+}
+
 /* Broadcast a and b and check y has the result's shape. */
 static cnn_status plan_broadcast(const cnn_tensor *a, const cnn_tensor *b, const cnn_tensor *y,
                                  const char *yname, bcast *bc)
@@ -60,6 +91,7 @@ static cnn_status plan_broadcast(const cnn_tensor *a, const cnn_tensor *b, const
         return cnn_fail(CNN_ERR_SHAPE, "broadcast: %s does not have the broadcast shape", yname);
     set_strides(bc, 0, a);
     set_strides(bc, 1, b);
+    coalesce(bc);
     bc->row_len = (size_t)bc->shape[bc->ndim - 1];
     bc->rows = cnn_tensor_numel(y) / bc->row_len;
     return CNN_OK;
@@ -84,23 +116,55 @@ typedef struct binary_job {
     float *y;
 } binary_job;
 
+static inline float apply_op(cnn_binary_op op, float u, float v)
+{
+    return op == CNN_BINARY_ADD ? u + v : u * v;
+}
+
+/* y[i] = a[i * sa] op b[i * sb] for i < n. Inlined with a constant op, and
+ * the common strides spelt out, so each loop vectorises. */
+static inline __attribute__((always_inline)) void
+binary_span_op(cnn_binary_op op, const float *a, size_t sa, const float *b, size_t sb,
+               float *y, size_t n)
+{
+    if (sa == 1 && sb == 1)
+        for (size_t i = 0; i < n; i++)
+            y[i] = apply_op(op, a[i], b[i]);
+    else if (sa == 1 && sb == 0)
+        for (size_t i = 0; i < n; i++)
+            y[i] = apply_op(op, a[i], b[0]);
+    else if (sa == 0 && sb == 1)
+        for (size_t i = 0; i < n; i++)
+            y[i] = apply_op(op, a[0], b[i]);
+    else
+        for (size_t i = 0; i < n; i++)
+            y[i] = apply_op(op, a[i * sa], b[i * sb]);
+}
+
+static void binary_span(cnn_binary_op op, const float *a, size_t sa, const float *b, size_t sb,
+                        float *y, size_t n)
+{
+    if (op == CNN_BINARY_ADD)
+        binary_span_op(CNN_BINARY_ADD, a, sa, b, sb, y, n);
+    else
+        binary_span_op(CNN_BINARY_MUL, a, sa, b, sb, y, n);
+}
+
+/* Thread ith's share of the output elements, row piece by row piece. */
 static void binary_rows(void *arg, int ith, int nth)
 {
     const binary_job *j = arg;
     const bcast *bc = j->bc;
-    size_t r0 = bc->rows * (size_t)ith / (size_t)nth, r1 = bc->rows * (size_t)(ith + 1) / (size_t)nth;
+    size_t total = bc->rows * bc->row_len;
+    size_t e = total * (size_t)ith / (size_t)nth, e1 = total * (size_t)(ith + 1) / (size_t)nth;
     size_t sa = bc->stride[0][bc->ndim - 1], sb = bc->stride[1][bc->ndim - 1];
-    for (size_t r = r0; r < r1; r++) {
+    while (e < e1) {
+        size_t r = e / bc->row_len, i0 = e % bc->row_len;
+        size_t n = bc->row_len - i0 < e1 - e ? bc->row_len - i0 : e1 - e;
         size_t off[2];
         row_offsets(bc, r, off);
-        const float *a = j->a + off[0], *b = j->b + off[1];
-        float *y = j->y + r * bc->row_len;
-        if (j->op == CNN_BINARY_ADD)
-            for (size_t i = 0; i < bc->row_len; i++)
-                y[i] = a[i * sa] + b[i * sb];
-        else
-            for (size_t i = 0; i < bc->row_len; i++)
-                y[i] = a[i * sa] * b[i * sb];
+        binary_span(j->op, j->a + off[0] + i0 * sa, sa, j->b + off[1] + i0 * sb, sb, j->y + e, n);
+        e += n;
     }
 }
 
@@ -154,7 +218,7 @@ static cnn_status operand_gradient(cnn_context *ctx, cnn_binary_op op, const cnn
     }
     /* Operand 0 is the gradient's index space, operand 1 the other factor. */
     bcast bc;
-    cnn_status st = plan_broadcast(self, op == CNN_BINARY_MUL ? other : self, dy, "dy", &bc);
+    cnn_status st = plan_broadcast(self, other, dy, "dy", &bc);
     if (st != CNN_OK)
         return st;
     memset(grad->data, 0, cnn_tensor_numel(grad) * sizeof(float));

@@ -29,43 +29,46 @@ typedef struct gemm_job {
     int m_blocks, n_blocks;
 } gemm_job;
 
-/* op(A)[i0 + r, p0 + p] for r < m, p < kc into mr-row panels, zero padded. */
+/* Copy a rows x kc block whose row r, column p is src[r * rs + p * ps] into
+ * a panel of `width` values per p (dst[p * width + r]), zero-padding rows up
+ * to width. The loop runs along whichever of r and p is contiguous in
+ * memory: walking rows a page apart in the inner loop would thrash the L1
+ * sets. */
+static void pack_panel(const float *src, size_t rs, size_t ps, int rows, int kc, int width,
+                       float *dst)
+{
+    if (ps == 1) {
+        for (int r = 0; r < rows; r++)
+            for (int p = 0; p < kc; p++)
+                dst[(size_t)p * width + r] = src[r * rs + p];
+    } else {
+        for (int p = 0; p < kc; p++)
+            for (int r = 0; r < rows; r++)
+                dst[(size_t)p * width + r] = src[r * rs + p * ps];
+    }
+    for (int p = 0; p < kc; p++)
+        for (int r = rows; r < width; r++)
+            dst[(size_t)p * width + r] = 0.0f;
+}
+
+/* op(A)[i0 + r, p0 + p] for r < m, p < kc into mr-row panels. */
 static void pack_a(const gemm_job *j, int i0, int m, int p0, int kc, float *dst)
 {
     int mr = j->k->gemm_mr;
-    for (int r0 = 0; r0 < m; r0 += mr, dst += (size_t)mr * kc) {
-        int rows = m - r0 < mr ? m - r0 : mr;
-        for (int p = 0; p < kc; p++) {
-            float *col = dst + (size_t)p * mr;
-            for (int r = 0; r < rows; r++) {
-                size_t i = (size_t)(i0 + r0 + r), kk = (size_t)(p0 + p);
-                col[r] = j->trans_a ? j->a[kk * j->lda + i] : j->a[i * j->lda + kk];
-            }
-            for (int r = rows; r < mr; r++)
-                col[r] = 0.0f;
-        }
-    }
+    size_t rs = j->trans_a ? 1 : (size_t)j->lda, ps = j->trans_a ? (size_t)j->lda : 1;
+    for (int r0 = 0; r0 < m; r0 += mr, dst += (size_t)mr * kc)
+        pack_panel(j->a + (size_t)(i0 + r0) * rs + (size_t)p0 * ps, rs, ps,
+                   m - r0 < mr ? m - r0 : mr, kc, mr, dst);
 }
 
 /* op(B)[p0 + p, j0 + c] for p < kc, c < n into nr-column panels. */
 static void pack_b(const gemm_job *j, int p0, int kc, int j0, int n, float *dst)
 {
     int nr = j->k->gemm_nr;
-    for (int c0 = 0; c0 < n; c0 += nr, dst += (size_t)nr * kc) {
-        int cols = n - c0 < nr ? n - c0 : nr;
-        for (int p = 0; p < kc; p++) {
-            float *row = dst + (size_t)p * nr;
-            size_t kk = (size_t)(p0 + p);
-            if (!j->trans_b) {
-                memcpy(row, j->b + kk * j->ldb + j0 + c0, (size_t)cols * sizeof *row);
-            } else {
-                for (int c = 0; c < cols; c++)
-                    row[c] = j->b[(size_t)(j0 + c0 + c) * j->ldb + kk];
-            }
-            for (int c = cols; c < nr; c++)
-                row[c] = 0.0f;
-        }
-    }
+    size_t cs = j->trans_b ? (size_t)j->ldb : 1, ps = j->trans_b ? 1 : (size_t)j->ldb;
+    for (int c0 = 0; c0 < n; c0 += nr, dst += (size_t)nr * kc)
+        pack_panel(j->b + (size_t)(j0 + c0) * cs + (size_t)p0 * ps, cs, ps,
+                   n - c0 < nr ? n - c0 : nr, kc, nr, dst);
 }
 
 static void gemm_tile(const gemm_job *j, int i0, int m, int j0, int n)
@@ -102,6 +105,68 @@ static void gemm_tasks(void *arg, int ith, int nth)
     }
 }
 
+/* Few rows of C (a dense layer at batch 1): each element of B is used fewer
+ * than GEMM_SMALL_M times, so packing it would cost more than it saves.
+ * Threads split the columns; one thread sums each element in K order. */
+#define GEMM_SMALL_M 4
+/* Partial sums of a dot product: a multiple of any vector width, so the
+ * compiler keeps them in vector registers. */
+#define DOT_LANES 16
+/* Columns of C per step of the axpy form: a row slice that stays in L1. */
+#define AXPY_COLS 512
+
+static float dot_f32(const float *a, size_t as, const float *b, int n)
+{
+    float acc[DOT_LANES] = { 0 };
+    int p = 0;
+    if (as == 1)
+        for (; p + DOT_LANES <= n; p += DOT_LANES)
+            for (int q = 0; q < DOT_LANES; q++)
+                acc[q] += a[p + q] * b[p + q];
+    for (; p < n; p++)
+        acc[p % DOT_LANES] += a[p * as] * b[p];
+    float sum = 0.0f;
+    for (int q = 0; q < DOT_LANES; q++)
+        sum += acc[q];
+    return sum;
+}
+
+static void gemm_small_m(void *arg, int ith, int nth)
+{
+    const gemm_job *j = arg;
+    int j0, j1;
+    cnn_split_range(j->n, ith, nth, &j0, &j1);
+    /* A[i, p] = a[i * ars + p * aps] */
+    size_t ars = j->trans_a ? 1 : (size_t)j->lda, aps = j->trans_a ? (size_t)j->lda : 1;
+    for (int i = 0; i < j->m; i++) {
+        const float *a = j->a + i * ars;
+        float *c = j->c + (size_t)i * j->ldc;
+        if (j->trans_b) { /* B^T rows are contiguous: dot products */
+            for (int col = j0; col < j1; col++) {
+                float v = j->alpha * dot_f32(a, aps, j->b + (size_t)col * j->ldb, j->kdim);
+                c[col] = j->beta != 0.0f ? v + j->beta * c[col] : v;
+            }
+            continue;
+        }
+        for (int c0 = j0; c0 < j1; c0 += AXPY_COLS) { /* rows of B: c += a[p] B[p, :] */
+            int c1 = c0 + AXPY_COLS < j1 ? c0 + AXPY_COLS : j1;
+            float acc[AXPY_COLS];
+            for (int col = c0; col < c1; col++)
+                acc[col - c0] = 0.0f;
+            for (int p = 0; p < j->kdim; p++) {
+                float av = a[p * aps];
+                const float *brow = j->b + (size_t)p * j->ldb;
+                for (int col = c0; col < c1; col++)
+                    acc[col - c0] += av * brow[col];
+            }
+            for (int col = c0; col < c1; col++) {
+                float v = j->alpha * acc[col - c0];
+                c[col] = j->beta != 0.0f ? v + j->beta * c[col] : v;
+            }
+        }
+    }
+}
+
 /* K = 0: C = beta * C. */
 static void scale_c(float *c, int m, int n, int ldc, float beta)
 {
@@ -135,7 +200,8 @@ cnn_status cnn_gemm(cnn_context *ctx, int transA, int transB, int M, int N, int 
         .a = A, .b = B, .c = C, .lda = lda, .ldb = ldb, .ldc = ldc,
         .m_blocks = (M + GEMM_MC - 1) / GEMM_MC, .n_blocks = (N + GEMM_NC - 1) / GEMM_NC,
     };
-    cnn_threadpool_run(cnn_context_pool(ctx), gemm_tasks, &j, 0);
+    cnn_threadpool_run(cnn_context_pool(ctx), M < GEMM_SMALL_M ? gemm_small_m : gemm_tasks, &j,
+                       0);
     return CNN_OK;
 }
 

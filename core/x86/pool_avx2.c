@@ -7,9 +7,9 @@
 #include <immintrin.h>
 #include <math.h>
 
-#include "cnn/cpu.h"
 #include "cnn/pool.h"
 #include "kernels.h"
+#include "pool_x86.h"
 
 /* Even-indexed floats of p[0..16), in the lane order of
  * _mm256_shuffle_ps (fixed by permute_pairs at the end). */
@@ -29,96 +29,106 @@ static inline __m256 permute_pairs(__m256 v)
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8));
 }
 
-typedef struct f32_fold {
-    int mode;
-    __m256 acc, nan;
-} f32_fold;
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-static inline void fold_f32(f32_fold *f, __m256 v, int first)
+/* Fold one tap into 8 outputs; mode is a constant after inlining. Max and
+ * min start from -inf/+inf and keep the earlier of equal taps; NaN is
+ * tracked aside since max_ps drops it. */
+ALWAYS_INLINE void fold_f32(int mode, __m256 *acc, __m256 *nan, __m256 v)
 {
-    if (f->mode == CNN_POOL_AVG) {
-        f->acc = _mm256_add_ps(f->acc, v);
+    if (mode == CNN_POOL_AVG) {
+        *acc = _mm256_add_ps(*acc, v);
         return;
     }
-    f->nan = _mm256_or_ps(f->nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-    if (first)
-        f->acc = v;
-    else if (f->mode == CNN_POOL_MAX)
-        f->acc = _mm256_max_ps(v, f->acc); /* equal: keep the earlier tap */
-    else
-        f->acc = _mm256_min_ps(v, f->acc);
+    *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    *acc = mode == CNN_POOL_MAX ? _mm256_max_ps(v, *acc) : _mm256_min_ps(v, *acc);
 }
 
-/* Rows [*ylo, *yhi) within [oy0, oy1) and columns [*xlo, *xhi) whose
- * windows lie inside the plane. */
-static void interior(const cnn_pool2d_window *w, int src_h, int src_w, int out_h, int out_w,
-                     int oy0, int oy1, int *ylo, int *yhi, int *xlo, int *xhi)
+/* Outputs [at, at + 8) of the row whose windows start at base. */
+ALWAYS_INLINE __m256 window8_f32(int mode, int s2, const float *base, size_t row_step, int kh,
+                                 int kw, __m256 divisor)
 {
-    cnn_pool2d_interior(src_h, out_h, w->kh, w->stride_h, w->dil_h, w->pad_top, ylo, yhi);
-    cnn_pool2d_interior(src_w, out_w, w->kw, w->stride_w, w->dil_w, w->pad_left, xlo, xhi);
-    *ylo = *ylo < oy0 ? oy0 : *ylo > oy1 ? oy1 : *ylo;
-    *yhi = *yhi > oy1 ? oy1 : *yhi < *ylo ? *ylo : *yhi;
+    __m256 acc = _mm256_set1_ps(mode == CNN_POOL_MAX ? -INFINITY
+                                : mode == CNN_POOL_MIN ? INFINITY : 0.0f);
+    __m256 nan = _mm256_setzero_ps();
+    for (int ky = 0; ky < kh; ky++) {
+        const float *r = base + ky * row_step;
+        if (!s2) {
+            for (int kx = 0; kx < kw; kx++)
+                fold_f32(mode, &acc, &nan, _mm256_loadu_ps(r + kx));
+            continue;
+        }
+        for (int kx = 0; kx < kw; kx += 2) {
+            fold_f32(mode, &acc, &nan, even_f32(r + kx));
+            if (kx + 1 < kw)
+                fold_f32(mode, &acc, &nan, odd_f32(r + kx));
+        }
+    }
+    if (mode == CNN_POOL_AVG)
+        acc = _mm256_div_ps(acc, divisor);
+    else
+        acc = _mm256_blendv_ps(acc, _mm256_set1_ps(NAN), nan);
+    return s2 ? permute_pairs(acc) : acc;
 }
 
-/* Whether the kernel below handles these arguments. */
-static int f32_supported(const cnn_pool2d_kernel_args *a)
+ALWAYS_INLINE void rows_f32(int mode, int s2, const cnn_pool2d_kernel_args *a, int ylo,
+                            int yhi, int xlo, int xhi)
 {
     const cnn_pool2d_window *w = &a->win;
-    return (a->mode == CNN_POOL_MAX || a->mode == CNN_POOL_MIN || a->mode == CNN_POOL_AVG) &&
-           !a->indices && (w->stride_w == 1 || w->stride_w == 2) && w->dil_w == 1;
+    int reach = pool_x86_reach(w->stride_w, w->kw, 8);
+    __m256 divisor = _mm256_set1_ps((float)(w->divisor > 0 ? w->divisor : w->kh * w->kw));
+    size_t row_step = (size_t)w->dil_h * a->src_w;
+    for (int oy = ylo; oy < yhi; oy++) {
+        const float *rows = a->src + (size_t)(oy * w->stride_h - w->pad_top) * a->src_w;
+        float *out = a->dst + (size_t)oy * a->out_w;
+        int done = xlo, at;
+        while ((at = pool_x86_vector_at(done, 8, xlo, xhi, w->stride_w, w->pad_left, reach,
+                                        a->src_w)) >= 0) {
+            _mm256_storeu_ps(out + at,
+                             window8_f32(mode, s2, rows + at * w->stride_w - w->pad_left,
+                                         row_step, w->kh, w->kw, divisor));
+            done = at + 8;
+        }
+        cnn_pool2d_rect_c(a, oy, oy + 1, 0, xlo);
+        cnn_pool2d_rect_c(a, oy, oy + 1, done, a->out_w);
+    }
 }
 
 static void pool2d_f32_avx2(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
 {
-    if (!f32_supported(a)) {
+    if (!pool_x86_f32_supported(a)) {
         cnn_pool2d_kernel_c(a, oy0, oy1);
         return;
     }
-    const cnn_pool2d_window *w = &a->win;
     int ylo, yhi, xlo, xhi;
-    interior(w, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi, &xlo, &xhi);
+    pool_x86_interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi,
+                      &xlo, &xhi);
     cnn_pool2d_rect_c(a, oy0, ylo, 0, a->out_w);
     cnn_pool2d_rect_c(a, yhi, oy1, 0, a->out_w);
-    if (ylo >= yhi)
-        return;
-    int s2 = w->stride_w == 2;
-    /* furthest float read by a vector of outputs [ox, ox + 8), from ox */
-    int reach = s2 ? 14 + (w->kw - 1) + (w->kw & 1) : 7 + w->kw - 1;
-    __m256 divisor = _mm256_set1_ps((float)(w->divisor > 0 ? w->divisor : w->kh * w->kw));
-    for (int oy = ylo; oy < yhi; oy++) {
-        const float *rows = a->src + (size_t)(oy * w->stride_h - w->pad_top) * a->src_w;
-        float *out = a->dst + (size_t)oy * a->out_w;
-        int ox = xlo;
-        for (; ox + 8 <= xhi && ox * w->stride_w - w->pad_left + reach < a->src_w; ox += 8) {
-            const float *base = rows + ox * w->stride_w - w->pad_left;
-            f32_fold f = { a->mode, _mm256_setzero_ps(), _mm256_setzero_ps() };
-            for (int ky = 0; ky < w->kh; ky++) {
-                const float *r = base + (size_t)ky * w->dil_h * a->src_w;
-                if (!s2) {
-                    for (int kx = 0; kx < w->kw; kx++)
-                        fold_f32(&f, _mm256_loadu_ps(r + kx), ky == 0 && kx == 0);
-                    continue;
-                }
-                for (int kx = 0; kx < w->kw; kx += 2) {
-                    fold_f32(&f, even_f32(r + kx), ky == 0 && kx == 0);
-                    if (kx + 1 < w->kw)
-                        fold_f32(&f, odd_f32(r + kx), 0);
-                }
-            }
-            __m256 v = f.acc;
-            if (a->mode == CNN_POOL_AVG)
-                v = _mm256_div_ps(v, divisor);
-            else
-                v = _mm256_blendv_ps(v, _mm256_set1_ps(NAN), f.nan);
-            _mm256_storeu_ps(out + ox, s2 ? permute_pairs(v) : v);
-        }
-        cnn_pool2d_rect_c(a, oy, oy + 1, 0, xlo);
-        cnn_pool2d_rect_c(a, oy, oy + 1, ox, a->out_w);
+    int s2 = a->win.stride_w == 2;
+    /* one specialised copy per mode and stride */
+    switch (a->mode) {
+    case CNN_POOL_MAX:
+        if (s2)
+            rows_f32(CNN_POOL_MAX, 1, a, ylo, yhi, xlo, xhi);
+        else
+            rows_f32(CNN_POOL_MAX, 0, a, ylo, yhi, xlo, xhi);
+        break;
+    case CNN_POOL_MIN:
+        if (s2)
+            rows_f32(CNN_POOL_MIN, 1, a, ylo, yhi, xlo, xhi);
+        else
+            rows_f32(CNN_POOL_MIN, 0, a, ylo, yhi, xlo, xhi);
+        break;
+    default:
+        if (s2)
+            rows_f32(CNN_POOL_AVG, 1, a, ylo, yhi, xlo, xhi);
+        else
+            rows_f32(CNN_POOL_AVG, 0, a, ylo, yhi, xlo, xhi);
+        break;
     }
 }
 
-/* Unsigned 16-bit division by a constant d >= 1 (Granlund & Montgomery
- * 1994, fig. 4.1): q = (t + ((n - t) >> sh1)) >> sh2 with t = mulhi(n, m). */
 typedef struct u16_divider {
     __m256i m;
     __m128i sh1, sh2;
@@ -126,12 +136,9 @@ typedef struct u16_divider {
 
 static u16_divider u16_divider_make(unsigned d)
 {
-    int l = 0;
-    while ((1u << l) < d)
-        l++;
-    unsigned m = (unsigned)(((1ull << 16) * ((1ull << l) - d)) / d + 1);
-    return (u16_divider){ _mm256_set1_epi16((short)m), _mm_cvtsi32_si128(l < 1 ? l : 1),
-                          _mm_cvtsi32_si128(l > 1 ? l - 1 : 0) };
+    pool_x86_divider s = pool_x86_divider_make(d);
+    return (u16_divider){ _mm256_set1_epi16((short)s.m), _mm_cvtsi32_si128(s.sh1),
+                          _mm_cvtsi32_si128(s.sh2) };
 }
 
 static inline __m256i u16_divide(__m256i n, const u16_divider *d)
@@ -141,101 +148,145 @@ static inline __m256i u16_divide(__m256i n, const u16_divider *d)
     return _mm256_srl_epi16(q, d->sh2);
 }
 
-typedef struct u8_fold {
-    int mode;
-    __m256i a, b; /* max/min: 32 bytes in a; avg: two halves of 16-bit sums */
-} u8_fold;
-
-/* Fold 32 outputs' worth of 16-bit values (two vectors, in output order
- * lo/hi as produced by the loaders). */
-static inline void fold_u16(u8_fold *f, __m256i lo, __m256i hi, int first)
+ALWAYS_INLINE __m256i minmax_u8(int mode, __m256i a, __m256i b)
 {
-    if (first && f->mode != CNN_POOL_AVG) {
-        f->a = lo, f->b = hi;
-    } else if (f->mode == CNN_POOL_MAX) {
-        f->a = _mm256_max_epi16(f->a, lo), f->b = _mm256_max_epi16(f->b, hi);
-    } else if (f->mode == CNN_POOL_MIN) {
-        f->a = _mm256_min_epi16(f->a, lo), f->b = _mm256_min_epi16(f->b, hi);
-    } else {
-        f->a = _mm256_add_epi16(f->a, lo), f->b = _mm256_add_epi16(f->b, hi);
-    }
+    return mode == CNN_POOL_MAX ? _mm256_max_epu8(a, b) : _mm256_min_epu8(a, b);
 }
 
-static int u8_supported(const cnn_pool2d_u8_args *a)
+ALWAYS_INLINE __m256i minmax_u16(int mode, __m256i a, __m256i b)
+{
+    return mode == CNN_POOL_MAX ? _mm256_max_epi16(a, b) : _mm256_min_epi16(a, b);
+}
+
+static inline __m256i load32(const uint8_t *p)
+{
+    return _mm256_loadu_si256((const __m256i *)p);
+}
+
+/* Outputs [at, at + 32) of the row whose windows start at base. Integer
+ * max, min and sums are exact in any order, so rows fold before columns. */
+ALWAYS_INLINE __m256i window32_u8(int mode, int s2, const uint8_t *base, ptrdiff_t row_step,
+                                  int kh, int kw, const u16_divider *div, __m256i half)
+{
+    const __m256i lo8 = _mm256_set1_epi16(0xFF), zero = _mm256_setzero_si256();
+    __m256i a, b;
+    if (mode != CNN_POOL_AVG && !s2) {
+        a = load32(base);
+        for (int ky = 0; ky < kh; ky++)
+            for (int kx = !ky; kx < kw; kx++)
+                a = minmax_u8(mode, a, load32(base + ky * row_step + kx));
+        return a;
+    }
+    if (mode != CNN_POOL_AVG) {
+        /* fold the rows of each pair of columns, then split even and odd
+         * bytes into 16-bit lanes for the horizontal step */
+        a = b = mode == CNN_POOL_MAX ? zero : lo8;
+        for (int kx = 0; kx < kw; kx += 2) {
+            __m256i v0 = load32(base + kx), v1 = load32(base + kx + 32);
+            for (int ky = 1; ky < kh; ky++) {
+                v0 = minmax_u8(mode, v0, load32(base + ky * row_step + kx));
+                v1 = minmax_u8(mode, v1, load32(base + ky * row_step + kx + 32));
+            }
+            a = minmax_u16(mode, a, _mm256_and_si256(v0, lo8));
+            b = minmax_u16(mode, b, _mm256_and_si256(v1, lo8));
+            if (kx + 1 < kw) {
+                a = minmax_u16(mode, a, _mm256_srli_epi16(v0, 8));
+                b = minmax_u16(mode, b, _mm256_srli_epi16(v1, 8));
+            }
+        }
+        return _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xD8);
+    }
+    const __m256i ones = _mm256_set1_epi8(1);
+    a = b = zero;
+    for (int ky = 0; ky < kh; ky++) {
+        const uint8_t *r = base + ky * row_step;
+        if (!s2) {
+            /* 16-bit halves in unpack order; packus restores it */
+            for (int kx = 0; kx < kw; kx++) {
+                __m256i v = load32(r + kx);
+                a = _mm256_add_epi16(a, _mm256_unpacklo_epi8(v, zero));
+                b = _mm256_add_epi16(b, _mm256_unpackhi_epi8(v, zero));
+            }
+            continue;
+        }
+        for (int kx = 0; kx < kw; kx += 2) {
+            __m256i v0 = load32(r + kx), v1 = load32(r + kx + 32);
+            if (kx + 1 < kw) { /* byte pairs summed into 16 bits */
+                a = _mm256_add_epi16(a, _mm256_maddubs_epi16(v0, ones));
+                b = _mm256_add_epi16(b, _mm256_maddubs_epi16(v1, ones));
+            } else {
+                a = _mm256_add_epi16(a, _mm256_and_si256(v0, lo8));
+                b = _mm256_add_epi16(b, _mm256_and_si256(v1, lo8));
+            }
+        }
+    }
+    a = _mm256_min_epu16(u16_divide(_mm256_add_epi16(a, half), div), lo8);
+    b = _mm256_min_epu16(u16_divide(_mm256_add_epi16(b, half), div), lo8);
+    __m256i packed = _mm256_packus_epi16(a, b);
+    return s2 ? _mm256_permute4x64_epi64(packed, 0xD8) : packed;
+}
+
+ALWAYS_INLINE void rows_u8(int mode, int s2, const cnn_pool2d_u8_args *a, int ylo, int yhi,
+                           int xlo, int xhi)
 {
     const cnn_pool2d_window *w = &a->win;
+    int reach = pool_x86_reach(w->stride_w, w->kw, 32);
     unsigned d = (unsigned)(w->divisor > 0 ? w->divisor : w->kh * w->kw);
-    /* 16-bit sums: kh * kw * 255 plus the rounding half must stay below 2^16 */
-    return (a->mode == CNN_POOL_MAX || a->mode == CNN_POOL_MIN || a->mode == CNN_POOL_AVG) &&
-           (w->stride_w == 1 || w->stride_w == 2) && w->dil_w == 1 &&
-           (a->mode != CNN_POOL_AVG || (unsigned)w->kh * w->kw * 255u + d / 2 < 65536u);
+    u16_divider div = u16_divider_make(d);
+    __m256i half = _mm256_set1_epi16((short)(d / 2));
+    ptrdiff_t row_step = w->dil_h * a->src_stride;
+    for (int oy = ylo; oy < yhi; oy++) {
+        const uint8_t *rows = a->src + (oy * w->stride_h - w->pad_top) * a->src_stride;
+        uint8_t *out = a->dst + oy * a->dst_stride;
+        int done = xlo, at;
+        while ((at = pool_x86_vector_at(done, 32, xlo, xhi, w->stride_w, w->pad_left, reach,
+                                        a->src_w)) >= 0) {
+            _mm256_storeu_si256((__m256i *)(out + at),
+                                window32_u8(mode, s2, rows + at * w->stride_w - w->pad_left,
+                                            row_step, w->kh, w->kw, &div, half));
+            done = at + 32;
+        }
+        cnn_pool2d_u8_rect_c(a, oy, oy + 1, 0, xlo);
+        cnn_pool2d_u8_rect_c(a, oy, oy + 1, done, a->out_w);
+    }
 }
 
 static void pool2d_u8_avx2(const cnn_pool2d_u8_args *a, int oy0, int oy1)
 {
-    if (!u8_supported(a)) {
+    if (!pool_x86_u8_supported(a)) {
         cnn_pool2d_u8_kernel_c(a, oy0, oy1);
         return;
     }
-    const cnn_pool2d_window *w = &a->win;
     int ylo, yhi, xlo, xhi;
-    interior(w, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi, &xlo, &xhi);
+    pool_x86_interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi,
+                      &xlo, &xhi);
     cnn_pool2d_u8_rect_c(a, oy0, ylo, 0, a->out_w);
     cnn_pool2d_u8_rect_c(a, yhi, oy1, 0, a->out_w);
-    if (ylo >= yhi)
-        return;
-    int s2 = w->stride_w == 2, is_avg = a->mode == CNN_POOL_AVG;
-    int reach = s2 ? 62 + (w->kw - 1) + (w->kw & 1) : 31 + w->kw - 1;
-    unsigned d = (unsigned)(w->divisor > 0 ? w->divisor : w->kh * w->kw);
-    u16_divider div = u16_divider_make(d);
-    __m256i half = _mm256_set1_epi16((short)(d / 2)), lo8 = _mm256_set1_epi16(0xFF);
-    __m256i zero = _mm256_setzero_si256();
-    for (int oy = ylo; oy < yhi; oy++) {
-        const uint8_t *rows = a->src + (oy * w->stride_h - w->pad_top) * a->src_stride;
-        uint8_t *out = a->dst + oy * a->dst_stride;
-        int ox = xlo;
-        for (; ox + 32 <= xhi && ox * w->stride_w - w->pad_left + reach < a->src_w; ox += 32) {
-            const uint8_t *base = rows + ox * w->stride_w - w->pad_left;
-            u8_fold f = { a->mode, zero, zero };
-            for (int ky = 0; ky < w->kh; ky++) {
-                const uint8_t *r = base + ky * w->dil_h * a->src_stride;
-                if (!s2) {
-                    /* 16-bit halves in unpack order; packus restores it */
-                    for (int kx = 0; kx < w->kw; kx++) {
-                        __m256i v = _mm256_loadu_si256((const __m256i *)(r + kx));
-                        fold_u16(&f, _mm256_unpacklo_epi8(v, zero),
-                                 _mm256_unpackhi_epi8(v, zero), ky == 0 && kx == 0);
-                    }
-                    continue;
-                }
-                for (int kx = 0; kx < w->kw; kx += 2) {
-                    __m256i v0 = _mm256_loadu_si256((const __m256i *)(r + kx));
-                    __m256i v1 = _mm256_loadu_si256((const __m256i *)(r + kx + 32));
-                    fold_u16(&f, _mm256_and_si256(v0, lo8), _mm256_and_si256(v1, lo8),
-                             ky == 0 && kx == 0);
-                    if (kx + 1 < w->kw)
-                        fold_u16(&f, _mm256_srli_epi16(v0, 8), _mm256_srli_epi16(v1, 8), 0);
-                }
-            }
-            if (is_avg) {
-                __m256i cap = _mm256_set1_epi16(255);
-                f.a = _mm256_min_epu16(u16_divide(_mm256_add_epi16(f.a, half), &div), cap);
-                f.b = _mm256_min_epu16(u16_divide(_mm256_add_epi16(f.b, half), &div), cap);
-            }
-            __m256i packed = _mm256_packus_epi16(f.a, f.b);
-            if (s2)
-                packed = _mm256_permute4x64_epi64(packed, 0xD8);
-            _mm256_storeu_si256((__m256i *)(out + ox), packed);
-        }
-        cnn_pool2d_u8_rect_c(a, oy, oy + 1, 0, xlo);
-        cnn_pool2d_u8_rect_c(a, oy, oy + 1, ox, a->out_w);
+    int s2 = a->win.stride_w == 2;
+    switch (a->mode) {
+    case CNN_POOL_MAX:
+        if (s2)
+            rows_u8(CNN_POOL_MAX, 1, a, ylo, yhi, xlo, xhi);
+        else
+            rows_u8(CNN_POOL_MAX, 0, a, ylo, yhi, xlo, xhi);
+        break;
+    case CNN_POOL_MIN:
+        if (s2)
+            rows_u8(CNN_POOL_MIN, 1, a, ylo, yhi, xlo, xhi);
+        else
+            rows_u8(CNN_POOL_MIN, 0, a, ylo, yhi, xlo, xhi);
+        break;
+    default:
+        if (s2)
+            rows_u8(CNN_POOL_AVG, 1, a, ylo, yhi, xlo, xhi);
+        else
+            rows_u8(CNN_POOL_AVG, 0, a, ylo, yhi, xlo, xhi);
+        break;
     }
 }
 
-void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags)
+void cnn_pool2d_init_avx2(cnn_kernels *k)
 {
-    if (cpu_flags & CNN_CPU_AVX2) {
-        k->pool2d = pool2d_f32_avx2;
-        k->pool2d_u8 = pool2d_u8_avx2;
-    }
+    k->pool2d = pool2d_f32_avx2;
+    k->pool2d_u8 = pool2d_u8_avx2;
 }

@@ -14,11 +14,6 @@
 #define ATOL 2e-5
 #define RTOL 1e-4
 
-static void alloc_like(cnn_tensor *t, const cnn_tensor *like)
-{
-    ck_assert_cnn_ok(cnn_tensor_alloc(t, like->ndim, like->shape));
-}
-
 static void copy_tensor(cnn_tensor *dst, const cnn_tensor *src)
 {
     memcpy(dst->data, src->data, cnn_tensor_numel(src) * sizeof(float));
@@ -30,13 +25,13 @@ typedef struct bn_run {
 
 static void bn_run_alloc(bn_run *r, const cnn_tensor *x, const cnn_tensor *c)
 {
-    alloc_like(&r->y, x);
-    alloc_like(&r->dx, x);
-    alloc_like(&r->y_inf, x);
-    alloc_like(&r->dgamma, c);
-    alloc_like(&r->dbeta, c);
-    alloc_like(&r->rm, c);
-    alloc_like(&r->rv, c);
+    ref_alloc_like(&r->y, x);
+    ref_alloc_like(&r->dx, x);
+    ref_alloc_like(&r->y_inf, x);
+    ref_alloc_like(&r->dgamma, c);
+    ref_alloc_like(&r->dbeta, c);
+    ref_alloc_like(&r->rm, c);
+    ref_alloc_like(&r->rv, c);
 }
 
 static void bn_run_release(bn_run *r)
@@ -64,8 +59,8 @@ static void bn_steps(const ref_case *c, cnn_momentum_rule rule, unsigned level, 
     ref_tensor(c, "running_mean0", &rm0);
     ref_tensor(c, "running_var0", &rv0);
     ref_tensor(c, "dy", &dy);
-    alloc_like(&mean, &gamma);
-    alloc_like(&invstd, &gamma);
+    ref_alloc_like(&mean, &gamma);
+    ref_alloc_like(&invstd, &gamma);
     copy_tensor(&r->rm, &rm0);
     copy_tensor(&r->rv, &rv0);
     int steps = ref_int(c, "steps");
@@ -90,21 +85,13 @@ static void bn_steps(const ref_case *c, cnn_momentum_rule rule, unsigned level, 
 static void expect_close(const ref_case *c, const char *what, const cnn_tensor *got,
                          unsigned level)
 {
-    cnn_tensor want;
-    ref_tensor(c, what, &want);
-    ck_assert_int_eq(cnn_tensor_numel(got), cnn_tensor_numel(&want));
-    size_t worst;
-    double r = test_compare(got->data, want.data, cnn_tensor_numel(&want), ATOL, RTOL, &worst);
-    ck_assert_msg(r <= 1.0, "%s %s at %s: element %zu is %.8g, torch %.8g", c->name, what,
-                  cnn_cpu_level_name(level), worst, got->data[worst], want.data[worst]);
-    cnn_tensor_release(&want);
+    ref_expect_close(c, what, got->data, cnn_tensor_numel(got), ATOL, RTOL, level);
 }
 
 static void expect_identical(const cnn_tensor *a, const cnn_tensor *b, const char *what,
                              const ref_case *c)
 {
-    ck_assert_msg(!memcmp(a->data, b->data, cnn_tensor_numel(a) * sizeof(float)),
-                  "%s %s: one and three threads differ", c->name, what);
+    ref_expect_identical(c, what, a->data, b->data, cnn_tensor_numel(a));
 }
 
 START_TEST(matches_torch)

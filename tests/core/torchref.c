@@ -120,3 +120,41 @@ int ref_levels(unsigned levels[3])
             levels[n++] = all[i];
     return n;
 }
+
+void ref_expect_close(const ref_case *c, const char *tensor, const float *got, size_t n,
+                      double atol, double rtol, unsigned level)
+{
+    cnn_tensor want;
+    ref_tensor(c, tensor, &want);
+    ck_assert_msg(cnn_tensor_numel(&want) == n, "%s %s: %zu values, torch has %zu", c->name,
+                  tensor, n, cnn_tensor_numel(&want));
+    size_t worst;
+    double r = test_compare(got, want.data, n, atol, rtol, &worst);
+    ck_assert_msg(r <= 1.0, "%s %s at %s: element %zu is %.8g, torch %.8g", c->name, tensor,
+                  cnn_cpu_level_name(level), worst, got[worst], want.data[worst]);
+    cnn_tensor_release(&want);
+}
+
+void ref_expect_identical(const ref_case *c, const char *what, const float *a, const float *b,
+                          size_t n)
+{
+    ck_assert_msg(!memcmp(a, b, n * sizeof(float)), "%s %s: one and three threads differ",
+                  c->name, what);
+}
+
+void ref_alloc_like(cnn_tensor *t, const cnn_tensor *like)
+{
+    ck_assert_cnn_ok(cnn_tensor_alloc(t, like->ndim, like->shape));
+}
+
+void ref_expect_runs(const ref_case *c, const char *const *names, cnn_tensor *one,
+                     cnn_tensor *three, int count, double atol, double rtol)
+{
+    for (int i = 0; i < count; i++) {
+        size_t n = cnn_tensor_numel(&one[i]);
+        ref_expect_close(c, names[i], three[i].data, n, atol, rtol, 0);
+        ref_expect_identical(c, names[i], one[i].data, three[i].data, n);
+        cnn_tensor_release(&one[i]);
+        cnn_tensor_release(&three[i]);
+    }
+}

@@ -23,6 +23,19 @@ double ref_double(const ref_case *c, const char *key);
 int ref_has(const ref_case *c, const char *key);
 /* Load NAME.tensor into t (owned, free with cnn_tensor_release). */
 void ref_tensor(const ref_case *c, const char *tensor, cnn_tensor *t);
+/* Fail unless got (n values) is within atol + rtol * |want| of NAME.tensor;
+ * the message names the case, the tensor and the CPU level. */
+void ref_expect_close(const ref_case *c, const char *tensor, const float *got, size_t n,
+                      double atol, double rtol, unsigned level);
+/* Fail unless two runs (one and three threads) gave identical values. */
+void ref_expect_identical(const ref_case *c, const char *what, const float *a, const float *b,
+                          size_t n);
+/* For each i < count: three[i] close to torch's names[i] and identical to
+ * one[i]; releases both. */
+void ref_expect_runs(const ref_case *c, const char *const *names, cnn_tensor *one,
+                     cnn_tensor *three, int count, double atol, double rtol);
+/* A zero-filled tensor of like's shape. */
+void ref_alloc_like(cnn_tensor *t, const cnn_tensor *like);
 /* Remove the temporary directory. */
 void ref_cleanup(void);
 

@@ -52,7 +52,9 @@ def batchnorm(w, gen):
     steps = 3
     shapes = [(2, 3, 5, 7), (1, 4, 1, 1 + randint(gen, 30, 60)), (3, 1, 6, 6), (4, 5),
               (randint(gen, 2, 3), randint(gen, 1, 6), randint(gen, 1, 13), randint(gen, 1, 13)),
-              (2, 16, 9, 33), (8, 3, 2, 1)]
+              (2, 16, 9, 33), (8, 3, 2, 1),
+              # more channels than one block of the small-plane paths
+              (5, 150), (2, 70, 2, 3)]
     for i, shape in enumerate(shapes):
         name = f"bn{i}"
         c = shape[1]
@@ -110,8 +112,10 @@ def activation(w, gen):
     for kind, (name, fn) in enumerate(ACTIVATIONS.items()):
         n = randint(gen, 500, 9000)
         x = rand(gen, n, lo=-6.0, hi=6.0)
-        with torch.no_grad():  # the kinks and edges of the piecewise ones
-            x[:8] = torch.tensor([0.0, -3.0, 3.0, 1e-3, -1e-3, 12.0, -12.0, 0.5])
+        with torch.no_grad():  # near the kinks and ends of the piecewise ones (exactly
+            # at +-3 torch's vector and scalar hardswish gradients disagree)
+            x[:12] = torch.tensor([0.0, -3.001, 3.001, 1e-3, -1e-3, 12.0, -12.0, 0.5,
+                                   40.0, -40.0, 1e-30, 0.7])
         alpha = 0.01 if kind != 1 else 0.2
         dy = rand(gen, n)
         y = fn(x, alpha)
@@ -136,7 +140,9 @@ def dense(w, gen):
     # BLAS sgemm: C = alpha op(A) op(B) + beta C, over the transposes and tails
     for i, (m, n, k) in enumerate([(1, 1, 1), (5, 7, 3), (67, 131, 259), (13, 45, 600),
                                    (130, 20, 70), (randint(gen, 1, 90), randint(gen, 1, 150),
-                                                   randint(gen, 1, 300))]):
+                                                   randint(gen, 1, 300)),
+                                   # fewer rows than the small-M path's limit
+                                   (2, 300, 50), (3, 70, 600), (1, 700, 33), (2, 1030, 513)]):
         ta, tb = i % 2, (i // 2) % 2
         alpha, beta = (1.0, 0.0) if i % 3 == 0 else (0.5, -1.5)
         name = f"gemm{i}"
@@ -169,10 +175,11 @@ def softmax(w, gen):
                      ("log_dx", ldx)):
             w.tensor(name, t, v)
         w.case(name, kind="softmax", axis=axis)
-    for i, (n, c) in enumerate([(1, 2), (8, 10), (33, 7), (randint(gen, 1, 64), randint(gen, 2, 100))]):
+    for i, shape in enumerate([(1, 2), (8, 10), (33, 7), (randint(gen, 1, 64), randint(gen, 2, 100)),
+                               (2, 5, 3, 4), (3, 4, 7)]):  # per-position classes
         name = f"xent{i}"
-        logits = rand(gen, n, c, lo=-5.0, hi=5.0)
-        labels = torch.randint(0, c, (n,), generator=gen)
+        logits = rand(gen, *shape, lo=-5.0, hi=5.0)
+        labels = torch.randint(0, shape[1], (shape[0],) + shape[2:], generator=gen)
         loss = F.cross_entropy(logits, labels)
         dloss = 0.75
         (dlogits,) = torch.autograd.grad(loss * dloss, (logits,))

@@ -9,13 +9,16 @@
 #include "cnn/cpu.h"
 #include "cnn/context.h"
 #include "cnn/conv2d.h"
+#include "cnn/pixels.h"
+#include "cnn/edge.h"
+#include "cnn/pool.h"
+#include "cnn/receptive_field.h"
 #include "cnn/batchnorm.h"
 #include "cnn/dropout.h"
 #include "cnn/activation.h"
 #include "cnn/dense.h"
 #include "cnn/softmax.h"
 #include "cnn/elementwise.h"
-#include "cnn/pool.h"
-#include "cnn/receptive_field.h"
+#include "cnn/augment.h"
 
 #endif

@@ -3,9 +3,11 @@
  * cnn_gemm is row-major BLAS sgemm: C = alpha * op(A) * op(B) + beta * C with
  * op(A) M x K, op(B) K x N, C M x N; transA/transB non-zero use the
  * transpose of the stored matrix. beta = 0 ignores C's contents (NaN too).
- * It runs a cache-blocked kernel from the context's table; ONNX Gemm/MatMul
- * and 1x1 convolutions reuse it. Each element of C is computed by one thread
- * in a fixed order: results do not depend on the thread count. */
+ * It runs a cache-blocked micro-kernel from the context's table (fewer than 4
+ * rows: dot products or row updates without packing); ONNX Gemm/MatMul and
+ * 1x1 convolutions reuse it. Packing buffers live on the calling threads'
+ * stacks (about 240 KiB), nothing is allocated. Each element of C is computed
+ * by one thread in a fixed order: results do not depend on the thread count. */
 #ifndef CNN_DENSE_H
 #define CNN_DENSE_H
 

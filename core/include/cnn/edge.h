@@ -53,12 +53,17 @@ typedef struct cnn_edge_params {
 void cnn_edge_params_init(cnn_edge_params *p, cnn_edge_method method);
 /* Check parameters for a plane size, with a message naming the bad one. */
 cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height);
-/* Scratch bytes for cnn_edge_detect_* on this size. */
+/* Scratch bytes for cnn_edge_detect_* on this size; n_threads must be at
+ * least cnn_context_threads() of the context the detection runs on (<= 0:
+ * one per online CPU, as cnn_context_create counts them). */
 size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height,
                                int n_threads);
 
 /* 8-bit in, 8-bit out: saturated magnitude (|response| for Laplacian) times
- * scale, or for Canny a 0/255 mask. */
+ * scale, or for Canny a 0/255 mask. Canny follows cv2.Canny exactly: its
+ * Sobel uses BORDER_REPLICATE as cv2.Canny does, and for aperture 7 the
+ * gradients and thresholds are divided by 16 as in OpenCV. The same output
+ * for any thread count. */
 cnn_status cnn_edge_detect_u8(cnn_context *ctx, const cnn_edge_params *p, const uint8_t *src,
                               ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
                               int width, int height, void *workspace);

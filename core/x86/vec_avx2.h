@@ -1,0 +1,45 @@
+/* 8-lane float and int32 vector operations (AVX2 + FMA) under the names the
+ * shared x86 kernel templates use; vec_avx512.h is its 16-lane twin. */
+#ifndef CNN_VEC_AVX2_H
+#define CNN_VEC_AVX2_H
+
+#include <immintrin.h>
+
+#define VEC __m256
+#define VECI __m256i
+#define VLEN 8
+#define ISA_NAME(name) name##_avx2
+
+#define vec_zero() _mm256_setzero_ps()
+#define vec_set1(x) _mm256_set1_ps(x)
+#define vec_bcast(p) _mm256_broadcast_ss(p)
+#define vec_loadu(p) _mm256_loadu_ps(p)
+#define vec_storeu(p, v) _mm256_storeu_ps(p, v)
+#define vec_add(a, b) _mm256_add_ps(a, b)
+#define vec_sub(a, b) _mm256_sub_ps(a, b)
+#define vec_mul(a, b) _mm256_mul_ps(a, b)
+#define vec_fmadd(a, b, c) _mm256_fmadd_ps(a, b, c)
+
+#define veci_set1(x) _mm256_set1_epi32((int)(x))
+#define veci_add(a, b) _mm256_add_epi32(a, b)
+#define veci_xor(a, b) _mm256_xor_si256(a, b)
+/* 64-bit products of the even 32-bit lanes */
+#define veci_mul_even(a, b) _mm256_mul_epu32(a, b)
+#define veci_srli64(a, n) _mm256_srli_epi64(a, n)
+#define veci_slli64(a, n) _mm256_slli_epi64(a, n)
+/* even lanes from a, odd lanes from b */
+#define veci_blend_odd(a, b) _mm256_blend_epi32(a, b, 0xAA)
+#define veci_unpacklo32(a, b) _mm256_unpacklo_epi32(a, b)
+#define veci_unpackhi32(a, b) _mm256_unpackhi_epi32(a, b)
+#define veci_unpacklo64(a, b) _mm256_unpacklo_epi64(a, b)
+#define veci_unpackhi64(a, b) _mm256_unpackhi_epi64(a, b)
+
+static inline float vec_hsum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+#endif

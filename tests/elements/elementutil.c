@@ -1,0 +1,139 @@
+#include "elementutil.h"
+
+const gchar *const el_formats[EL_N_FORMATS] = { "GRAY8", "GRAY16_LE", "RGB", "BGR", "RGBA",
+  "BGRA", "RGBx", "BGRx", "I420", "NV12"
+};
+
+GstHarness *
+el_harness (const gchar * element, const gchar * props, const gchar * format, gint width,
+    gint height)
+{
+  gchar *launch = g_strdup_printf ("%s %s", element, props);
+  GstHarness *hn = gst_harness_new_parse (launch);
+
+  gst_harness_set_src_caps (hn, gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+          format, "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
+          GST_TYPE_FRACTION, 30, 1, NULL));
+  g_free (launch);
+  return hn;
+}
+
+guint64
+el_seed (void)
+{
+  static gsize printed;
+  const gchar *env = g_getenv ("CNN_TEST_SEED");
+  guint64 seed = env ? g_ascii_strtoull (env, NULL, 0) : 20261125u;
+
+  if (g_once_init_enter (&printed)) {
+    g_print ("seed %" G_GUINT64_FORMAT " (set CNN_TEST_SEED to replay)\n", seed);
+    g_once_init_leave (&printed, 1);
+  }
+  return seed;
+}
+
+static void
+sample_set (GstVideoFrame * frame, guint comp, gint x, gint y, guint v)
+{
+  guint8 *p = GST_VIDEO_FRAME_COMP_DATA (frame, comp) +
+      y * GST_VIDEO_FRAME_COMP_STRIDE (frame, comp) +
+      x * GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp);
+
+  if (GST_VIDEO_FRAME_COMP_DEPTH (frame, comp) == 16)
+    GST_WRITE_UINT16_LE (p, v);
+  else
+    *p = (guint8) v;
+}
+
+guint
+el_sample (GstVideoFrame * frame, guint comp, gint x, gint y)
+{
+  const guint8 *p = GST_VIDEO_FRAME_COMP_DATA (frame, comp) +
+      y * GST_VIDEO_FRAME_COMP_STRIDE (frame, comp) +
+      x * GST_VIDEO_FRAME_COMP_PSTRIDE (frame, comp);
+
+  return GST_VIDEO_FRAME_COMP_DEPTH (frame, comp) == 16 ? GST_READ_UINT16_LE (p) : *p;
+}
+
+GstBuffer *
+el_make_frame (const GstVideoInfo * info, ElSampleFn fn, gpointer user_data)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
+  GstVideoFrame frame;
+  guint comp;
+  gint x, y;
+
+  gst_buffer_memset (buf, 0, 0, GST_VIDEO_INFO_SIZE (info));
+  fail_unless (gst_video_frame_map (&frame, (GstVideoInfo *) info, buf, GST_MAP_WRITE));
+  for (comp = 0; comp < GST_VIDEO_FRAME_N_COMPONENTS (&frame); comp++)
+    for (y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&frame, comp); y++)
+      for (x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&frame, comp); x++)
+        sample_set (&frame, comp, x, y, fn (comp, x, y, user_data));
+  gst_video_frame_unmap (&frame);
+  return buf;
+}
+
+void
+el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuffer * buf)
+{
+  fail_unless (gst_video_info_from_caps (info, caps));
+  fail_unless (gst_video_frame_map (frame, info, buf, GST_MAP_READ));
+}
+
+static gchar *
+error_text (GstMessage * msg)
+{
+  GError *err = NULL;
+  gchar *debug = NULL, *text;
+
+  gst_message_parse_error (msg, &err, &debug);
+  text = g_strdup_printf ("%s (%s: %s)", err->message, GST_OBJECT_NAME (msg->src),
+      debug ? debug : "");
+  g_error_free (err);
+  g_free (debug);
+  return text;
+}
+
+gchar *
+el_pop_error (GstBus * bus)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  gchar *text;
+
+  if (!msg)
+    return NULL;
+  text = error_text (msg);
+  gst_message_unref (msg);
+  return text;
+}
+
+gchar *
+el_run_pipeline (const gchar * description, guint timeout_s)
+{
+  GError *err = NULL;
+  GstElement *pipeline = gst_parse_launch (description, &err);
+  GstBus *bus;
+  GstMessage *msg;
+  gchar *result = NULL;
+
+  if (!pipeline || err) {
+    result = g_strdup_printf ("parse: %s", err ? err->message : "no pipeline");
+    g_clear_error (&err);
+    if (pipeline)
+      gst_object_unref (pipeline);
+    return result;
+  }
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, timeout_s * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "'%s' neither ended nor failed within %u s", description,
+      timeout_s);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+    result = error_text (msg);
+  gst_message_unref (msg);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_NULL) == GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return result;
+}
