@@ -412,8 +412,13 @@ cnn_status graph_attr_ints_or(const cnn_graph_node *n, const char *name, int wan
     if (v && count != want)
         return cnn_fail(CNN_ERR_INVALID_ARG, "%s has %d values, expected %d", name, count,
                         want);
-    for (int i = 0; i < want; i++)
+    for (int i = 0; i < want; i++) {
+        /* kernel sizes, strides, pads: far from int overflow once summed */
+        if (v && (v[i] < -(1 << 24) || v[i] > (1 << 24)))
+            return cnn_fail(CNN_ERR_INVALID_ARG, "%s[%d] = %lld is out of range", name, i,
+                            (long long)v[i]);
         out[i] = v ? (int)v[i] : def;
+    }
     return CNN_OK;
 }
 
