@@ -487,6 +487,7 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
     box.w = bw, box.h = bh;
     int taps = interp == INTERP_BICUBIC ? 4 : 2, c = out->c, ow = out->w;
     size_t row = (size_t)ow * c;
+    ptrdiff_t es = in->is_float ? 4 : 1;
     int32_t *xi = scratch, *yi = xi + taps * row;
     float *xw = (float *)(yi + taps * out->h), *yw = xw + taps * row;
     if (interp == INTERP_AREA) {
@@ -497,7 +498,7 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
             interp == INTERP_BICUBIC ? cubic_tables : linear_tables;
         tables(ow, bw, xi, xw);
         tables(out->h, bh, yi, yw);
-        ptrdiff_t es = in->is_float ? 4 : 1, pix = in->pix;
+        ptrdiff_t pix = in->pix;
         if (aug_flatten(&box, &fo)) {
             /* Per element: expand in place from the end. */
             for (int x = ow - 1; x >= 0; x--)
@@ -511,7 +512,6 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
                 xi[x] *= (int32_t)pix;
         }
     }
-    ptrdiff_t es = in->is_float ? 4 : 1;
     int vertical_first = interp != INTERP_AREA && bh > out->h && box.pix == es;
     if (vertical_first)
         for (size_t x = 0; x < taps * row; x++)
