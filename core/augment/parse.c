@@ -9,7 +9,7 @@
 
 #include "augment_internal.h"
 
-/* Every transform, by file: geometry.c, colour.c, noise.c. */
+/* Every transform, by file: geometry.c, resize.c, warp.c, colour.c, noise.c. */
 static const aug_kind *const kinds[] = {
     &aug_flip_h, &aug_flip_v, &aug_resize, &aug_crop, &aug_center_crop, &aug_resized_crop,
     &aug_pad, &aug_rotate, &aug_affine, &aug_translate, &aug_zoom, &aug_perspective,
