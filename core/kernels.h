@@ -172,6 +172,16 @@ typedef void (*cnn_edge_canny_nms_f32_fn)(const float *mag_p, const float *mag_a
                                           const float *mag_n, const float *gx, const float *gy,
                                           uint8_t *map, int width, float low, float high);
 
+/* Laplacian on 8-bit planes as v1 (x) h1 + v2 (x) h2 (n <= 5 taps, int16
+ * sums): vertical a[x] = sum_i v1[i] * rows[i][x], b likewise with v2;
+ * horizontal over a, b readable from -n/2 to width + n/2, dst[x] =
+ * min(|sum_j h1[j] * a[x + j - n/2] + h2[j] * b[x + j - n/2]|, 255). */
+typedef void (*cnn_edge_lap_vpass_fn)(const uint8_t *const *rows, const int16_t *v1,
+                                      const int16_t *v2, int n, int16_t *a, int16_t *b,
+                                      int width);
+typedef void (*cnn_edge_lap_hpass_fn)(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                      const int16_t *h2, int n, uint8_t *dst, int width);
+
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
     cnn_conv2d_kernel_fn conv2d;
@@ -198,6 +208,8 @@ struct cnn_kernels {
     cnn_edge_vpass_f32_fn edge_vpass_f32;
     cnn_edge_hpass_f32_fn edge_hpass_f32;
     cnn_edge_canny_nms_f32_fn edge_canny_nms_f32;
+    cnn_edge_lap_vpass_fn edge_lap_vpass_s16;
+    cnn_edge_lap_hpass_fn edge_lap_hpass_u8;
     cnn_pixels_luma_row_fn pixels_luma_row;
     cnn_pixels_spread_row_fn pixels_spread_row;
 };
@@ -317,5 +329,9 @@ void cnn_edge_hpass_f32_c(const float *vs, const float *vd, const int *smooth, c
 void cnn_edge_canny_nms_f32_c(const float *mag_p, const float *mag_a, const float *mag_n,
                               const float *gx, const float *gy, uint8_t *map, int width,
                               float low, float high);
+void cnn_edge_lap_vpass_s16_c(const uint8_t *const *rows, const int16_t *v1, const int16_t *v2,
+                              int n, int16_t *a, int16_t *b, int width);
+void cnn_edge_lap_hpass_u8_c(const int16_t *a, const int16_t *b, const int16_t *h1,
+                             const int16_t *h2, int n, uint8_t *dst, int width);
 
 #endif

@@ -100,6 +100,7 @@ static cnn_status new_value(cnn_graph *g, const char *name, graph_value_kind kin
         return cnn_fail(CNN_ERR_NOMEM, "graph: out of memory");
     }
     v->kind = kind;
+    v->declared_ndim = -1;
     g->values[g->n_values++] = v;
     *out = v;
     return CNN_OK;

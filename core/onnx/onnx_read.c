@@ -316,6 +316,14 @@ static cnn_status build_graph(cnn_graph *g, const Onnx__GraphProto *gp, const ch
                             "outputs are float32", v->name, elem_type_name(elem));
         if ((st = cnn_graph_mark_output(g, v->name ? v->name : "")) != CNN_OK)
             return st;
+        graph_value *out = g->outputs[g->n_outputs - 1];
+        int known = v->type && v->type->tensor_type && v->type->tensor_type->shape;
+        for (int d = 0; known && d < ndim; d++)
+            known = shape[d] >= 0;
+        if (known) { /* kept for writing the model back */
+            out->declared_ndim = ndim;
+            memcpy(out->declared_shape, shape, sizeof out->declared_shape);
+        }
     }
     return CNN_OK;
 }

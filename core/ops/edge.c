@@ -120,7 +120,7 @@ static void rows_task(void *arg, int ith, int nth)
         if (j->is_f32)
             cnn_edge_laplacian_rows_f32(j->p, &src, j->dst, j->dst_stride, y0, y1, s);
         else
-            cnn_edge_laplacian_rows_u8(j->p, &src, j->dst, j->dst_stride, y0, y1, s);
+            cnn_edge_laplacian_rows_u8(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, s);
     } else if (j->is_f32) {
         cnn_edge_magnitude_rows_f32(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, j->gx,
                                     j->gy, s);
@@ -234,6 +234,8 @@ void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->edge_vpass_f32 = cnn_edge_vpass_f32_c;
     k->edge_hpass_f32 = cnn_edge_hpass_f32_c;
     k->edge_canny_nms_f32 = cnn_edge_canny_nms_f32_c;
+    k->edge_lap_vpass_s16 = cnn_edge_lap_vpass_s16_c;
+    k->edge_lap_hpass_u8 = cnn_edge_lap_hpass_u8_c;
 #if CNN_HAVE_X86
     cnn_edge_init_x86(k, cpu_flags);
 #endif

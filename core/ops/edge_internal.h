@@ -126,11 +126,20 @@ void cnn_edge_magnitude_rows_f32(const cnn_kernels *k, const cnn_edge_params *p,
                                  edge_rows *src, float *dst, ptrdiff_t dst_stride, int y0,
                                  int y1, float *gx_out, float *gy_out, void *scratch);
 
+/* A Laplacian as v1 (x) h1 + v2 (x) h2 (see edge_laplacian.c). */
+typedef struct edge_laplacian_taps {
+    int size;
+    int16_t v1[5], h1[5], v2[5], h2[5];
+} edge_laplacian_taps;
+
+const edge_laplacian_taps *cnn_edge_laplacian_taps(cnn_laplacian_kind kind);
+
 /* Laplacian |response| times scale, rows [y0, y1), with the scratch of
  * one thread. */
 size_t cnn_edge_laplacian_scratch(int width);
-void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, edge_rows *src, uint8_t *dst,
-                                ptrdiff_t dst_stride, int y0, int y1, void *scratch);
+void cnn_edge_laplacian_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
+                                edge_rows *src, uint8_t *dst, ptrdiff_t dst_stride, int y0,
+                                int y1, void *scratch);
 void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
                                  ptrdiff_t dst_stride, int y0, int y1, void *scratch);
 

@@ -338,3 +338,51 @@ void cnn_edge_canny_nms_f32_avx2(const float *mag_p, const float *mag_a, const f
     cnn_edge_canny_nms_f32_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x,
                              width - x, low, high);
 }
+
+/* Laplacian passes in int16, 16 pixels per step; zero taps are skipped
+ * (integer sums, so the result is the same). */
+void cnn_edge_lap_vpass_s16_avx2(const uint8_t *const *rows, const int16_t *v1,
+                                 const int16_t *v2, int n, int16_t *a, int16_t *b, int width)
+{
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m256i sa = _mm256_setzero_si256(), sb = _mm256_setzero_si256();
+        for (int i = 0; i < n; i++) {
+            __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(rows[i] + x)));
+            if (v1[i])
+                sa = _mm256_add_epi16(sa, _mm256_mullo_epi16(v, _mm256_set1_epi16(v1[i])));
+            if (v2[i])
+                sb = _mm256_add_epi16(sb, _mm256_mullo_epi16(v, _mm256_set1_epi16(v2[i])));
+        }
+        _mm256_storeu_si256((__m256i *)(a + x), sa);
+        _mm256_storeu_si256((__m256i *)(b + x), sb);
+    }
+    const uint8_t *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_lap_vpass_s16_c(tail, v1, v2, n, a + x, b + x, width - x);
+}
+
+void cnn_edge_lap_hpass_u8_avx2(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                const int16_t *h2, int n, uint8_t *dst, int width)
+{
+    int r = n / 2, x = 0;
+    const __m256i max8 = _mm256_set1_epi16(255);
+    for (; x + 16 <= width; x += 16) {
+        __m256i s = _mm256_setzero_si256();
+        for (int j = 0; j < n; j++) {
+            if (h1[j])
+                s = _mm256_add_epi16(s, _mm256_mullo_epi16(
+                                            _mm256_loadu_si256((const __m256i *)(a + x + j - r)),
+                                            _mm256_set1_epi16(h1[j])));
+            if (h2[j])
+                s = _mm256_add_epi16(s, _mm256_mullo_epi16(
+                                            _mm256_loadu_si256((const __m256i *)(b + x + j - r)),
+                                            _mm256_set1_epi16(h2[j])));
+        }
+        s = _mm256_min_epi16(_mm256_abs_epi16(s), max8);
+        s = _mm256_permute4x64_epi64(_mm256_packus_epi16(s, s), 0x08);
+        _mm_storeu_si128((__m128i *)(dst + x), _mm256_castsi256_si128(s));
+    }
+    cnn_edge_lap_hpass_u8_c(a + x, b + x, h1, h2, n, dst + x, width - x);
+}

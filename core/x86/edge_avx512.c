@@ -317,3 +317,47 @@ void cnn_edge_canny_nms_f32_avx512(const float *mag_p, const float *mag_a, const
     cnn_edge_canny_nms_f32_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x,
                              width - x, low, high);
 }
+
+/* Laplacian passes in int16, 32 pixels per step, zero taps skipped. */
+void cnn_edge_lap_vpass_s16_avx512(const uint8_t *const *rows, const int16_t *v1,
+                                   const int16_t *v2, int n, int16_t *a, int16_t *b, int width)
+{
+    int x = 0;
+    for (; x + 32 <= width; x += 32) {
+        __m512i sa = _mm512_setzero_si512(), sb = _mm512_setzero_si512();
+        for (int i = 0; i < n; i++) {
+            __m512i v = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(rows[i] + x)));
+            if (v1[i])
+                sa = _mm512_add_epi16(sa, _mm512_mullo_epi16(v, _mm512_set1_epi16(v1[i])));
+            if (v2[i])
+                sb = _mm512_add_epi16(sb, _mm512_mullo_epi16(v, _mm512_set1_epi16(v2[i])));
+        }
+        _mm512_storeu_si512(a + x, sa);
+        _mm512_storeu_si512(b + x, sb);
+    }
+    const uint8_t *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_lap_vpass_s16_c(tail, v1, v2, n, a + x, b + x, width - x);
+}
+
+void cnn_edge_lap_hpass_u8_avx512(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                  const int16_t *h2, int n, uint8_t *dst, int width)
+{
+    int r = n / 2, x = 0;
+    const __m512i max8 = _mm512_set1_epi16(255);
+    for (; x + 32 <= width; x += 32) {
+        __m512i s = _mm512_setzero_si512();
+        for (int j = 0; j < n; j++) {
+            if (h1[j])
+                s = _mm512_add_epi16(s, _mm512_mullo_epi16(_mm512_loadu_si512(a + x + j - r),
+                                                           _mm512_set1_epi16(h1[j])));
+            if (h2[j])
+                s = _mm512_add_epi16(s, _mm512_mullo_epi16(_mm512_loadu_si512(b + x + j - r),
+                                                           _mm512_set1_epi16(h2[j])));
+        }
+        s = _mm512_min_epi16(_mm512_abs_epi16(s), max8);
+        _mm256_storeu_si256((__m256i *)(dst + x), _mm512_cvtepi16_epi8(s));
+    }
+    cnn_edge_lap_hpass_u8_c(a + x, b + x, h1, h2, n, dst + x, width - x);
+}

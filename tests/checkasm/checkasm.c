@@ -23,6 +23,7 @@ static const checkasm_family families[] = {
     { "dropout", checkasm_check_dropout },
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
+    { "edge", checkasm_check_edge },
 };
 
 #define GUARD_FLOATS 64

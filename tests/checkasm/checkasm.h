@@ -54,5 +54,6 @@ void checkasm_check_batchnorm(void);
 void checkasm_check_dropout(void);
 void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
+void checkasm_check_edge(void);
 
 #endif

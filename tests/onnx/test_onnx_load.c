@@ -241,6 +241,18 @@ static void build_conv_bn_relu(cnn_graph *g, int expose_conv)
         ck_assert_cnn_ok(cnn_graph_mark_output(g, "c"));
 }
 
+/* Feed both conv-bn-relu graphs the same random input, run them, compare y. */
+static void run_both_and_compare(cnn_graph *a, cnn_graph *b, uint64_t purpose, double tol)
+{
+    size_t n = 2 * 3 * 9 * 7;
+    test_fill_uniform(cnn_graph_input(a, 0)->data, n, test_seed(), purpose, -2.0f, 2.0f);
+    memcpy(cnn_graph_input(b, 0)->data, cnn_graph_input(a, 0)->data, n * sizeof(float));
+    ck_assert_cnn_ok(cnn_graph_run(a, ctx));
+    ck_assert_cnn_ok(cnn_graph_run(b, ctx));
+    ck_assert_close(cnn_graph_output(a, 0)->data, cnn_graph_output(b, 0)->data, 2 * 4 * 9 * 7,
+                    tol, tol);
+}
+
 START_TEST(conv_batchnorm_relu_fuse)
 {
     cnn_graph *fused, *apart;
@@ -256,15 +268,34 @@ START_TEST(conv_batchnorm_relu_fuse)
     ck_assert_int_eq(sf.fused, 2);
     ck_assert_int_eq(sa.fused, 0);
     ck_assert_uint_lt(sf.arena_bytes, sa.arena_bytes);
-    size_t n = 2 * 3 * 9 * 7;
-    test_fill_uniform(cnn_graph_input(fused, 0)->data, n, test_seed(), 16, -2.0f, 2.0f);
-    memcpy(cnn_graph_input(apart, 0)->data, cnn_graph_input(fused, 0)->data, n * sizeof(float));
-    ck_assert_cnn_ok(cnn_graph_run(fused, ctx));
-    ck_assert_cnn_ok(cnn_graph_run(apart, ctx));
-    ck_assert_close(cnn_graph_output(fused, 0)->data, cnn_graph_output(apart, 0)->data,
-                    2 * 4 * 9 * 7, 1e-5, 1e-5);
+    run_both_and_compare(fused, apart, 16, 1e-5);
     cnn_graph_destroy(fused);
     cnn_graph_destroy(apart);
+}
+END_TEST
+
+/* A graph built in C, written and read back, writes the same bytes again
+ * and computes the same output bit for bit. */
+START_TEST(built_graph_writes_and_reads_back)
+{
+    cnn_graph *built, *back;
+    void *bytes, *again;
+    size_t size, again_size;
+    ck_assert_cnn_ok(cnn_graph_create(&built));
+    build_conv_bn_relu(built, 0);
+    ck_assert_cnn_ok(cnn_onnx_write_memory(built, &bytes, &size));
+    ck_assert_cnn_ok(cnn_onnx_read_memory(bytes, size, "written", &back));
+    ck_assert_cnn_ok(cnn_onnx_write_memory(back, &again, &again_size));
+    ck_assert_uint_eq(size, again_size);
+    ck_assert(memcmp(bytes, again, size) == 0);
+    free(bytes);
+    free(again);
+    ck_assert_cnn_ok(cnn_graph_prepare(built, ctx));
+    ck_assert_cnn_ok(cnn_graph_prepare(back, ctx));
+    ck_assert_int_eq(cnn_onnx_write_memory(built, &again, &again_size), CNN_ERR_INVALID_ARG);
+    run_both_and_compare(back, built, 17, 0.0);
+    cnn_graph_destroy(built);
+    cnn_graph_destroy(back);
 }
 END_TEST
 
@@ -281,6 +312,7 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, arena_reuses_buffers);
     tcase_add_test(tc, constants_are_folded);
     tcase_add_test(tc, conv_batchnorm_relu_fuse);
+    tcase_add_test(tc, built_graph_writes_and_reads_back);
     suite_add_tcase(s, tc);
     return s;
 }
