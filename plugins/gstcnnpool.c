@@ -1,0 +1,715 @@
+/**
+ * SECTION:element-cnnpool
+ * @title: cnnpool
+ *
+ * Pools every component of a video frame as a pooling layer of a CNN would:
+ * windowed max, average, min, Lp or a max-average blend with kernel size,
+ * stride, padding, dilation and ceil mode (PyTorch's max_pool2d /
+ * avg_pool2d / lp_pool2d rules), global and adaptive pooling to a fixed
+ * size, spatial pyramid pooling (max over 1x1, 2x2, 4x4... cells, laid out
+ * along one row) and wavelet pooling (Haar low-low band). The output size
+ * follows from the properties and is fixed at caps negotiation, so a
+ * downstream capsfilter of another size fails when the pipeline links, with
+ * a message naming the sizes. Chroma of subsampled YUV is averaged onto the
+ * output's chroma grid. 8-bit max, min and average take libcnn's 8-bit path;
+ * the other modes and GRAY16 are computed in float.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,width=640,height=480 ! cnnpool kernel-size=2 ! video/x-raw,width=320,height=240 ! videoconvert ! autovideosink
+ * ]|
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=1 ! video/x-raw,format=GRAY8,width=320,height=240 ! cnnedge ! cnnpool mode=max kernel-size=4 ! videoscale method=nearest-neighbour ! video/x-raw,width=320,height=240 ! pngenc ! filesink location=pooled-edges.png
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+
+#include "gstcnnpool.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_cnn_pool_debug);
+#define GST_CAT_DEFAULT gst_cnn_pool_debug
+
+#define MAX_COMPONENTS 4
+/* Caps sizes above this are looked up as this (the core counts in int). */
+#define SIZE_LOOKUP_LIMIT (1 << 28)
+/* Properties are checked against a frame this large: only errors that do
+ * not depend on the frame size remain. */
+#define CHECK_SIZE 65536
+
+/* Everything the properties say, parsed; copied whole between the property
+ * side and the streaming side. */
+typedef struct
+{
+  cnn_pool2d_params pool;
+  gchar error[256];             /* why the properties are unusable; "" if fine */
+} GstCnnPoolSettings;
+
+struct _GstCnnPool
+{
+  GstCnnVideoFilter parent;
+
+  /* properties, under the object lock */
+  gchar *output_size_text;
+  gchar *levels_text;
+  GstCnnPoolSettings props;
+  gboolean props_changed;
+
+  /* streaming thread: what the negotiated caps were built with */
+  GstCnnPoolSettings active;
+  guint n_comp;
+  cnn_pool2d_params comp_params[MAX_COMPONENTS];
+  gboolean comp_u8[MAX_COMPONENTS];
+  cnn_tensor x[MAX_COMPONENTS], y[MAX_COMPONENTS];      /* views of fin, fout */
+  gfloat *fin, *fout;
+  guint8 *u8_in, *u8_out;       /* packed components as contiguous planes */
+};
+
+enum
+{
+  PROP_0,
+  PROP_MODE,
+  PROP_KERNEL_SIZE,
+  PROP_STRIDE,
+  PROP_PADDING,
+  PROP_DILATION,
+  PROP_CEIL_MODE,
+  PROP_COUNT_INCLUDE_PAD,
+  PROP_P,
+  PROP_ALPHA,
+  PROP_OUTPUT_SIZE,
+  PROP_LEVELS,
+};
+
+#define DEFAULT_PROP_MODE CNN_POOL_MAX
+#define DEFAULT_PROP_KERNEL_SIZE 2
+#define DEFAULT_PROP_STRIDE 0
+#define DEFAULT_PROP_PADDING 0
+#define DEFAULT_PROP_DILATION 1
+#define DEFAULT_PROP_CEIL_MODE FALSE
+#define DEFAULT_PROP_COUNT_INCLUDE_PAD TRUE
+#define DEFAULT_PROP_P 2.0
+#define DEFAULT_PROP_ALPHA 0.5
+#define DEFAULT_PROP_OUTPUT_SIZE "7"
+#define DEFAULT_PROP_LEVELS "1,2,4"
+
+#define GST_TYPE_CNN_POOL_MODE (gst_cnn_pool_mode_get_type ())
+static GType
+gst_cnn_pool_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {CNN_POOL_MAX, "Maximum over the window", "max"},
+    {CNN_POOL_AVG, "Average over the window", "avg"},
+    {CNN_POOL_MIN, "Minimum over the window", "min"},
+    {CNN_POOL_LP, "Lp norm (sum x^p)^(1/p) over the window", "lp"},
+    {CNN_POOL_MAX_AVG, "alpha * max + (1 - alpha) * average", "max-avg"},
+    {CNN_POOL_GLOBAL_MAX, "Maximum of the frame (1x1)", "global-max"},
+    {CNN_POOL_GLOBAL_AVG, "Average of the frame (1x1)", "global-avg"},
+    {CNN_POOL_ADAPTIVE_MAX, "Maximum over output-size cells", "adaptive-max"},
+    {CNN_POOL_ADAPTIVE_AVG, "Average over output-size cells", "adaptive-avg"},
+    {CNN_POOL_PYRAMID_MAX, "Spatial pyramid: maxima of every level's cells in one row",
+        "pyramid"},
+    {CNN_POOL_WAVELET, "Haar low-low band, half size", "wavelet"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstCnnPoolMode", values));
+  return type;
+}
+
+static GstStaticPadTemplate gst_cnn_pool_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+static GstStaticPadTemplate gst_cnn_pool_src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+
+G_DEFINE_TYPE (GstCnnPool, gst_cnn_pool, GST_TYPE_CNN_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (cnnpool, "cnnpool", GST_RANK_NONE, GST_TYPE_CNN_POOL);
+
+static gboolean
+parse_output_size (GstCnnPoolSettings * s, const gchar * text)
+{
+  gint w, h;
+  gchar end;
+
+  if (sscanf (text, "%dx%d%c", &w, &h, &end) == 2) {
+    s->pool.output_w = w;
+    s->pool.output_h = h;
+    return TRUE;
+  }
+  if (sscanf (text, "%d%c", &w, &end) == 1) {
+    s->pool.output_w = s->pool.output_h = w;
+    return TRUE;
+  }
+  g_snprintf (s->error, sizeof s->error, "output-size: '%s' is neither WxH nor N", text);
+  return FALSE;
+}
+
+static gboolean
+parse_levels (GstCnnPoolSettings * s, const gchar * text)
+{
+  gchar **items = g_strsplit (text, ",", -1);
+  gint i, n = g_strv_length (items);
+  gboolean ok = n >= 1 && n <= CNN_POOL_MAX_LEVELS;
+
+  for (i = 0; ok && i < n; i++) {
+    gchar *end;
+    gint64 v = g_ascii_strtoll (items[i], &end, 10);
+
+    ok = end != items[i] && !*end && v >= 1 && v <= 1024;
+    s->pool.levels[i] = (gint) v;
+  }
+  g_strfreev (items);
+  if (!ok) {
+    g_snprintf (s->error, sizeof s->error,
+        "levels: '%s' must be 1 to %d cell counts 1..1024 separated by ','", text,
+        CNN_POOL_MAX_LEVELS);
+    return FALSE;
+  }
+  s->pool.n_levels = n;
+  return TRUE;
+}
+
+/* Rebuild the parsed settings from the properties (object lock held). */
+static void
+gst_cnn_pool_update_settings (GstCnnPool * self)
+{
+  GstCnnPoolSettings *s = &self->props;
+  gint oh, ow;
+
+  s->error[0] = '\0';
+  if (!parse_output_size (s, self->output_size_text) || !parse_levels (s, self->levels_text))
+    return;
+  if (cnn_pool2d_output_size (&s->pool, CHECK_SIZE, CHECK_SIZE, &oh, &ow) != CNN_OK)
+    g_snprintf (s->error, sizeof s->error, "%s", cnn_last_error ());
+}
+
+/* Windowed and wavelet outputs grow with the input; the others have a
+ * fixed size. */
+static gboolean
+size_follows_input (cnn_pool_mode mode)
+{
+  return mode <= CNN_POOL_MAX_AVG || mode == CNN_POOL_WAVELET;
+}
+
+/* Output length along one axis for an input length, 0 when none fits. */
+static gint
+pool_length (const cnn_pool2d_params * p, gboolean horizontal, gint in)
+{
+  gint oh, ow;
+
+  if (cnn_pool2d_output_size (p, in, in, &oh, &ow) != CNN_OK)
+    return 0;
+  return horizontal ? ow : oh;
+}
+
+/* Smallest input in [from, to] whose output length is at least target, or
+ * to + 1 (the length never decreases as the input grows). */
+static gint
+first_input_reaching (const cnn_pool2d_params * p, gboolean horizontal, gint from, gint to,
+    gint64 target)
+{
+  gint lo = from, hi = to + 1;
+
+  while (lo < hi) {
+    gint mid = lo + (hi - lo) / 2;
+
+    if (pool_length (p, horizontal, mid) >= target)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+static gboolean
+gst_cnn_pool_map_size (gpointer user_data, GstPadDirection direction, gboolean horizontal,
+    gint in_lo, gint in_hi, gint * out_lo, gint * out_hi)
+{
+  const cnn_pool2d_params *p = user_data;
+  gboolean unbounded = size_follows_input (p->mode);
+  gint lo = MIN (in_lo, SIZE_LOOKUP_LIMIT), hi = MIN (in_hi, SIZE_LOOKUP_LIMIT);
+
+  if (direction == GST_PAD_SINK) {
+    /* the smallest input the window fits in, and the largest */
+    lo = first_input_reaching (p, horizontal, lo, hi, 1);
+    if (lo > hi)
+      return FALSE;
+    *out_lo = pool_length (p, horizontal, lo);
+    *out_hi = unbounded && in_hi > SIZE_LOOKUP_LIMIT ? G_MAXINT : pool_length (p, horizontal,
+        hi);
+    return TRUE;
+  }
+  /* every input whose output length lies in [in_lo, in_hi] */
+  *out_lo = first_input_reaching (p, horizontal, 1, SIZE_LOOKUP_LIMIT, lo);
+  *out_hi = first_input_reaching (p, horizontal, 1, SIZE_LOOKUP_LIMIT, (gint64) hi + 1) - 1;
+  if (unbounded && *out_hi == SIZE_LOOKUP_LIMIT && in_hi > SIZE_LOOKUP_LIMIT)
+    *out_hi = G_MAXINT;
+  return *out_lo <= *out_hi;
+}
+
+static GstCaps *
+gst_cnn_pool_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  GstCnnPool *self = GST_CNN_POOL (trans);
+  GstCnnPoolSettings s;
+  GstCaps *ret;
+
+  GST_OBJECT_LOCK (self);
+  s = self->props;
+  GST_OBJECT_UNLOCK (self);
+
+  /* Unusable properties keep the size, so pipelines link; start() and
+   * set_info() report them by name. */
+  if (s.error[0])
+    ret = gst_caps_copy (caps);
+  else
+    ret = gst_cnn_transform_size_caps (caps, direction, gst_cnn_pool_map_size, &s.pool);
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (ret);
+    ret = tmp;
+  }
+  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
+  return ret;
+}
+
+static gchar *
+gst_cnn_pool_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
+{
+  GstCnnPool *self = GST_CNN_POOL (filter);
+  GstCnnPoolSettings s;
+  GstVideoInfo info;
+  gint oh, ow;
+
+  GST_OBJECT_LOCK (self);
+  s = self->props;
+  GST_OBJECT_UNLOCK (self);
+  if (s.error[0])
+    return g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), s.error);
+  if (!incaps || !gst_video_info_from_caps (&info, incaps))
+    return NULL;
+  if (cnn_pool2d_output_size (&s.pool, GST_VIDEO_INFO_HEIGHT (&info),
+          GST_VIDEO_INFO_WIDTH (&info), &oh, &ow) != CNN_OK)
+    return g_strdup_printf ("%s: kernel-size %d, padding %d, dilation %d do not fit a %dx%d "
+        "frame (%s)", GST_OBJECT_NAME (self), s.pool.kernel_w, s.pool.pad_left,
+        s.pool.dilation_w, GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
+        cnn_last_error ());
+  return NULL;
+}
+
+static void
+gst_cnn_pool_free_buffers (GstCnnPool * self)
+{
+  g_clear_pointer (&self->fin, cnn_aligned_free);
+  g_clear_pointer (&self->fout, cnn_aligned_free);
+  g_clear_pointer (&self->u8_in, cnn_aligned_free);
+  g_clear_pointer (&self->u8_out, cnn_aligned_free);
+}
+
+/* Pooling of each component for the negotiated sizes: the active settings
+ * on full-resolution components, an average onto the output grid on
+ * subsampled chroma. */
+static void
+gst_cnn_pool_setup_components (GstCnnPool * self, const GstVideoInfo * in,
+    const GstVideoInfo * out)
+{
+  cnn_pool_mode mode = self->active.pool.mode;
+  guint c;
+
+  for (c = 0; c < self->n_comp; c++) {
+    gint iw = GST_VIDEO_INFO_COMP_WIDTH (in, c), ih = GST_VIDEO_INFO_COMP_HEIGHT (in, c);
+    gint ow = GST_VIDEO_INFO_COMP_WIDTH (out, c), oh = GST_VIDEO_INFO_COMP_HEIGHT (out, c);
+    gboolean full = iw == GST_VIDEO_INFO_WIDTH (in) && ih == GST_VIDEO_INFO_HEIGHT (in);
+
+    if (full) {
+      self->comp_params[c] = self->active.pool;
+    } else {
+      cnn_pool2d_params_init (&self->comp_params[c], CNN_POOL_ADAPTIVE_AVG, 1, 1);
+      self->comp_params[c].output_w = ow;
+      self->comp_params[c].output_h = oh;
+    }
+    self->comp_u8[c] = full && GST_VIDEO_INFO_COMP_DEPTH (in, c) == 8 &&
+        (mode == CNN_POOL_MAX || mode == CNN_POOL_MIN || mode == CNN_POOL_AVG);
+    cnn_tensor_wrap (&self->x[c], self->fin, 4, (int[]) {
+        1, 1, ih, iw});
+    cnn_tensor_wrap (&self->y[c], self->fout, 4, (int[]) {
+        1, 1, oh, ow});
+  }
+}
+
+static gboolean
+gst_cnn_pool_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
+    GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstCnnPool *self = GST_CNN_POOL (filter);
+  gint w = GST_VIDEO_INFO_WIDTH (in_info), h = GST_VIDEO_INFO_HEIGHT (in_info);
+  gint ow = GST_VIDEO_INFO_WIDTH (out_info), oh = GST_VIDEO_INFO_HEIGHT (out_info);
+  gint pw, ph;
+  gchar *msg;
+
+  if (!GST_VIDEO_FILTER_CLASS (gst_cnn_pool_parent_class)->set_info (filter, incaps, in_info,
+          outcaps, out_info))
+    return FALSE;
+  msg = gst_cnn_pool_explain_caps (GST_CNN_VIDEO_FILTER (self), incaps);
+  if (msg)
+    goto bad_properties;
+
+  GST_OBJECT_LOCK (self);
+  self->active = self->props;
+  self->props_changed = FALSE;
+  GST_OBJECT_UNLOCK (self);
+
+  cnn_pool2d_output_size (&self->active.pool, h, w, &ph, &pw);
+  if (pw != ow || ph != oh)
+    goto wrong_output_size;
+
+  gst_cnn_pool_free_buffers (self);
+  self->n_comp = GST_VIDEO_INFO_N_COMPONENTS (in_info);
+  self->fin = cnn_aligned_alloc (sizeof (gfloat) * w * h);
+  self->fout = cnn_aligned_alloc (sizeof (gfloat) * ow * oh);
+  self->u8_in = cnn_aligned_alloc ((size_t) w * h);
+  self->u8_out = cnn_aligned_alloc ((size_t) ow * oh);
+  if (!self->fin || !self->fout || !self->u8_in || !self->u8_out)
+    goto no_memory;
+  gst_cnn_pool_setup_components (self, in_info, out_info);
+  GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, mode %d, %u components", w, h, ow, oh,
+      self->active.pool.mode, self->n_comp);
+  return TRUE;
+
+bad_properties:
+  {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", msg), (NULL));
+    g_free (msg);
+    return FALSE;
+  }
+wrong_output_size:
+  {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("%s: output caps are %dx%d, the properties give %dx%d", GST_OBJECT_NAME (self),
+            ow, oh, pw, ph), (NULL));
+    return FALSE;
+  }
+no_memory:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
+            w, h), (NULL));
+    gst_cnn_pool_free_buffers (self);
+    return FALSE;
+  }
+}
+
+/* Take property changes that keep the negotiated size; the others wait for
+ * the renegotiation set_property asked for. */
+static void
+gst_cnn_pool_apply_changes (GstCnnPool * self)
+{
+  const GstVideoInfo *in = &GST_VIDEO_FILTER (self)->in_info;
+  const GstVideoInfo *out = &GST_VIDEO_FILTER (self)->out_info;
+  gchar *msg = NULL;
+  gboolean applied = FALSE;
+  gint oh, ow;
+
+  GST_OBJECT_LOCK (self);
+  if (self->props_changed && self->props.error[0]) {
+    msg = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), self->props.error);
+  } else if (self->props_changed && cnn_pool2d_output_size (&self->props.pool,
+          GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (in), &oh, &ow) == CNN_OK &&
+      ow == GST_VIDEO_INFO_WIDTH (out) && oh == GST_VIDEO_INFO_HEIGHT (out)) {
+    self->active = self->props;
+    self->props_changed = FALSE;
+    applied = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (applied) {
+    gst_cnn_pool_setup_components (self, in, out);
+    GST_DEBUG_OBJECT (self, "properties applied to the stream");
+  }
+  if (msg)
+    gst_cnn_video_filter_warn_properties (GST_CNN_VIDEO_FILTER (self), msg);
+  g_free (msg);
+}
+
+/* A contiguous 8-bit plane over one of the scratch buffers. */
+static cnn_pixel_plane
+scratch_plane (guint8 * data, gint width, gint height)
+{
+  cnn_pixel_plane p = { data, width, 1, 8, width, height };
+
+  return p;
+}
+
+static gboolean
+gst_cnn_pool_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFrame * in,
+    GstVideoFrame * out)
+{
+  GstCnnPool *self = GST_CNN_POOL (filter);
+  cnn_status st = CNN_OK;
+  guint c;
+
+  gst_cnn_pool_apply_changes (self);
+  for (c = 0; c < self->n_comp && st == CNN_OK; c++) {
+    cnn_pixel_plane src = gst_cnn_component_plane (in, c);
+    cnn_pixel_plane dst = gst_cnn_component_plane (out, c);
+    const cnn_pool2d_params *p = &self->comp_params[c];
+
+    if (self->comp_u8[c] && src.step == 1 && dst.step == 1) {
+      st = cnn_pool2d_u8 (ctx, p, src.data, src.stride, dst.data, dst.stride, src.width,
+          src.height);
+    } else if (self->comp_u8[c]) {
+      cnn_pixel_plane a = scratch_plane (self->u8_in, src.width, src.height);
+      cnn_pixel_plane b = scratch_plane (self->u8_out, dst.width, dst.height);
+
+      cnn_pixels_copy (ctx, &src, &a);
+      st = cnn_pool2d_u8 (ctx, p, a.data, a.stride, b.data, b.stride, a.width, a.height);
+      cnn_pixels_copy (ctx, &b, &dst);
+    } else {
+      cnn_pixels_unpack (ctx, &src, self->fin, src.width, 1.0f);
+      st = cnn_pool2d_forward (ctx, p, &self->x[c], &self->y[c], NULL);
+      cnn_pixels_pack (ctx, self->fout, dst.width, &dst, 1.0f, 0.0f, CNN_PIXEL_CLAMP);
+    }
+  }
+  if (st != CNN_OK)
+    goto pool_failed;
+  return TRUE;
+
+pool_failed:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("%s: pooling failed", GST_OBJECT_NAME (self)),
+        ("%s", cnn_last_error ()));
+    return FALSE;
+  }
+}
+
+/* Pooling keeps no per-thread workspace: a new context needs nothing. */
+static gboolean
+gst_cnn_pool_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
+{
+  return TRUE;
+}
+
+static gboolean
+gst_cnn_pool_stop (GstBaseTransform * trans)
+{
+  gst_cnn_pool_free_buffers (GST_CNN_POOL (trans));
+  return GST_BASE_TRANSFORM_CLASS (gst_cnn_pool_parent_class)->stop (trans);
+}
+
+static void
+gst_cnn_pool_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  GstCnnPool *self = GST_CNN_POOL (object);
+  cnn_pool2d_params *p = &self->props.pool;
+  gboolean renegotiate;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      p->mode = g_value_get_enum (value);
+      break;
+    case PROP_KERNEL_SIZE:
+      p->kernel_h = p->kernel_w = g_value_get_int (value);
+      break;
+    case PROP_STRIDE:
+      p->stride_h = p->stride_w = g_value_get_int (value);
+      break;
+    case PROP_PADDING:
+      p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = g_value_get_int (value);
+      break;
+    case PROP_DILATION:
+      p->dilation_h = p->dilation_w = g_value_get_int (value);
+      break;
+    case PROP_CEIL_MODE:
+      p->ceil_mode = g_value_get_boolean (value);
+      break;
+    case PROP_COUNT_INCLUDE_PAD:
+      p->count_include_pad = g_value_get_boolean (value);
+      break;
+    case PROP_P:
+      p->p = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_ALPHA:
+      p->alpha = (gfloat) g_value_get_double (value);
+      break;
+    case PROP_OUTPUT_SIZE:
+      g_free (self->output_size_text);
+      self->output_size_text = g_value_dup_string (value);
+      if (!self->output_size_text)
+        self->output_size_text = g_strdup (DEFAULT_PROP_OUTPUT_SIZE);
+      break;
+    case PROP_LEVELS:
+      g_free (self->levels_text);
+      self->levels_text = g_value_dup_string (value);
+      if (!self->levels_text)
+        self->levels_text = g_strdup (DEFAULT_PROP_LEVELS);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  gst_cnn_pool_update_settings (self);
+  self->props_changed = TRUE;
+  /* unusable values are left to the streaming thread's warning; a change
+   * that keeps the size is taken by the next frame without new caps */
+  renegotiate = !self->props.error[0];
+  GST_OBJECT_UNLOCK (self);
+
+  if (renegotiate)
+    gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
+}
+
+static void
+gst_cnn_pool_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstCnnPool *self = GST_CNN_POOL (object);
+  const cnn_pool2d_params *p = &self->props.pool;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      g_value_set_enum (value, p->mode);
+      break;
+    case PROP_KERNEL_SIZE:
+      g_value_set_int (value, p->kernel_w);
+      break;
+    case PROP_STRIDE:
+      g_value_set_int (value, p->stride_w);
+      break;
+    case PROP_PADDING:
+      g_value_set_int (value, p->pad_left);
+      break;
+    case PROP_DILATION:
+      g_value_set_int (value, p->dilation_w);
+      break;
+    case PROP_CEIL_MODE:
+      g_value_set_boolean (value, p->ceil_mode);
+      break;
+    case PROP_COUNT_INCLUDE_PAD:
+      g_value_set_boolean (value, p->count_include_pad);
+      break;
+    case PROP_P:
+      g_value_set_double (value, p->p);
+      break;
+    case PROP_ALPHA:
+      g_value_set_double (value, p->alpha);
+      break;
+    case PROP_OUTPUT_SIZE:
+      g_value_set_string (value, self->output_size_text);
+      break;
+    case PROP_LEVELS:
+      g_value_set_string (value, self->levels_text);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_cnn_pool_finalize (GObject * object)
+{
+  GstCnnPool *self = GST_CNN_POOL (object);
+
+  gst_cnn_pool_free_buffers (self);
+  g_free (self->output_size_text);
+  g_free (self->levels_text);
+  G_OBJECT_CLASS (gst_cnn_pool_parent_class)->finalize (object);
+}
+
+static void
+gst_cnn_pool_class_init (GstCnnPoolClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  GstCnnVideoFilterClass *cnn_class = GST_CNN_VIDEO_FILTER_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+
+  GST_DEBUG_CATEGORY_INIT (gst_cnn_pool_debug, "cnnpool", 0, "gst-cnn pooling");
+
+  gobject_class->set_property = gst_cnn_pool_set_property;
+  gobject_class->get_property = gst_cnn_pool_get_property;
+  gobject_class->finalize = gst_cnn_pool_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode", "Pooling function", GST_TYPE_CNN_POOL_MODE,
+          DEFAULT_PROP_MODE, flags));
+  g_object_class_install_property (gobject_class, PROP_KERNEL_SIZE,
+      g_param_spec_int ("kernel-size", "Kernel size", "Window side (windowed modes)", 1, 64,
+          DEFAULT_PROP_KERNEL_SIZE, flags));
+  g_object_class_install_property (gobject_class, PROP_STRIDE,
+      g_param_spec_int ("stride", "Stride", "Step between windows (0 = kernel-size)", 0, 64,
+          DEFAULT_PROP_STRIDE, flags));
+  g_object_class_install_property (gobject_class, PROP_PADDING,
+      g_param_spec_int ("padding", "Padding",
+          "Pixels added on each side, at most half the window span", 0, 64,
+          DEFAULT_PROP_PADDING, flags));
+  g_object_class_install_property (gobject_class, PROP_DILATION,
+      g_param_spec_int ("dilation", "Dilation", "Spacing between window taps", 1, 64,
+          DEFAULT_PROP_DILATION, flags));
+  g_object_class_install_property (gobject_class, PROP_CEIL_MODE,
+      g_param_spec_boolean ("ceil-mode", "Ceil mode",
+          "Round the output size up (a last partial window), as PyTorch's ceil_mode",
+          DEFAULT_PROP_CEIL_MODE, flags));
+  g_object_class_install_property (gobject_class, PROP_COUNT_INCLUDE_PAD,
+      g_param_spec_boolean ("count-include-pad", "Count include pad",
+          "Averages divide by the padded window (PyTorch's count_include_pad)",
+          DEFAULT_PROP_COUNT_INCLUDE_PAD, flags));
+  g_object_class_install_property (gobject_class, PROP_P,
+      g_param_spec_double ("p", "p", "Exponent of mode=lp", 0, 1e6, DEFAULT_PROP_P, flags));
+  g_object_class_install_property (gobject_class, PROP_ALPHA,
+      g_param_spec_double ("alpha", "Alpha", "Weight of the maximum in mode=max-avg", 0, 1,
+          DEFAULT_PROP_ALPHA, flags));
+  g_object_class_install_property (gobject_class, PROP_OUTPUT_SIZE,
+      g_param_spec_string ("output-size", "Output size",
+          "Adaptive modes: output \"WxH\" or \"N\" (NxN)", DEFAULT_PROP_OUTPUT_SIZE, flags));
+  g_object_class_install_property (gobject_class, PROP_LEVELS,
+      g_param_spec_string ("levels", "Levels",
+          "Pyramid: cells per side of each level, e.g. \"1,2,4\" (output width 1+4+16)",
+          DEFAULT_PROP_LEVELS, flags));
+
+  gst_element_class_set_static_metadata (element_class, "CNN pooling",
+      "Filter/Effect/Video",
+      "Pools video with max, average, min, Lp, adaptive, pyramid or wavelet pooling",
+      "gst-cnn project");
+  gst_element_class_add_static_pad_template (element_class, &gst_cnn_pool_sink_template);
+  gst_element_class_add_static_pad_template (element_class, &gst_cnn_pool_src_template);
+
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_transform_caps);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_pool_stop);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_pool_set_info);
+  cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_pool_filter);
+  cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_explain_caps);
+  cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_pool_plan);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_CNN_POOL_MODE, 0);
+}
+
+static void
+gst_cnn_pool_init (GstCnnPool * self)
+{
+  cnn_pool2d_params_init (&self->props.pool, DEFAULT_PROP_MODE, DEFAULT_PROP_KERNEL_SIZE,
+      DEFAULT_PROP_KERNEL_SIZE);
+  self->props.pool.stride_h = self->props.pool.stride_w = DEFAULT_PROP_STRIDE;
+  self->props.pool.ceil_mode = DEFAULT_PROP_CEIL_MODE;
+  self->props.pool.count_include_pad = DEFAULT_PROP_COUNT_INCLUDE_PAD;
+  self->props.pool.p = DEFAULT_PROP_P;
+  self->props.pool.alpha = DEFAULT_PROP_ALPHA;
+  self->output_size_text = g_strdup (DEFAULT_PROP_OUTPUT_SIZE);
+  self->levels_text = g_strdup (DEFAULT_PROP_LEVELS);
+  gst_cnn_pool_update_settings (self);
+}
