@@ -8,15 +8,6 @@
 
 #include "elementutil.h"
 
-static GstVideoInfo
-info_of (const gchar * format, gint w, gint h)
-{
-  GstVideoInfo info;
-
-  gst_video_info_set_format (&info, gst_video_format_from_string (format), w, h);
-  return info;
-}
-
 /* Push in, pull the output and map it with the negotiated caps. */
 static GstBuffer *
 push_pull_map (GstHarness * hn, GstBuffer * in, GstVideoFrame * frame)
@@ -31,17 +22,6 @@ push_pull_map (GstHarness * hn, GstBuffer * in, GstVideoFrame * frame)
   el_map (frame, &info, caps, out);
   gst_caps_unref (caps);
   return out;
-}
-
-static void
-output_size (GstHarness * hn, gint * w, gint * h)
-{
-  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
-  GstStructure *s = gst_caps_get_structure (caps, 0);
-
-  fail_unless (gst_structure_get_int (s, "width", w));
-  fail_unless (gst_structure_get_int (s, "height", h));
-  gst_caps_unref (caps);
 }
 
 /* Full-resolution components: a pattern no 2x2 block repeats the maximum
@@ -63,14 +43,14 @@ START_TEST (two_by_two_max_on_a_pattern_every_format)
 
   for (f = 0; f < EL_N_FORMATS; f++) {
     /* 18x10 -> 9x5: even, so I420 chroma 9x5 -> 5x3 stays defined */
-    GstVideoInfo info = info_of (el_formats[f], 18, 10);
+    GstVideoInfo info = el_info (el_formats[f], 18, 10);
     GstHarness *hn = el_harness ("cnnpool", "kernel-size=2", el_formats[f], 18, 10);
     GstVideoFrame frame;
     GstBuffer *out = push_pull_map (hn, el_make_frame (&info, pattern_sample,
             (gpointer) info.finfo), &frame);
     gint x, y, w, h;
 
-    output_size (hn, &w, &h);
+    el_output_size (hn, &w, &h);
     fail_unless (w == 9 && h == 5, "%s: %dx%d", el_formats[f], w, h);
     for (comp = 0; comp < GST_VIDEO_FRAME_N_COMPONENTS (&frame); comp++) {
       gboolean chroma = GST_VIDEO_FORMAT_INFO_IS_YUV (info.finfo) && comp > 0;
@@ -159,7 +139,7 @@ START_TEST (random_frames_match_libcnn_pool2d)
 
   for (f = 0; f < G_N_ELEMENTS (formats); f++) {
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-      GstVideoInfo info = info_of (formats[f], 23, 19);
+      GstVideoInfo info = el_info (formats[f], 23, 19);
       GstHarness *hn = el_harness ("cnnpool", cases[c].props, formats[f], 23, 19);
       GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
       GstVideoFrame in, frame;
@@ -237,7 +217,7 @@ START_TEST (output_sizes_fixed_at_negotiation)
 
   for (f = 0; f < G_N_ELEMENTS (formats); f++) {
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-      GstVideoInfo info = info_of (formats[f], cases[c].in_w, cases[c].in_h);
+      GstVideoInfo info = el_info (formats[f], cases[c].in_w, cases[c].in_h);
       GstHarness *hn = el_harness ("cnnpool", cases[c].props, formats[f], cases[c].in_w,
           cases[c].in_h);
       GstVideoFrame frame;
@@ -245,7 +225,7 @@ START_TEST (output_sizes_fixed_at_negotiation)
               (gpointer) info.finfo), &frame);
       gint w, h;
 
-      output_size (hn, &w, &h);
+      el_output_size (hn, &w, &h);
       fail_unless (w == cases[c].w && h == cases[c].h, "%s %s: %dx%d, expected %dx%d",
           formats[f], cases[c].props, w, h, cases[c].w, cases[c].h);
       fail_unless_equals_int (gst_buffer_get_size (out), GST_VIDEO_INFO_SIZE (&frame.info));
@@ -275,7 +255,7 @@ START_TEST (global_and_pyramid_values)
   guint c, i;
 
   for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-    GstVideoInfo info = info_of ("GRAY8", 4, 4);
+    GstVideoInfo info = el_info ("GRAY8", 4, 4);
     GstHarness *hn = el_harness ("cnnpool", cases[c].props, "GRAY8", 4, 4);
     GstBuffer *in = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL), *out;
     GstVideoFrame frame;
@@ -298,7 +278,7 @@ END_TEST
 
 START_TEST (any_thread_count_gives_identical_output)
 {
-  GstVideoInfo info = info_of ("GRAY16_LE", 61, 37);
+  GstVideoInfo info = el_info ("GRAY16_LE", 61, 37);
   GstBuffer *in = el_make_frame (&info, random_sample, (gpointer) info.finfo);
   GstVideoFrame frame[2];
   GstHarness *hn[2];
@@ -348,7 +328,7 @@ push_pattern (GstHarness * hn, const GstVideoInfo * info)
 
 START_TEST (property_changes_while_playing)
 {
-  GstVideoInfo info = info_of ("GRAY8", 16, 8);
+  GstVideoInfo info = el_info ("GRAY8", 16, 8);
   GstHarness *hn = el_harness ("cnnpool", "kernel-size=2", "GRAY8", 16, 8);
   GstElement *pool = gst_harness_find_element (hn, "cnnpool");
   GstBuffer *out;
@@ -362,7 +342,7 @@ START_TEST (property_changes_while_playing)
   /* same size: the next frame uses it */
   gst_util_set_object_arg (G_OBJECT (pool), "mode", "min");
   out = push_pattern (hn, &info);
-  output_size (hn, &w, &h);
+  el_output_size (hn, &w, &h);
   fail_unless (w == 8 && h == 4);
   fail_unless_equals_int (gray_at (hn, out, 0, 0), 0);
   gst_buffer_unref (out);
@@ -371,7 +351,7 @@ START_TEST (property_changes_while_playing)
   g_object_set (pool, "kernel-size", 4, NULL);
   gst_util_set_object_arg (G_OBJECT (pool), "mode", "max");
   out = push_pattern (hn, &info);
-  output_size (hn, &w, &h);
+  el_output_size (hn, &w, &h);
   fail_unless (w == 4 && h == 2, "%dx%d after kernel-size=4", w, h);
   /* the largest of the 16 taps of the first window */
   {
@@ -387,7 +367,7 @@ START_TEST (property_changes_while_playing)
   /* unusable values: a warning, the previous values stay */
   g_object_set (pool, "output-size", "big", "mode", 8 /* adaptive-avg */ , NULL);
   out = push_pattern (hn, &info);
-  output_size (hn, &w, &h);
+  el_output_size (hn, &w, &h);
   fail_unless (w == 4 && h == 2);
   gst_buffer_unref (out);
   gst_object_unref (pool);
@@ -395,41 +375,17 @@ START_TEST (property_changes_while_playing)
 }
 END_TEST
 
-/* Push one frame with downstream fixed to sink_caps; return the error the
- * element posted. */
-static gchar *
-negotiation_error (const gchar * props, gint w, gint h, const gchar * sink_caps)
-{
-  GstHarness *hn = gst_harness_new_parse (props);
-  GstBus *bus = gst_bus_new ();
-  GstVideoInfo info = info_of ("GRAY8", w, h);
-  gchar *msg;
-
-  gst_element_set_bus (hn->element, bus);
-  if (sink_caps)
-    gst_harness_set_sink_caps_str (hn, sink_caps);
-  gst_harness_set_src_caps (hn, gst_video_info_to_caps (&info));
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, pattern_sample,
-              (gpointer) info.finfo)), GST_FLOW_NOT_NEGOTIATED);
-  msg = el_pop_error (bus);
-  fail_unless (msg != NULL, "%s: no error message", props);
-  gst_element_set_bus (hn->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (hn);
-  return msg;
-}
-
 START_TEST (wrong_sizes_fail_with_a_message)
 {
   gchar *msg;
 
-  msg = negotiation_error ("cnnpool kernel-size=2", 33, 17,
+  msg = el_negotiation_error ("cnnpool kernel-size=2", 33, 17,
       "video/x-raw,format=GRAY8,width=30,height=8");
   fail_unless (strstr (msg, "downstream refuses") && strstr (msg, "width=(int)16"),
       "message: %s", msg);
   g_free (msg);
 
-  msg = negotiation_error ("cnnpool kernel-size=7", 5, 5, NULL);
+  msg = el_negotiation_error ("cnnpool kernel-size=7", 5, 5, NULL);
   fail_unless (strstr (msg, "kernel-size 7") && strstr (msg, "5x5 frame"), "message: %s",
       msg);
   g_free (msg);
