@@ -490,6 +490,62 @@ pool_failed:
   }
 }
 
+/* Side of the widest adaptive cell over n input pixels split into cells:
+ * cell i spans [floor(i n / cells), ceil((i + 1) n / cells)). */
+static gint
+widest_cell (gint n, gint cells)
+{
+  gint i, widest = 1;
+
+  for (i = 0; i < cells; i++)
+    widest = MAX (widest, (gint) (((gint64) (i + 1) * n + cells - 1) / cells -
+            (gint64) i * n / cells));
+  return widest;
+}
+
+/* Windowed modes are one layer of their window; wavelet a 2x2 stride-2
+ * window; global, adaptive and pyramid modes the widest cell they pool
+ * (the whole frame for a pyramid's 1x1 level), which needs the frame size. */
+static guint
+gst_cnn_pool_rf_layers (GstCnnVideoFilter * filter, gint in_w, gint in_h, cnn_rf_layer * x,
+    cnn_rf_layer * y)
+{
+  GstCnnPool *self = GST_CNN_POOL (filter);
+  cnn_pool2d_params p;
+  gint cells_x, cells_y, l;
+
+  GST_OBJECT_LOCK (self);
+  p = self->props.pool;
+  GST_OBJECT_UNLOCK (self);
+
+  if (p.mode == CNN_POOL_WAVELET) {
+    *x = *y = (cnn_rf_layer) {
+    2, 2, 0, 1, "cnnpool"};
+    return 1;
+  }
+  if (size_follows_input (p.mode)) {
+    *x = (cnn_rf_layer) {
+    p.kernel_w, p.stride_w ? p.stride_w : p.kernel_w, p.pad_left, p.dilation_w, "cnnpool"};
+    *y = (cnn_rf_layer) {
+    p.kernel_h, p.stride_h ? p.stride_h : p.kernel_h, p.pad_top, p.dilation_h, "cnnpool"};
+    return 1;
+  }
+  if (!in_w || !in_h)
+    return 0;
+  cells_x = p.mode == CNN_POOL_ADAPTIVE_MAX || p.mode == CNN_POOL_ADAPTIVE_AVG ? p.output_w : 1;
+  cells_y = p.mode == CNN_POOL_ADAPTIVE_MAX || p.mode == CNN_POOL_ADAPTIVE_AVG ? p.output_h : 1;
+  if (p.mode == CNN_POOL_PYRAMID_MAX || p.mode == CNN_POOL_PYRAMID_AVG) {
+    cells_x = cells_y = p.levels[0];
+    for (l = 1; l < p.n_levels; l++)
+      cells_x = cells_y = MIN (cells_x, p.levels[l]);
+  }
+  *x = (cnn_rf_layer) {
+  widest_cell (in_w, cells_x), MAX (1, in_w / cells_x), 0, 1, "cnnpool"};
+  *y = (cnn_rf_layer) {
+  widest_cell (in_h, cells_y), MAX (1, in_h / cells_y), 0, 1, "cnnpool"};
+  return 1;
+}
+
 /* Pooling keeps no per-thread workspace: a new context needs nothing. */
 static gboolean
 gst_cnn_pool_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
@@ -695,6 +751,7 @@ gst_cnn_pool_class_init (GstCnnPoolClass * klass)
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_pool_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_pool_plan);
+  cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_pool_rf_layers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_POOL_MODE, 0);
 }

@@ -198,10 +198,19 @@ static gboolean
 gst_cnn_video_filter_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
+  GstCnnVideoFilterClass *klass = GST_CNN_VIDEO_FILTER_GET_CLASS (trans);
   GstCnnVideoFilterPrivate *priv = PRIV (trans);
   gboolean live;
   GstClockTime min, max, cost;
 
+  if (direction == GST_PAD_SRC && gst_cnn_query_is_receptive_field (query)) {
+    const GstVideoInfo *in = &GST_VIDEO_FILTER (trans)->in_info;
+    cnn_rf_layer x[GST_CNN_RF_MAX_LAYERS], y[GST_CNN_RF_MAX_LAYERS];
+    guint n = klass->rf_layers ? klass->rf_layers (GST_CNN_VIDEO_FILTER (trans),
+        GST_VIDEO_INFO_WIDTH (in), GST_VIDEO_INFO_HEIGHT (in), x, y) : 0;
+
+    return gst_cnn_rf_answer_query (trans, query, x, y, n);
+  }
   if (!GST_BASE_TRANSFORM_CLASS (gst_cnn_video_filter_parent_class)->query (trans,
           direction, query))
     return FALSE;

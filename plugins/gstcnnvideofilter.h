@@ -10,6 +10,7 @@
 #include <gst/video/gstvideofilter.h>
 
 #include "cnn/cnn.h"
+#include "gstcnnrf.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,11 @@ struct _GstCnnVideoFilterClass
   /* Why these input caps cannot be negotiated, naming the property, or NULL
    * when the properties are fine (the peer then refused the output caps). */
   gchar *(*explain_caps) (GstCnnVideoFilter * self, GstCaps * incaps);
+  /* The element's spatial layers along x and y (at most
+   * GST_CNN_RF_MAX_LAYERS) for frames of in_w x in_h (0 x 0 before
+   * negotiation), for the receptive-field query; NULL: pointwise. */
+  guint (*rf_layers) (GstCnnVideoFilter * self, gint in_w, gint in_h, cnn_rf_layer * x,
+      cnn_rf_layer * y);
 };
 
 /* The context of the current n-threads, for set_info to size workspaces. */
