@@ -50,7 +50,7 @@ typedef struct
 
 struct _GstCnnPool
 {
-  GstCnnVideoFilter parent;
+  GstCnnFilter parent;
 
   /* properties, under the object lock */
   gchar *output_size_text;
@@ -60,6 +60,7 @@ struct _GstCnnPool
 
   /* streaming thread: what the negotiated caps were built with */
   GstCnnPoolSettings active;
+  GstCnnFilterInfo in_info, out_info;
   guint n_comp;
   cnn_pool2d_params comp_params[MAX_COMPONENTS];
   gboolean comp_u8[MAX_COMPONENTS];
@@ -124,12 +125,14 @@ gst_cnn_pool_mode_get_type (void)
 
 static GstStaticPadTemplate gst_cnn_pool_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
+        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
 static GstStaticPadTemplate gst_cnn_pool_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
+        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
 
-G_DEFINE_TYPE (GstCnnPool, gst_cnn_pool, GST_TYPE_CNN_VIDEO_FILTER);
+G_DEFINE_TYPE (GstCnnPool, gst_cnn_pool, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnpool, "cnnpool", GST_RANK_NONE, GST_TYPE_CNN_POOL);
 
 static gboolean
@@ -284,26 +287,25 @@ gst_cnn_pool_transform_caps (GstBaseTransform * trans, GstPadDirection direction
 }
 
 static gchar *
-gst_cnn_pool_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
+gst_cnn_pool_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 {
   GstCnnPool *self = GST_CNN_POOL (filter);
   GstCnnPoolSettings s;
-  GstVideoInfo info;
-  gint oh, ow;
+  GstCnnFilterInfo info;
+  gint w, h, c, oh, ow;
 
   GST_OBJECT_LOCK (self);
   s = self->props;
   GST_OBJECT_UNLOCK (self);
   if (s.error[0])
     return g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), s.error);
-  if (!incaps || !gst_video_info_from_caps (&info, incaps))
+  if (!incaps || !gst_cnn_filter_info_from_caps (&info, incaps))
     return NULL;
-  if (cnn_pool2d_output_size (&s.pool, GST_VIDEO_INFO_HEIGHT (&info),
-          GST_VIDEO_INFO_WIDTH (&info), &oh, &ow) != CNN_OK)
+  gst_cnn_filter_info_size (&info, &w, &h, &c);
+  if (cnn_pool2d_output_size (&s.pool, h, w, &oh, &ow) != CNN_OK)
     return g_strdup_printf ("%s: kernel-size %d, padding %d, dilation %d do not fit a %dx%d "
         "frame (%s)", GST_OBJECT_NAME (self), s.pool.kernel_w, s.pool.pad_left,
-        s.pool.dilation_w, GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
-        cnn_last_error ());
+        s.pool.dilation_w, w, h, cnn_last_error ());
   return NULL;
 }
 
@@ -347,20 +349,38 @@ gst_cnn_pool_setup_components (GstCnnPool * self, const GstVideoInfo * in,
   }
 }
 
+/* Video buffers: float planes for the float path, 8-bit planes for packed
+ * components on the 8-bit path. */
 static gboolean
-gst_cnn_pool_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
-    GstCaps * outcaps, GstVideoInfo * out_info)
+gst_cnn_pool_alloc_video (GstCnnPool * self, const GstVideoInfo * in,
+    const GstVideoInfo * out)
+{
+  gsize in_px = (gsize) GST_VIDEO_INFO_WIDTH (in) * GST_VIDEO_INFO_HEIGHT (in);
+  gsize out_px = (gsize) GST_VIDEO_INFO_WIDTH (out) * GST_VIDEO_INFO_HEIGHT (out);
+
+  self->n_comp = GST_VIDEO_INFO_N_COMPONENTS (in);
+  self->fin = cnn_aligned_alloc (sizeof (gfloat) * in_px);
+  self->fout = cnn_aligned_alloc (sizeof (gfloat) * out_px);
+  self->u8_in = cnn_aligned_alloc (in_px);
+  self->u8_out = cnn_aligned_alloc (out_px);
+  if (!self->fin || !self->fout || !self->u8_in || !self->u8_out)
+    return FALSE;
+  gst_cnn_pool_setup_components (self, in, out);
+  return TRUE;
+}
+
+static gboolean
+gst_cnn_pool_set_info (GstCnnFilter * filter, GstCaps * incaps, const GstCnnFilterInfo * in,
+    GstCaps * outcaps, const GstCnnFilterInfo * out)
 {
   GstCnnPool *self = GST_CNN_POOL (filter);
-  gint w = GST_VIDEO_INFO_WIDTH (in_info), h = GST_VIDEO_INFO_HEIGHT (in_info);
-  gint ow = GST_VIDEO_INFO_WIDTH (out_info), oh = GST_VIDEO_INFO_HEIGHT (out_info);
-  gint pw, ph;
+  gint w, h, c, ow, oh, oc, pw, ph;
   gchar *msg;
 
-  if (!GST_VIDEO_FILTER_CLASS (gst_cnn_pool_parent_class)->set_info (filter, incaps, in_info,
-          outcaps, out_info))
+  if (!GST_CNN_FILTER_CLASS (gst_cnn_pool_parent_class)->set_info (filter, incaps, in,
+          outcaps, out))
     return FALSE;
-  msg = gst_cnn_pool_explain_caps (GST_CNN_VIDEO_FILTER (self), incaps);
+  msg = gst_cnn_pool_explain_caps (GST_CNN_FILTER (self), incaps);
   if (msg)
     goto bad_properties;
 
@@ -369,21 +389,20 @@ gst_cnn_pool_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   self->props_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
+  gst_cnn_filter_info_size (in, &w, &h, &c);
+  gst_cnn_filter_info_size (out, &ow, &oh, &oc);
   cnn_pool2d_output_size (&self->active.pool, h, w, &ph, &pw);
-  if (pw != ow || ph != oh)
+  if (pw != ow || ph != oh || c != oc)
     goto wrong_output_size;
+  self->in_info = *in;
+  self->out_info = *out;
 
   gst_cnn_pool_free_buffers (self);
-  self->n_comp = GST_VIDEO_INFO_N_COMPONENTS (in_info);
-  self->fin = cnn_aligned_alloc (sizeof (gfloat) * w * h);
-  self->fout = cnn_aligned_alloc (sizeof (gfloat) * ow * oh);
-  self->u8_in = cnn_aligned_alloc ((size_t) w * h);
-  self->u8_out = cnn_aligned_alloc ((size_t) ow * oh);
-  if (!self->fin || !self->fout || !self->u8_in || !self->u8_out)
+  /* tensors are pooled in place */
+  if (!in->is_tensor && !gst_cnn_pool_alloc_video (self, &in->video, &out->video))
     goto no_memory;
-  gst_cnn_pool_setup_components (self, in_info, out_info);
-  GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, mode %d, %u components", w, h, ow, oh,
-      self->active.pool.mode, self->n_comp);
+  GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, mode %d, %d channels", w, h, ow, oh,
+      self->active.pool.mode, c);
   return TRUE;
 
 bad_properties:
@@ -395,8 +414,8 @@ bad_properties:
 wrong_output_size:
   {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("%s: output caps are %dx%d, the properties give %dx%d", GST_OBJECT_NAME (self),
-            ow, oh, pw, ph), (NULL));
+        ("%s: output caps are %dx%d with %d channels, the properties give %dx%d with %d",
+            GST_OBJECT_NAME (self), ow, oh, oc, pw, ph, c), (NULL));
     return FALSE;
   }
 no_memory:
@@ -413,29 +432,29 @@ no_memory:
 static void
 gst_cnn_pool_apply_changes (GstCnnPool * self)
 {
-  const GstVideoInfo *in = &GST_VIDEO_FILTER (self)->in_info;
-  const GstVideoInfo *out = &GST_VIDEO_FILTER (self)->out_info;
   gchar *msg = NULL;
   gboolean applied = FALSE;
-  gint oh, ow;
+  gint w, h, c, ow, oh, pw, ph;
 
+  gst_cnn_filter_info_size (&self->in_info, &w, &h, &c);
+  gst_cnn_filter_info_size (&self->out_info, &ow, &oh, &c);
   GST_OBJECT_LOCK (self);
   if (self->props_changed && self->props.error[0]) {
     msg = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), self->props.error);
-  } else if (self->props_changed && cnn_pool2d_output_size (&self->props.pool,
-          GST_VIDEO_INFO_HEIGHT (in), GST_VIDEO_INFO_WIDTH (in), &oh, &ow) == CNN_OK &&
-      ow == GST_VIDEO_INFO_WIDTH (out) && oh == GST_VIDEO_INFO_HEIGHT (out)) {
+  } else if (self->props_changed && cnn_pool2d_output_size (&self->props.pool, h, w, &ph,
+          &pw) == CNN_OK && pw == ow && ph == oh) {
     self->active = self->props;
     self->props_changed = FALSE;
     applied = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
+  if (applied && !self->in_info.is_tensor)
+    gst_cnn_pool_setup_components (self, &self->in_info.video, &self->out_info.video);
   if (applied) {
-    gst_cnn_pool_setup_components (self, in, out);
     GST_DEBUG_OBJECT (self, "properties applied to the stream");
   }
   if (msg)
-    gst_cnn_video_filter_warn_properties (GST_CNN_VIDEO_FILTER (self), msg);
+    gst_cnn_filter_warn_properties (GST_CNN_FILTER (self), msg);
   g_free (msg);
 }
 
@@ -448,15 +467,14 @@ scratch_plane (guint8 * data, gint width, gint height)
   return p;
 }
 
-static gboolean
-gst_cnn_pool_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFrame * in,
+/* Video: every component on its path. */
+static cnn_status
+gst_cnn_pool_filter_video (GstCnnPool * self, cnn_context * ctx, GstVideoFrame * in,
     GstVideoFrame * out)
 {
-  GstCnnPool *self = GST_CNN_POOL (filter);
   cnn_status st = CNN_OK;
   guint c;
 
-  gst_cnn_pool_apply_changes (self);
   for (c = 0; c < self->n_comp && st == CNN_OK; c++) {
     cnn_pixel_plane src = gst_cnn_component_plane (in, c);
     cnn_pixel_plane dst = gst_cnn_component_plane (out, c);
@@ -478,6 +496,21 @@ gst_cnn_pool_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFram
       cnn_pixels_pack (ctx, self->fout, dst.width, &dst, 1.0f, 0.0f, CNN_PIXEL_CLAMP);
     }
   }
+  return st;
+}
+
+static gboolean
+gst_cnn_pool_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame * in,
+    GstCnnFilterFrame * out)
+{
+  GstCnnPool *self = GST_CNN_POOL (filter);
+  cnn_status st;
+
+  gst_cnn_pool_apply_changes (self);
+  if (in->info->is_tensor)
+    st = cnn_pool2d_forward (ctx, &self->active.pool, &in->tensor, &out->tensor, NULL);
+  else
+    st = gst_cnn_pool_filter_video (self, ctx, &in->video, &out->video);
   if (st != CNN_OK)
     goto pool_failed;
   return TRUE;
@@ -507,12 +540,12 @@ widest_cell (gint n, gint cells)
  * window; global, adaptive and pyramid modes the widest cell they pool
  * (the whole frame for a pyramid's 1x1 level), which needs the frame size. */
 static guint
-gst_cnn_pool_rf_layers (GstCnnVideoFilter * filter, gint in_w, gint in_h, cnn_rf_layer * x,
+gst_cnn_pool_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_rf_layer * x,
     cnn_rf_layer * y)
 {
   GstCnnPool *self = GST_CNN_POOL (filter);
   cnn_pool2d_params p;
-  gint cells_x, cells_y, l;
+  gint in_w = 0, in_h = 0, channels, cells_x, cells_y, l;
 
   GST_OBJECT_LOCK (self);
   p = self->props.pool;
@@ -530,8 +563,9 @@ gst_cnn_pool_rf_layers (GstCnnVideoFilter * filter, gint in_w, gint in_h, cnn_rf
     p.kernel_h, p.stride_h ? p.stride_h : p.kernel_h, p.pad_top, p.dilation_h, "cnnpool"};
     return 1;
   }
-  if (!in_w || !in_h)
+  if (!in)
     return 0;
+  gst_cnn_filter_info_size (in, &in_w, &in_h, &channels);
   cells_x = p.mode == CNN_POOL_ADAPTIVE_MAX || p.mode == CNN_POOL_ADAPTIVE_AVG ? p.output_w : 1;
   cells_y = p.mode == CNN_POOL_ADAPTIVE_MAX || p.mode == CNN_POOL_ADAPTIVE_AVG ? p.output_h : 1;
   if (p.mode == CNN_POOL_PYRAMID_MAX || p.mode == CNN_POOL_PYRAMID_AVG) {
@@ -544,13 +578,6 @@ gst_cnn_pool_rf_layers (GstCnnVideoFilter * filter, gint in_w, gint in_h, cnn_rf
   *y = (cnn_rf_layer) {
   widest_cell (in_h, cells_y), MAX (1, in_h / cells_y), 0, 1, "cnnpool"};
   return 1;
-}
-
-/* Pooling keeps no per-thread workspace: a new context needs nothing. */
-static gboolean
-gst_cnn_pool_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
-{
-  return TRUE;
 }
 
 static gboolean
@@ -690,8 +717,7 @@ gst_cnn_pool_class_init (GstCnnPoolClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
-  GstCnnVideoFilterClass *cnn_class = GST_CNN_VIDEO_FILTER_CLASS (klass);
+  GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
 
@@ -747,10 +773,9 @@ gst_cnn_pool_class_init (GstCnnPoolClass * klass)
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_transform_caps);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_pool_stop);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_pool_set_info);
+  cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_pool_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_pool_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_explain_caps);
-  cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_pool_plan);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_pool_rf_layers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_POOL_MODE, 0);
