@@ -257,6 +257,93 @@ gst_cnn_pool_map_size (gpointer user_data, GstPadDirection direction, gboolean h
   return *out_lo <= *out_hi;
 }
 
+/* Global and pyramid pooling give a vector whatever the frame size. */
+static gboolean
+gives_fixed_vector (cnn_pool_mode mode)
+{
+  return mode == CNN_POOL_GLOBAL_MAX || mode == CNN_POOL_GLOBAL_AVG ||
+      mode == CNN_POOL_PYRAMID_MAX || mode == CNN_POOL_PYRAMID_AVG;
+}
+
+/* Channels of a video format name as the base counts them (3 for RGB
+ * formats, 1 for gray and YUV's luma) into the set *mask (bit C). */
+static void
+add_format_channels (const GValue * format, guint * mask)
+{
+  const GstVideoFormatInfo *finfo;
+
+  if (!G_VALUE_HOLDS_STRING (format))
+    return;
+  finfo = gst_video_format_get_info (gst_video_format_from_string (g_value_get_string
+          (format)));
+  if (finfo && GST_VIDEO_FORMAT_INFO_FORMAT (finfo) != GST_VIDEO_FORMAT_UNKNOWN)
+    *mask |= 1u << (GST_VIDEO_FORMAT_INFO_IS_RGB (finfo) ? 3 : 1);
+}
+
+/* The vector of a video structure as tensor caps: W:1:C:1 for each channel
+ * count its formats can have. */
+static GstStructure *
+vector_tensor_structure (const GstStructure * video, gint length, gint rows)
+{
+  const GValue *format = gst_structure_get_value (video, "format");
+  const GValue *rate = gst_structure_get_value (video, "framerate");
+  GstStructure *t = gst_structure_new ("other/tensors", "format", G_TYPE_STRING, "static",
+      "num_tensors", G_TYPE_INT, 1, "types", G_TYPE_STRING, "float32", NULL);
+  gint dims[2][GST_CNN_TENSOR_RANK];
+  guint mask = 0, i, n = 0;
+
+  if (format && GST_VALUE_HOLDS_LIST (format)) {
+    for (i = 0; i < gst_value_list_get_size (format); i++)
+      add_format_channels (gst_value_list_get_value (format, i), &mask);
+  } else if (format) {
+    add_format_channels (format, &mask);
+  }
+  if (!mask)
+    mask = (1u << 1) | (1u << 3);
+  for (i = 1; i <= 3; i += 2) {
+    if (!(mask & (1u << i)))
+      continue;
+    dims[n][GST_CNN_TENSOR_W] = length;
+    dims[n][GST_CNN_TENSOR_H] = rows;
+    dims[n][GST_CNN_TENSOR_C] = i;
+    dims[n][GST_CNN_TENSOR_N] = 1;
+    n++;
+  }
+  gst_cnn_tensor_structure_set_dims (t, (const gint (*)[GST_CNN_TENSOR_RANK]) dims, n);
+  if (rate)
+    gst_structure_set_value (t, "framerate", rate);
+  return t;
+}
+
+/* Global and pyramid modes: video gives a float32 vector tensor first (or,
+ * downstream choosing, a video frame of the vector); tensors give
+ * tensors. Upstream of a vector tensor, any video or tensor size fits. */
+static GstCaps *
+gst_cnn_pool_vector_caps (GstCaps * caps, GstPadDirection direction,
+    const cnn_pool2d_params * p)
+{
+  GstCaps *sized = gst_cnn_transform_size_caps (caps, direction, gst_cnn_pool_map_size,
+      (gpointer) p);
+  GstCaps *ret = gst_caps_new_empty ();
+  gboolean any_tensor = FALSE;
+  gint oh, ow;
+  guint i;
+
+  cnn_pool2d_output_size (p, 1, 1, &oh, &ow);
+  for (i = 0; i < gst_caps_get_size (caps); i++) {
+    const GstStructure *s = gst_caps_get_structure (caps, i);
+
+    if (gst_cnn_structure_is_tensor (s))
+      any_tensor = TRUE;
+    else if (direction == GST_PAD_SINK)
+      gst_caps_append_structure (ret, vector_tensor_structure (s, ow, oh));
+  }
+  gst_caps_append (ret, sized);
+  if (direction == GST_PAD_SRC && any_tensor)
+    gst_caps_append (ret, gst_caps_from_string (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+  return ret;
+}
+
 static GstCaps *
 gst_cnn_pool_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
@@ -273,6 +360,8 @@ gst_cnn_pool_transform_caps (GstBaseTransform * trans, GstPadDirection direction
    * set_info() report them by name. */
   if (s.error[0])
     ret = gst_caps_copy (caps);
+  else if (gives_fixed_vector (s.pool.mode))
+    ret = gst_cnn_pool_vector_caps (caps, direction, &s.pool);
   else
     ret = gst_cnn_transform_size_caps (caps, direction, gst_cnn_pool_map_size, &s.pool);
   if (filter) {
@@ -369,6 +458,23 @@ gst_cnn_pool_alloc_video (GstCnnPool * self, const GstVideoInfo * in,
   return TRUE;
 }
 
+/* Video to a vector tensor: a float plane per colour channel. */
+static gboolean
+gst_cnn_pool_alloc_vector (GstCnnPool * self, const GstVideoInfo * in, gint channels)
+{
+  gint c;
+
+  self->n_comp = channels;
+  self->fin = cnn_aligned_alloc (sizeof (gfloat) * GST_VIDEO_INFO_WIDTH (in) *
+      GST_VIDEO_INFO_HEIGHT (in));
+  if (!self->fin)
+    return FALSE;
+  for (c = 0; c < channels; c++)
+    cnn_tensor_wrap (&self->x[c], self->fin, 4, (int[]) {
+        1, 1, GST_VIDEO_INFO_COMP_HEIGHT (in, c), GST_VIDEO_INFO_COMP_WIDTH (in, c)});
+  return TRUE;
+}
+
 static gboolean
 gst_cnn_pool_set_info (GstCnnFilter * filter, GstCaps * incaps, const GstCnnFilterInfo * in,
     GstCaps * outcaps, const GstCnnFilterInfo * out)
@@ -399,7 +505,10 @@ gst_cnn_pool_set_info (GstCnnFilter * filter, GstCaps * incaps, const GstCnnFilt
 
   gst_cnn_pool_free_buffers (self);
   /* tensors are pooled in place */
-  if (!in->is_tensor && !gst_cnn_pool_alloc_video (self, &in->video, &out->video))
+  if (!in->is_tensor && out->is_tensor && !gst_cnn_pool_alloc_vector (self, &in->video, c))
+    goto no_memory;
+  if (!in->is_tensor && !out->is_tensor && !gst_cnn_pool_alloc_video (self, &in->video,
+          &out->video))
     goto no_memory;
   GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, mode %d, %d channels", w, h, ow, oh,
       self->active.pool.mode, c);
@@ -448,7 +557,7 @@ gst_cnn_pool_apply_changes (GstCnnPool * self)
     applied = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
-  if (applied && !self->in_info.is_tensor)
+  if (applied && !self->in_info.is_tensor && !self->out_info.is_tensor)
     gst_cnn_pool_setup_components (self, &self->in_info.video, &self->out_info.video);
   if (applied) {
     GST_DEBUG_OBJECT (self, "properties applied to the stream");
@@ -499,6 +608,29 @@ gst_cnn_pool_filter_video (GstCnnPool * self, cnn_context * ctx, GstVideoFrame *
   return st;
 }
 
+/* Video to a vector tensor: each colour channel (YUV's luma) pooled in
+ * float into its channel of the tensor, in sample values (0..255 or
+ * 0..65535). */
+static cnn_status
+gst_cnn_pool_filter_vector (GstCnnPool * self, cnn_context * ctx, GstVideoFrame * in,
+    cnn_tensor * out)
+{
+  gsize len = (gsize) out->shape[2] * out->shape[3];
+  cnn_status st = CNN_OK;
+  guint c;
+
+  for (c = 0; c < self->n_comp && st == CNN_OK; c++) {
+    cnn_pixel_plane src = gst_cnn_component_plane (in, c);
+    cnn_tensor y;
+
+    cnn_pixels_unpack (ctx, &src, self->fin, src.width, 1.0f);
+    cnn_tensor_wrap (&y, out->data + c * len, 4, (int[]) {
+        1, 1, out->shape[2], out->shape[3]});
+    st = cnn_pool2d_forward (ctx, &self->active.pool, &self->x[c], &y, NULL);
+  }
+  return st;
+}
+
 static gboolean
 gst_cnn_pool_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame * in,
     GstCnnFilterFrame * out)
@@ -509,6 +641,8 @@ gst_cnn_pool_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame
   gst_cnn_pool_apply_changes (self);
   if (in->info->is_tensor)
     st = cnn_pool2d_forward (ctx, &self->active.pool, &in->tensor, &out->tensor, NULL);
+  else if (out->info->is_tensor)
+    st = gst_cnn_pool_filter_vector (self, ctx, &in->video, &out->tensor);
   else
     st = gst_cnn_pool_filter_video (self, ctx, &in->video, &out->video);
   if (st != CNN_OK)

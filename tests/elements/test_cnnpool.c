@@ -205,10 +205,10 @@ START_TEST (output_sizes_fixed_at_negotiation)
     {"kernel-size=4 stride=3 padding=2 ceil-mode=true", 33, 17, 12, 7},
     {"kernel-size=2 padding=1 ceil-mode=true", 5, 4, 3, 3},
     {"mode=wavelet", 33, 17, 17, 9},
-    {"mode=global-max", 33, 17, 1, 1},
-    {"mode=global-avg", 33, 17, 1, 1},
     {"mode=adaptive-max output-size=6x5", 33, 17, 6, 5},
     {"mode=adaptive-avg output-size=4", 33, 17, 4, 4},
+    /* vectors, when downstream wants video */
+    {"mode=global-max", 33, 17, 1, 1},
     {"mode=pyramid", 33, 17, 21, 1},
     {"mode=pyramid levels=1,3", 33, 17, 10, 1},
   };
@@ -221,10 +221,12 @@ START_TEST (output_sizes_fixed_at_negotiation)
       GstHarness *hn = el_harness ("cnnpool", cases[c].props, formats[f], cases[c].in_w,
           cases[c].in_h);
       GstVideoFrame frame;
-      GstBuffer *out = push_pull_map (hn, el_make_frame (&info, pattern_sample,
-              (gpointer) info.finfo), &frame);
+      GstBuffer *out;
       gint w, h;
 
+      gst_harness_set_sink_caps_str (hn, "video/x-raw");
+      out = push_pull_map (hn, el_make_frame (&info, pattern_sample, (gpointer) info.finfo),
+          &frame);
       el_output_size (hn, &w, &h);
       fail_unless (w == cases[c].w && h == cases[c].h, "%s %s: %dx%d, expected %dx%d",
           formats[f], cases[c].props, w, h, cases[c].w, cases[c].h);
@@ -237,38 +239,170 @@ START_TEST (output_sizes_fixed_at_negotiation)
 }
 END_TEST
 
-START_TEST (global_and_pyramid_values)
+/* 4x4 ramp 0..15 on every full-resolution component, plus comp; chroma
+ * (2x2 in I420) 128. */
+static guint
+ramp_sample (guint comp, gint x, gint y, gpointer user_data)
 {
-  /* GRAY8 4x4 ramp 0..15: global max 15, global avg 7.5 -> 8 (round half
-   * to even of the float path gives 8); pyramid 1,2: max 15, then the
-   * quadrant maxima 5, 7, 13, 15. */
+  return x < 4 && y < 4 ? y * 4 + x + comp : 128;
+}
+
+/* Caps of the harness's sink and the output buffer as floats. */
+static const gfloat *
+map_tensor (GstHarness * hn, GstBuffer * out, GstMapInfo * map, gchar ** dims)
+{
+  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
+  GstStructure *st = gst_caps_get_structure (caps, 0);
+
+  fail_unless (gst_structure_has_name (st, "other/tensors"), "%" GST_PTR_FORMAT, caps);
+  fail_unless_equals_string (gst_structure_get_string (st, "types"), "float32");
+  *dims = g_strdup (gst_structure_get_string (st, "dimensions"));
+  gst_caps_unref (caps);
+  fail_unless (gst_buffer_map (out, map, GST_MAP_READ));
+  return (const gfloat *) map->data;
+}
+
+START_TEST (global_and_pyramid_give_vector_tensors)
+{
+  /* GRAY8 4x4 ramp 0..15: global max 15, global avg 7.5; pyramid 1,2: max
+   * 15, then the quadrant maxima 5, 7, 13, 15; RGB: three channels, the
+   * ramp plus 0, 1 and 2. */
+  static const struct
+  {
+    const gchar *props, *format, *dims;
+    guint n;
+    gfloat values[15];
+  } cases[] = {
+    {"mode=global-max", "GRAY8", "1:1:1:1", 1, {15}},
+    {"mode=global-avg", "GRAY8", "1:1:1:1", 1, {7.5f}},
+    {"mode=pyramid levels=1,2", "GRAY8", "5:1:1:1", 5, {15, 5, 7, 13, 15}},
+    {"mode=global-avg", "I420", "1:1:1:1", 1, {7.5f}},
+    {"mode=pyramid levels=1,2", "RGB", "5:1:3:1", 15, {15, 5, 7, 13, 15, 16, 6, 8, 14, 16,
+            17, 7, 9, 15, 17}},
+  };
+  guint c, i;
+
+  for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+    GstVideoInfo info = el_info (cases[c].format, 4, 4);
+    GstHarness *hn = el_harness ("cnnpool", cases[c].props, cases[c].format, 4, 4);
+    GstBuffer *out;
+    GstMapInfo map;
+    const gfloat *v;
+    gchar *dims;
+
+    fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, ramp_sample, NULL)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (hn);
+    v = map_tensor (hn, out, &map, &dims);
+    fail_unless_equals_string (dims, cases[c].dims);
+    fail_unless_equals_int (map.size, cases[c].n * sizeof (gfloat));
+    for (i = 0; i < cases[c].n; i++)
+      fail_unless (v[i] == cases[c].values[i], "%s %s [%u]: %g, expected %g", cases[c].format,
+          cases[c].props, i, v[i], cases[c].values[i]);
+    gst_buffer_unmap (out, &map);
+    gst_buffer_unref (out);
+    g_free (dims);
+    gst_harness_teardown (hn);
+  }
+}
+END_TEST
+
+START_TEST (tensors_match_libcnn_pool2d)
+{
+  /* [1, 2, 7, 9] float32 in, W:H:C:N = 9:7:2:1 */
+  static const struct
+  {
+    const gchar *props, *dims;
+    cnn_pool_mode mode;
+    gint k, s, pad, ceil;
+  } cases[] = {
+    {"mode=avg kernel-size=3 stride=2 padding=1 ceil-mode=true", "5:4:2:1", CNN_POOL_AVG, 3, 2,
+        1, 1},
+    {"mode=max kernel-size=2", "4:3:2:1", CNN_POOL_MAX, 2, 2, 0, 0},
+    {"mode=pyramid levels=1,2", "5:1:2:1", CNN_POOL_PYRAMID_MAX, 1, 1, 0, 0},
+  };
+  cnn_rng_key key = { el_seed (), 300 };
+  guint c, i;
+
+  for (c = 0; c < G_N_ELEMENTS (cases); c++) {
+    gchar *launch = g_strdup_printf ("cnnpool %s", cases[c].props);
+    GstHarness *hn = gst_harness_new_parse (launch);
+    GstBuffer *in = gst_buffer_new_allocate (NULL, 2 * 7 * 9 * sizeof (gfloat), NULL), *out;
+    GstMapInfo in_map, out_map;
+    cnn_pool2d_params p;
+    cnn_context *ctx;
+    cnn_tensor x, y;
+    const gfloat *v;
+    gchar *dims;
+    gint oh, ow;
+
+    g_free (launch);
+    gst_harness_set_src_caps_str (hn, "other/tensors,format=static,num_tensors=1,"
+        "types=float32,dimensions=9:7:2:1,framerate=30/1");
+    fail_unless (gst_buffer_map (in, &in_map, GST_MAP_WRITE));
+    el_assert_cnn_ok (cnn_tensor_alloc_nchw (&x, 1, 2, 7, 9));
+    for (i = 0; i < 2 * 7 * 9; i++)
+      x.data[i] = ((gfloat *) in_map.data)[i] = cnn_rng_u32 (key, i) / 4294967296.0f - 0.5f;
+    gst_buffer_unmap (in, &in_map);
+    fail_unless_equals_int (gst_harness_push (hn, in), GST_FLOW_OK);
+    out = gst_harness_pull (hn);
+    v = map_tensor (hn, out, &out_map, &dims);
+    fail_unless_equals_string (dims, cases[c].dims);
+
+    cnn_pool2d_params_init (&p, cases[c].mode, cases[c].k, cases[c].k);
+    p.stride_h = p.stride_w = cases[c].s;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = cases[c].pad;
+    p.ceil_mode = cases[c].ceil;
+    p.n_levels = 2;
+    p.levels[0] = 1;
+    p.levels[1] = 2;
+    el_assert_cnn_ok (cnn_context_create (&ctx, 1));
+    el_assert_cnn_ok (cnn_pool2d_output_size (&p, 7, 9, &oh, &ow));
+    el_assert_cnn_ok (cnn_tensor_alloc_nchw (&y, 1, 2, oh, ow));
+    el_assert_cnn_ok (cnn_pool2d_forward (ctx, &p, &x, &y, NULL));
+    fail_unless_equals_int (out_map.size, cnn_tensor_numel (&y) * sizeof (gfloat));
+    for (i = 0; i < cnn_tensor_numel (&y); i++)
+      fail_unless (v[i] == y.data[i], "%s [%u]: %g, libcnn %g", cases[c].props, i, v[i],
+          y.data[i]);
+    gst_buffer_unmap (out, &out_map);
+    gst_buffer_unref (out);
+    g_free (dims);
+    cnn_context_destroy (ctx);
+    cnn_tensor_release (&x);
+    cnn_tensor_release (&y);
+    gst_harness_teardown (hn);
+  }
+}
+END_TEST
+
+START_TEST (adaptive_max_values)
+{
+  /* GRAY8 4x4 ramp 0..15 into 2x1 cells: 13 and 15; 3x3 cells of 2
+   * overlapping pixels ([0,2), [1,3), [2,4)): 5, 6, 7 / 9, 10, 11 / ... */
   static const struct
   {
     const gchar *props;
-    guint n, values[5];
+    guint n, values[9];
   } cases[] = {
-    {"mode=global-max", 1, {15}},
-    {"mode=global-avg", 1, {8}},
-    {"mode=pyramid levels=1,2", 5, {15, 5, 7, 13, 15}},
     {"mode=adaptive-max output-size=2x1", 2, {13, 15}},
+    {"mode=adaptive-max output-size=3", 9, {5, 6, 7, 9, 10, 11, 13, 14, 15}},
   };
   guint c, i;
 
   for (c = 0; c < G_N_ELEMENTS (cases); c++) {
     GstVideoInfo info = el_info ("GRAY8", 4, 4);
     GstHarness *hn = el_harness ("cnnpool", cases[c].props, "GRAY8", 4, 4);
-    GstBuffer *in = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL), *out;
+    GstBuffer *out;
     GstVideoFrame frame;
 
-    for (i = 0; i < 16; i++) {
-      guint8 v = (guint8) i;
+    out = push_pull_map (hn, el_make_frame (&info, ramp_sample, NULL), &frame);
+    for (i = 0; i < cases[c].n; i++) {
+      gint w = GST_VIDEO_FRAME_COMP_WIDTH (&frame, 0);
 
-      gst_buffer_fill (in, (i / 4) * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) + i % 4, &v, 1);
+      fail_unless (el_sample (&frame, 0, i % w, i / w) == cases[c].values[i],
+          "%s [%u]: %u, expected %u", cases[c].props, i, el_sample (&frame, 0, i % w, i / w),
+          cases[c].values[i]);
     }
-    out = push_pull_map (hn, in, &frame);
-    for (i = 0; i < cases[c].n; i++)
-      fail_unless (el_sample (&frame, 0, i, 0) == cases[c].values[i], "%s [%u]: %u, "
-          "expected %u", cases[c].props, i, el_sample (&frame, 0, i, 0), cases[c].values[i]);
     gst_video_frame_unmap (&frame);
     gst_buffer_unref (out);
     gst_harness_teardown (hn);
@@ -439,7 +573,9 @@ main (int argc, char **argv)
   tcase_add_test (tc, two_by_two_max_on_a_pattern_every_format);
   tcase_add_test (tc, random_frames_match_libcnn_pool2d);
   tcase_add_test (tc, output_sizes_fixed_at_negotiation);
-  tcase_add_test (tc, global_and_pyramid_values);
+  tcase_add_test (tc, global_and_pyramid_give_vector_tensors);
+  tcase_add_test (tc, tensors_match_libcnn_pool2d);
+  tcase_add_test (tc, adaptive_max_values);
   tcase_add_test (tc, any_thread_count_gives_identical_output);
   tcase_add_test (tc, property_changes_while_playing);
   tcase_add_test (tc, wrong_sizes_fail_with_a_message);
