@@ -137,3 +137,12 @@ el_run_pipeline (const gchar * description, guint timeout_s)
   gst_object_unref (pipeline);
   return result;
 }
+
+void
+el_assert_pipeline_error (const gchar * description, const gchar * word)
+{
+  gchar *msg = el_run_pipeline (description, 20);
+
+  fail_unless (msg && strstr (msg, word), "%s: %s (want '%s')", description, msg, word);
+  g_free (msg);
+}
