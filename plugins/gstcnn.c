@@ -8,6 +8,8 @@
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
 #include "gstcnnpool.h"
+#include "gstcnntensorize.h"
+#include "gstcnnvisualize.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -17,6 +19,8 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnpool, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
   return ret;
 }
 

@@ -186,3 +186,12 @@ el_negotiation_error (const gchar * element_props, gint width, gint height,
   gst_harness_teardown (hn);
   return msg;
 }
+
+void
+el_assert_pipeline_error (const gchar * description, const gchar * word)
+{
+  gchar *msg = el_run_pipeline (description, 20);
+
+  fail_unless (msg && strstr (msg, word), "%s: %s (want '%s')", description, msg, word);
+  g_free (msg);
+}
