@@ -252,7 +252,8 @@ gst_cnn_pool_map_size (gpointer user_data, GstPadDirection direction, gboolean h
   /* every input whose output length lies in [in_lo, in_hi] */
   *out_lo = first_input_reaching (p, horizontal, 1, SIZE_LOOKUP_LIMIT, lo);
   *out_hi = first_input_reaching (p, horizontal, 1, SIZE_LOOKUP_LIMIT, (gint64) hi + 1) - 1;
-  if (unbounded && *out_hi == SIZE_LOOKUP_LIMIT && in_hi > SIZE_LOOKUP_LIMIT)
+  /* past the lookup limit: fixed sizes stay, growing ones pass open ranges */
+  if (*out_hi == SIZE_LOOKUP_LIMIT && (!unbounded || in_hi > SIZE_LOOKUP_LIMIT))
     *out_hi = G_MAXINT;
   return *out_lo <= *out_hi;
 }
