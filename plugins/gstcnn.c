@@ -9,6 +9,7 @@
 #include "gstcnnedge.h"
 #include "gstcnntensorize.h"
 #include "gstcnnvisualize.h"
+#include "gstcnndropout.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -19,6 +20,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
   ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
   return ret;
 }
 
