@@ -10,6 +10,7 @@
 #include "gstcnnpool.h"
 #include "gstcnntensorize.h"
 #include "gstcnnvisualize.h"
+#include "gstcnndropout.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -21,6 +22,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnpool, plugin);
   ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
   return ret;
 }
 

@@ -77,7 +77,8 @@ void gst_cnn_filter_info_size (const GstCnnFilterInfo * info, gint * width, gint
 
 /* The context of the current n-threads, for set_info to size workspaces. */
 cnn_context *gst_cnn_filter_context (GstCnnFilter * self);
-/* Number of the buffer being filtered since start (0 first). */
+/* Place of the buffer being filtered in the stream since start (0 first),
+ * counting buffers passed through too. */
 guint64 gst_cnn_filter_frame_number (GstCnnFilter * self);
 
 /* Properties set while streaming that cannot be used: one warning per
