@@ -127,7 +127,7 @@ START_TEST (converters_pass_scalers_restart)
   /* videoconvert keeps the frame: the field goes through it (pool 2 then
    * box 3: 2 + 2 * 2 = 6, jump 2, start 1). A videoscale changes the
    * frame: the box after it starts again from the identity (3, 1, 0.5).
-   * Likewise through tensors. */
+   * Likewise through tensors (and a pointwise cnndropout). */
   static const Field through[] = {
     {"c", 6, 6, 2, 2, 1.0, 1.0, 2},
   };
@@ -143,7 +143,7 @@ START_TEST (converters_pass_scalers_restart)
       restarted, 1);
   /* tensors carry the field on; a resizing cnntensorize starts again */
   check_fields ("videotestsrc ! video/x-raw,width=64,height=48 ! cnnpool kernel-size=2 ! "
-      "cnntensorize ! cnnconv name=c kernel=box ! fakesink", through, 1);
+      "cnntensorize ! cnndropout ! cnnconv name=c kernel=box ! fakesink", through, 1);
   check_fields ("videotestsrc ! video/x-raw,width=64,height=48 ! cnnpool kernel-size=2 ! "
       "cnntensorize width=16 height=12 ! cnnconv name=c kernel=box ! fakesink", restarted, 1);
 }
