@@ -14,12 +14,21 @@
  * output's chroma grid. 8-bit max, min and average take libcnn's 8-bit path;
  * the other modes and GRAY16 are computed in float.
  *
+ * Global and pyramid modes give a fixed-length vector: from video, a float32
+ * tensor W:1:C:1 (other/tensors; C = 3 for RGB formats, 1 for gray and
+ * YUV's luma; raw sample values), or a video frame of it when downstream
+ * asks for video. Float32 tensors (W:H:C:N) are pooled channel by channel
+ * into tensors in every mode.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,width=640,height=480 ! cnnpool kernel-size=2 ! video/x-raw,width=320,height=240 ! videoconvert ! autovideosink
  * ]|
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=1 ! video/x-raw,format=GRAY8,width=320,height=240 ! cnnedge ! cnnpool mode=max kernel-size=4 ! videoscale method=nearest-neighbour ! video/x-raw,width=320,height=240 ! pngenc ! filesink location=pooled-edges.png
+ * ]|
+ * |[
+ * gst-launch-1.0 -v videotestsrc num-buffers=1 ! video/x-raw,format=RGB ! cnnpool mode=pyramid levels=1,2,4 ! fakesink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
