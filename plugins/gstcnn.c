@@ -7,6 +7,10 @@
 
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
+#include "gstcnnpool.h"
+#include "gstcnntensorize.h"
+#include "gstcnnvisualize.h"
+#include "gstcnndropout.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +19,10 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnpool, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
   return ret;
 }
 
