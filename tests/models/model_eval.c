@@ -145,6 +145,8 @@ static uint8_t *read_idx(const char *path, int want_ndim, int *dims)
             goto bad;
         dims[i] = (int)d;
         count *= d;
+        if (count > INT32_MAX) /* gzread's limit */
+            goto bad;
     }
     data = malloc(count);
     if (!data || gzread(f, data, (unsigned)count) != (int)count)
