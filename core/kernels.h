@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cnn/activation.h"
+
 /* One group of one image, input already padded (zeros/reflect/replicate done
  * by the op), so kernels never test borders. For stride_w > 1 the op splits
  * each padded row into stride_w column phases (phase r holds columns r,
@@ -123,6 +125,10 @@ typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n
 typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
                                   ptrdiff_t ldc, float alpha, float beta, int m, int n);
 
+/* Activation act (cnn_activation) of n values: forward out = f(x) when dy is
+ * NULL, else backward out = dy * f'(x). */
+typedef void (*cnn_activation_fn)(cnn_activation act, float alpha, const float *x,
+                                  const float *dy, float *out, size_t n);
 /* Separable gradient passes on 8-bit planes (apertures 5 and 7), n taps.
  * Vertical: vs[x] = sum_i smooth[i] * rows[i][x], vd[x] = sum_i deriv[i] *
  * rows[i][x]. Horizontal, over rows readable from -n/2 to width + n/2:
@@ -137,6 +143,15 @@ typedef void (*cnn_edge_hpass_s32_fn)(const int32_t *vs, const int32_t *vd, cons
                                       const int *deriv, int n, int32_t *gx, int32_t *gy,
                                       int width);
 
+/* Gaussian blur passes on 8-bit planes with symmetric 8.8 fixed-point taps
+ * summing to 256 (cv2.GaussianBlur's): vertical t[x] = sum_i taps[i] *
+ * rows[i][x] (exact in uint16); horizontal over t readable from -n/2 to
+ * width + n/2, dst[x] = (sum_j taps[j] * t[x + j - n/2] + 32768) >> 16, with
+ * acc a scratch row of width uint32. */
+typedef void (*cnn_edge_blur_vpass_fn)(const uint8_t *const *rows, const uint16_t *taps, int n,
+                                       uint16_t *t, int width);
+typedef void (*cnn_edge_blur_hpass_fn)(const uint16_t *t, const uint16_t *taps, int n,
+                                       uint8_t *dst, uint32_t *acc, int width);
 /* Pixel rows (pixels.c): 8-bit BT.601 luma of width packed pixels of step
  * bytes with R, G, B at byte offsets r, g, b; and gray into the colour bytes
  * of packed pixels of step 3 or 4 (step 4 leaves the byte at offset keep). */
@@ -144,6 +159,28 @@ typedef void (*cnn_pixels_luma_row_fn)(const uint8_t *px, uint8_t *luma, int wid
                                        int r, int g, int b);
 typedef void (*cnn_pixels_spread_row_fn)(const uint8_t *gray, uint8_t *px, int width, int step,
                                          int keep);
+
+/* Float twins of the separable passes and of the Canny suppression, for
+ * float planes: the same sums in the same order (no contraction), so SIMD
+ * results equal the C reference bit for bit. */
+typedef void (*cnn_edge_vpass_f32_fn)(const float *const *rows, const int *smooth,
+                                      const int *deriv, int n, float *vs, float *vd,
+                                      int width);
+typedef void (*cnn_edge_hpass_f32_fn)(const float *vs, const float *vd, const int *smooth,
+                                      const int *deriv, int n, float *gx, float *gy, int width);
+typedef void (*cnn_edge_canny_nms_f32_fn)(const float *mag_p, const float *mag_a,
+                                          const float *mag_n, const float *gx, const float *gy,
+                                          uint8_t *map, int width, float low, float high);
+
+/* Laplacian on 8-bit planes as v1 (x) h1 + v2 (x) h2 (n <= 5 taps, int16
+ * sums): vertical a[x] = sum_i v1[i] * rows[i][x], b likewise with v2;
+ * horizontal over a, b readable from -n/2 to width + n/2, dst[x] =
+ * min(|sum_j h1[j] * a[x + j - n/2] + h2[j] * b[x + j - n/2]|, 255). */
+typedef void (*cnn_edge_lap_vpass_fn)(const uint8_t *const *rows, const int16_t *v1,
+                                      const int16_t *v2, int n, int16_t *a, int16_t *b,
+                                      int width);
+typedef void (*cnn_edge_lap_hpass_fn)(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                      const int16_t *h2, int n, uint8_t *dst, int width);
 
 struct cnn_kernels {
     unsigned cpu_flags; /* the level the table was filled for */
@@ -163,8 +200,16 @@ struct cnn_kernels {
     cnn_dropout_fn dropout;
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
+    cnn_activation_fn activation;
     cnn_edge_vpass_s32_fn edge_vpass_s32;
     cnn_edge_hpass_s32_fn edge_hpass_s32;
+    cnn_edge_blur_vpass_fn edge_blur_vpass;
+    cnn_edge_blur_hpass_fn edge_blur_hpass;
+    cnn_edge_vpass_f32_fn edge_vpass_f32;
+    cnn_edge_hpass_f32_fn edge_hpass_f32;
+    cnn_edge_canny_nms_f32_fn edge_canny_nms_f32;
+    cnn_edge_lap_vpass_fn edge_lap_vpass_s16;
+    cnn_edge_lap_hpass_fn edge_lap_hpass_u8;
     cnn_pixels_luma_row_fn pixels_luma_row;
     cnn_pixels_spread_row_fn pixels_spread_row;
 };
@@ -182,6 +227,8 @@ void cnn_pool2d_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -189,20 +236,14 @@ void cnn_pool2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_batchnorm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
-void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
-                           int b);
-void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
-
-#endif
-void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
-#if CNN_HAVE_X86
-void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
-                           int b);
-void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
-
+void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
+void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
+                           int b);
+void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
@@ -232,6 +273,8 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
+void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
+                             float *out, size_t n);
 
 /* x86 twins, set by the cnn_<family>_init_x86() functions. */
 void cnn_conv2d_kernel_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
@@ -263,6 +306,10 @@ void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdi
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                            float alpha, float beta, int m, int n);
+void cnn_activation_kernel_avx2(cnn_activation act, float alpha, const float *x,
+                                const float *dy, float *out, size_t n);
+void cnn_activation_kernel_avx512(cnn_activation act, float alpha, const float *x,
+                                  const float *dy, float *out, size_t n);
 #define CNN_GEMM_MR_AVX2 6
 #define CNN_GEMM_NR_AVX2 16
 #define CNN_GEMM_MR_AVX512 8
@@ -271,8 +318,20 @@ void cnn_edge_vpass_s32_c(const uint8_t *const *rows, const int *smooth, const i
                           int n, int32_t *vs, int32_t *vd, int width);
 void cnn_edge_hpass_s32_c(const int32_t *vs, const int32_t *vd, const int *smooth,
                           const int *deriv, int n, int32_t *gx, int32_t *gy, int width);
-void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step, int r, int g,
-                           int b);
-void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
+void cnn_edge_blur_vpass_c(const uint8_t *const *rows, const uint16_t *taps, int n, uint16_t *t,
+                           int width);
+void cnn_edge_blur_hpass_c(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                           uint32_t *acc, int width);
+void cnn_edge_vpass_f32_c(const float *const *rows, const int *smooth, const int *deriv, int n,
+                          float *vs, float *vd, int width);
+void cnn_edge_hpass_f32_c(const float *vs, const float *vd, const int *smooth, const int *deriv,
+                          int n, float *gx, float *gy, int width);
+void cnn_edge_canny_nms_f32_c(const float *mag_p, const float *mag_a, const float *mag_n,
+                              const float *gx, const float *gy, uint8_t *map, int width,
+                              float low, float high);
+void cnn_edge_lap_vpass_s16_c(const uint8_t *const *rows, const int16_t *v1, const int16_t *v2,
+                              int n, int16_t *a, int16_t *b, int width);
+void cnn_edge_lap_hpass_u8_c(const int16_t *a, const int16_t *b, const int16_t *h1,
+                             const int16_t *h2, int n, uint8_t *dst, int width);
 
 #endif

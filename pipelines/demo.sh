@@ -12,7 +12,8 @@ set -eu
 
 build=${1:-build}
 input=${DEMO_INPUT:-/usr/share/doc/opencv-doc/examples/data/vtest.avi}
-edge=${DEMO_EDGE:-method=canny blur-sigma=1.2 threshold-low=40 threshold-high=120 output=overlay overlay-color=0xffff3030}
+canny="method=canny blur-sigma=1.2 threshold-low=40 threshold-high=120"
+edge=${DEMO_EDGE:-$canny output=overlay overlay-color=0xffff3030}
 frames=${DEMO_FRAMES:-300}
 out=demo-out
 

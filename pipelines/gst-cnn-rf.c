@@ -7,6 +7,7 @@
  *   conv:k=3,s=1,p=1 pool:k=2 x8 fc
  * where "xN" repeats every layer since the previous "xN" N times and "fc" is
  * a fully connected layer over the whole remaining map (needs a size). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,14 +371,102 @@ static int cover(GArray *layers, int n_pixels, gboolean json)
     return status;
 }
 
+/* Colours of the drawing: the centre output's field, output (0, 0)'s field,
+ * the centre of every output (the jump grid). */
+static const guint8 draw_centre[3] = { 255, 0, 0 }, draw_corner[3] = { 0, 255, 0 },
+                    draw_grid[3] = { 0, 0, 255 };
+
+static void put_pixel(guint8 *rgb, int w, int h, int x, int y, const guint8 *colour)
+{
+    if (x >= 0 && y >= 0 && x < w && y < h)
+        memcpy(rgb + ((gsize)y * w + x) * 3, colour, 3);
+}
+
+/* Input pixels [*lo, *hi] covered by the field of output i along one axis. */
+static void field_span(const cnn_rf_info *f, int i, int *lo, int *hi)
+{
+    double centre = f->start + (double)i * f->jump;
+    *lo = (int)floor(centre - f->size / 2.0 + 1e-9);
+    *hi = (int)ceil(centre + f->size / 2.0 - 1e-9) - 1;
+}
+
+static void draw_field(guint8 *rgb, int w, int h, const cnn_rf_info *fx, const cnn_rf_info *fy,
+                       int ox, int oy, const guint8 *colour)
+{
+    int x0, x1, y0, y1;
+
+    field_span(fx, ox, &x0, &x1);
+    field_span(fy, oy, &y0, &y1);
+    for (int x = x0; x <= x1; x++) {
+        put_pixel(rgb, w, h, x, y0, colour);
+        put_pixel(rgb, w, h, x, y1, colour);
+    }
+    for (int y = y0; y <= y1; y++) {
+        put_pixel(rgb, w, h, x0, y, colour);
+        put_pixel(rgb, w, h, x1, y, colour);
+    }
+}
+
+/* --draw: the fields of one layer on an image (its width and height are the
+ * input sizes of the two axes), written as PNG. */
+static int draw(GArray *layers, int layer, const char *image, const char *output)
+{
+    int n = (int)layers->len, w = 0, h = 0, status = GST_CNN_EXIT_FAILED;
+    cnn_rf_layer *rf = g_new(cnn_rf_layer, n);
+    cnn_rf_info *ix = g_new(cnn_rf_info, n), *iy = g_new(cnn_rf_info, n);
+    GError *error = NULL;
+    guint8 *rgb = gst_cnn_image_load_rgb(image, &w, &h, &error);
+    const cnn_rf_info *fx, *fy;
+
+    if (!rgb || !compute(layers, w, rf, ix, &error) || !compute(layers, h, rf, iy, &error))
+        goto fail;
+    if (layer < 1 || layer > n) {
+        g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--layer %d: the stack has layers 1 to %d", layer, n);
+        goto fail;
+    }
+    fx = &ix[layer - 1];
+    fy = &iy[layer - 1];
+    if (fx->out_size <= 256 && fy->out_size <= 256)
+        for (int oy = 0; oy < fy->out_size; oy++)
+            for (int ox = 0; ox < fx->out_size; ox++)
+                put_pixel(rgb, w, h, (int)floor(fx->start + (double)ox * fx->jump),
+                          (int)floor(fy->start + (double)oy * fy->jump), draw_grid);
+    draw_field(rgb, w, h, fx, fy, 0, 0, draw_corner);
+    draw_field(rgb, w, h, fx, fy, fx->out_size / 2, fy->out_size / 2, draw_centre);
+    if (!gst_cnn_image_save_png(output, rgb, w, h, &error))
+        goto fail;
+    printf("layer %d (%s) on %dx%d: field %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT ", jump %"
+           G_GINT64_FORMAT "x%" G_GINT64_FORMAT ", map %dx%d; red: output (%d, %d), green: "
+           "output (0, 0), blue: output centres -> %s\n",
+           layer, rf[layer - 1].name, w, h, (gint64)fx->size, (gint64)fy->size, (gint64)fx->jump,
+           (gint64)fy->jump, fx->out_size, fy->out_size, fx->out_size / 2, fy->out_size / 2, output);
+    status = GST_CNN_EXIT_OK;
+    goto done;
+
+fail:
+    fprintf(stderr, "gst-cnn rf: --draw: %s\n", error ? error->message : "failed");
+    g_clear_error(&error);
+done:
+    g_free(rgb);
+    g_free(rf);
+    g_free(ix);
+    g_free(iy);
+    return status;
+}
+
 int gst_cnn_rf(int argc, char **argv)
 {
-    gint input_size = 0, cover_n = 0;
+    gint input_size = 0, cover_n = 0, layer = 0;
     gboolean json = FALSE;
+    char *draw_image = NULL, *draw_output = NULL;
     GOptionEntry entries[] = {
         { "input-size", 'i', 0, G_OPTION_ARG_INT, &input_size, "also give feature-map sizes for an N x N input", "N" },
         { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "one JSON object per layer: layer, size, jump, start", NULL },
         { "cover", 'c', 0, G_OPTION_ARG_INT, &cover_n, "how many repetitions of the stack see an N x N input", "N" },
+        { "draw", 'd', 0, G_OPTION_ARG_FILENAME, &draw_image, "draw the fields of a layer on IMAGE (its size is the input size)", "IMAGE" },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &draw_output, "PNG written by --draw", "OUT.png" },
+        { "layer", 'l', 0, G_OPTION_ARG_INT, &layer, "layer drawn by --draw, from 1 (default: the last)", "L" },
         { NULL },
     };
     GOptionContext *ctx = g_option_context_new("STACK... - receptive fields of a stack of layers");
@@ -399,7 +488,8 @@ int gst_cnn_rf(int argc, char **argv)
         "Examples: gst-cnn rf --cover 1000 conv:k=3,p=1           (500 layers)\n"
         "          gst-cnn rf --cover 1000 conv:k=3,p=1 pool:k=2  (9 blocks, 18 layers)\n"
         "          gst-cnn rf --input-size 1000 conv:k=3,p=1 pool:k=2 x8 fc\n"
-        "                     (the lecture's 17 layers: field 1278 >= 1000)");
+        "                     (the lecture's 17 layers: field 1278 >= 1000)\n"
+        "          gst-cnn rf --draw photo.jpg -o fields.png conv:k=3,p=1 pool:k=2 x3");
     if (!gst_cnn_parse_options(ctx, &argc, &argv))
         goto done;
     if (argc < 2) {
@@ -414,6 +504,14 @@ int gst_cnn_rf(int argc, char **argv)
         goto fail;
     if (cover_n) {
         status = cover(layers, cover_n, json);
+        goto done;
+    }
+    if (draw_image) {
+        if (!draw_output) {
+            fprintf(stderr, "gst-cnn rf: --draw IMAGE needs -o OUT.png\n");
+            goto done;
+        }
+        status = draw(layers, layer ? layer : (int)layers->len, draw_image, draw_output);
         goto done;
     }
     for (guint i = 0; i < layers->len; i++)
@@ -444,6 +542,8 @@ done:
     g_free(rf);
     g_free(info);
     g_array_unref(layers);
+    g_free(draw_image);
+    g_free(draw_output);
     g_option_context_free(ctx);
     return status;
 }

@@ -94,6 +94,13 @@ GstCnnResults *gst_cnn_results_open(const char *path, GstCnnFormat format, GErro
 void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res);
 void gst_cnn_results_close(GstCnnResults *r);
 
+/* ---- still images (gst-cnn-image.c) ---- */
+
+/* Decode any image decodebin reads into packed RGB (g_free it). */
+guint8 *gst_cnn_image_load_rgb(const char *path, int *width, int *height, GError **error);
+gboolean gst_cnn_image_save_png(const char *path, const guint8 *rgb, int width, int height,
+                                GError **error);
+
 /* ---- subcommands ---- */
 int gst_cnn_run(int argc, char **argv);
 int gst_cnn_list(int argc, char **argv);

@@ -114,6 +114,7 @@ struct _GstCnnConv
   gint channels;
   cnn_tensor x, y, w;
   void *workspace;
+  size_t workspace_size;
 };
 
 enum
@@ -448,6 +449,7 @@ gst_cnn_conv_free_buffers (GstCnnConv * self)
   cnn_tensor_release (&self->w);
   cnn_aligned_free (self->workspace);
   self->workspace = NULL;
+  self->workspace_size = 0;
 }
 
 /* One copy of the kernel per channel (depthwise convolution). */
@@ -461,6 +463,32 @@ gst_cnn_conv_fill_weights (GstCnnConv * self)
     memcpy (self->w.data + c * n, self->active.weights, n * sizeof (gfloat));
 }
 
+/* The workspace for the negotiated size and this context's threads. */
+static gboolean
+gst_cnn_conv_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
+{
+  GstCnnConv *self = GST_CNN_CONV (filter);
+  size_t need = cnn_conv2d_workspace_size (&self->params, self->channels, self->x.shape[2],
+      self->x.shape[3], cnn_context_threads (ctx));
+
+  if (need <= self->workspace_size)
+    return TRUE;
+  cnn_aligned_free (self->workspace);
+  self->workspace = cnn_aligned_alloc (need);
+  self->workspace_size = self->workspace ? need : 0;
+  if (!self->workspace)
+    goto no_memory;
+  GST_DEBUG_OBJECT (self, "workspace %zu bytes", need);
+  return TRUE;
+
+no_memory:
+  {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+        ("Could not allocate a %zu-byte workspace", need), (NULL));
+    return FALSE;
+  }
+}
+
 static gboolean
 gst_cnn_conv_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
     GstCaps * outcaps, GstVideoInfo * out_info)
@@ -468,7 +496,6 @@ gst_cnn_conv_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   GstCnnConv *self = GST_CNN_CONV (filter);
   gint w = GST_VIDEO_INFO_WIDTH (in_info), h = GST_VIDEO_INFO_HEIGHT (in_info);
   gint ow, oh;
-  size_t ws;
   gchar *msg;
 
   if (!GST_VIDEO_FILTER_CLASS (gst_cnn_conv_parent_class)->set_info (filter, incaps, in_info,
@@ -491,17 +518,16 @@ gst_cnn_conv_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   self->channels = GST_VIDEO_INFO_IS_RGB (in_info) ? 3 : 1;
   self->params.groups = self->channels;
   gst_cnn_conv_free_buffers (self);
-  ws = cnn_conv2d_workspace_size (&self->params, self->channels, h, w,
-      cnn_context_threads (gst_cnn_video_filter_context (GST_CNN_VIDEO_FILTER (self))));
   if (cnn_tensor_alloc_nchw (&self->x, 1, self->channels, h, w) != CNN_OK ||
       cnn_tensor_alloc_nchw (&self->y, 1, self->channels, oh, ow) != CNN_OK ||
       cnn_tensor_alloc_nchw (&self->w, self->channels, 1, self->active.kh,
-          self->active.kw) != CNN_OK || (ws && !(self->workspace = cnn_aligned_alloc (ws))))
+          self->active.kw) != CNN_OK)
     goto no_memory;
   gst_cnn_conv_fill_weights (self);
-  GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, kernel %dx%d, %d channels, workspace %zu",
-      w, h, ow, oh, self->active.kw, self->active.kh, self->channels, ws);
-  return TRUE;
+  GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, kernel %dx%d, %d channels", w, h, ow, oh,
+      self->active.kw, self->active.kh, self->channels);
+  return gst_cnn_conv_plan (GST_CNN_VIDEO_FILTER (self),
+      gst_cnn_video_filter_context (GST_CNN_VIDEO_FILTER (self)));
 
 bad_properties:
   {
@@ -531,9 +557,12 @@ no_memory:
 static void
 gst_cnn_conv_apply_changes (GstCnnConv * self)
 {
+  gchar *msg = NULL;
+
   GST_OBJECT_LOCK (self);
-  if (self->props_changed && !self->props.error[0] &&
-      same_geometry (&self->props, &self->active)) {
+  if (self->props_changed && self->props.error[0])
+    msg = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), self->props.error);
+  else if (self->props_changed && same_geometry (&self->props, &self->active)) {
     self->active = self->props;
     self->props_changed = FALSE;
     self->params.pad_mode = self->active.pad_mode;
@@ -541,6 +570,9 @@ gst_cnn_conv_apply_changes (GstCnnConv * self)
     GST_DEBUG_OBJECT (self, "properties applied to the stream");
   }
   GST_OBJECT_UNLOCK (self);
+  if (msg)
+    gst_cnn_video_filter_warn_properties (GST_CNN_VIDEO_FILTER (self), msg);
+  g_free (msg);
 }
 
 static gboolean
@@ -552,7 +584,8 @@ gst_cnn_conv_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFram
   gint c, comp, n_comp = GST_VIDEO_FRAME_N_COMPONENTS (in);
   size_t in_plane = (size_t) self->x.shape[2] * self->x.shape[3];
   size_t out_plane = (size_t) self->y.shape[2] * self->y.shape[3];
-  gboolean same_size = in_plane == out_plane;
+  gboolean same_size = self->x.shape[2] == self->y.shape[2] &&
+      self->x.shape[3] == self->y.shape[3];
 
   gst_cnn_conv_apply_changes (self);
   for (c = 0; c < self->channels; c++) {
@@ -647,8 +680,9 @@ gst_cnn_conv_set_property (GObject * object, guint prop_id, const GValue * value
   }
   gst_cnn_conv_update_settings (self);
   self->props_changed = TRUE;
-  renegotiate = !same_geometry (&before, &self->props) || self->props.error[0] ||
-      self->props.pad_mode != before.pad_mode;
+  /* unusable values are left to the streaming thread's warning */
+  renegotiate = !self->props.error[0] && (!same_geometry (&before, &self->props) ||
+      self->props.pad_mode != before.pad_mode);
   GST_OBJECT_UNLOCK (self);
 
   if (renegotiate)
@@ -768,6 +802,7 @@ gst_cnn_conv_class_init (GstCnnConvClass * klass)
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_conv_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_conv_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_explain_caps);
+  cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_conv_plan);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_CONV_KERNEL, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_PADDING_MODE, 0);

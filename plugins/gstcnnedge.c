@@ -53,6 +53,7 @@ struct _GstCnnEdge
   GstCnnEdgeSettings props;
   gint aperture;
   gboolean props_changed;
+  gchar *props_error;           /* why props are unusable, or NULL */
 
   /* streaming thread */
   GstCnnEdgeSettings active;
@@ -209,8 +210,9 @@ gst_cnn_edge_free_buffers (GstCnnEdge * self)
 /* Grow the workspace to what the active parameters need: at negotiation, or
  * when a property changed, never per frame. */
 static gboolean
-gst_cnn_edge_plan_workspace (GstCnnEdge * self, cnn_context * ctx)
+gst_cnn_edge_plan_workspace (GstCnnVideoFilter * filter, cnn_context * ctx)
 {
+  GstCnnEdge *self = GST_CNN_EDGE (filter);
   gsize need = cnn_edge_workspace_size (&self->active.edge, self->width, self->height,
       cnn_context_threads (ctx));
 
@@ -300,7 +302,7 @@ gst_cnn_edge_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   } else {
     self->detect = detect_plane;
   }
-  if (!gst_cnn_edge_plan_workspace (self, ctx))
+  if (!gst_cnn_edge_plan_workspace (GST_CNN_VIDEO_FILTER (self), ctx))
     goto no_memory;
   GST_DEBUG_OBJECT (self, "%dx%d %s, workspace %" G_GSIZE_FORMAT, self->width, self->height,
       GST_VIDEO_INFO_NAME (in_info), self->workspace_size);
@@ -398,15 +400,22 @@ gst_cnn_edge_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFram
     GstVideoFrame * out)
 {
   GstCnnEdge *self = GST_CNN_EDGE (filter);
+  gchar *msg = NULL;
   cnn_status st;
 
   GST_OBJECT_LOCK (self);
-  if (self->props_changed) {
+  if (self->props_error)
+    msg = g_strdup (self->props_error);
+  else if (self->props_changed) {
     self->active = self->props;
     self->props_changed = FALSE;
   }
   GST_OBJECT_UNLOCK (self);
-  if (!gst_cnn_edge_plan_workspace (self, ctx))
+  if (msg)
+    gst_cnn_video_filter_warn_properties (filter, msg);
+  g_free (msg);
+  /* a property (blur, method) may need more scratch: grown once, here */
+  if (!gst_cnn_edge_plan_workspace (filter, ctx))
     goto no_memory;
 
   self->detect (self, ctx, in, &st);
@@ -476,15 +485,15 @@ gst_cnn_edge_set_property (GObject * object, guint prop_id, const GValue * value
   gst_cnn_edge_update_settings (self);
   GST_OBJECT_UNLOCK (self);
 
-  /* The size never changes; unusable values are reported through a
-   * renegotiation instead of reaching the stream. */
+  /* The size never changes. Unusable values never reach the stream: start()
+   * refuses them, and while streaming the previous values stay, with a
+   * warning naming the property. */
   msg = gst_cnn_edge_explain_caps (GST_CNN_VIDEO_FILTER (self), NULL);
   GST_OBJECT_LOCK (self);
+  g_free (self->props_error);
+  self->props_error = msg;
   self->props_changed = msg == NULL;
   GST_OBJECT_UNLOCK (self);
-  if (msg)
-    gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (self));
-  g_free (msg);
 }
 
 static void
@@ -530,6 +539,7 @@ static void
 gst_cnn_edge_finalize (GObject * object)
 {
   gst_cnn_edge_free_buffers (GST_CNN_EDGE (object));
+  g_free (GST_CNN_EDGE (object)->props_error);
   G_OBJECT_CLASS (gst_cnn_edge_parent_class)->finalize (object);
 }
 
@@ -592,6 +602,7 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_edge_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_edge_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_edge_explain_caps);
+  cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_edge_plan_workspace);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_METHOD, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_NORM, 0);

@@ -22,6 +22,7 @@ typedef struct
   /* under the object lock */
   gint n_threads;
   gchar *last_config_error;
+  gchar *last_config_warning;
   /* smoothed cost of one frame, ns, for the latency query */
   GstClockTime frame_cost;
 
@@ -44,11 +45,10 @@ gst_cnn_video_filter_set_property (GObject * object, guint prop_id, const GValue
 
   switch (prop_id) {
     case PROP_N_THREADS:
+      /* the streaming thread rebuilds the context before the next frame */
       GST_OBJECT_LOCK (object);
       priv->n_threads = g_value_get_int (value);
       GST_OBJECT_UNLOCK (object);
-      /* the context is rebuilt at the next negotiation, with the workspaces */
-      gst_base_transform_reconfigure_src (GST_BASE_TRANSFORM (object));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -89,6 +89,7 @@ gst_cnn_video_filter_finalize (GObject * object)
 
   gst_cnn_video_filter_free_context (priv);
   g_free (priv->last_config_error);
+  g_free (priv->last_config_warning);
   G_OBJECT_CLASS (gst_cnn_video_filter_parent_class)->finalize (object);
 }
 
@@ -124,22 +125,23 @@ gst_cnn_video_filter_stop (GstBaseTransform * trans)
   gst_cnn_video_filter_free_context (priv);
   GST_OBJECT_LOCK (trans);
   g_clear_pointer (&priv->last_config_error, g_free);
+  g_clear_pointer (&priv->last_config_warning, g_free);
   priv->frame_cost = 0;
   GST_OBJECT_UNLOCK (trans);
   return TRUE;
 }
 
+/* A context of the current n-threads; FALSE after posting an error. */
 static gboolean
-gst_cnn_video_filter_set_info (GstVideoFilter * filter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+gst_cnn_video_filter_ensure_context (GstCnnVideoFilter * self)
 {
-  GstCnnVideoFilterPrivate *priv = PRIV (filter);
+  GstCnnVideoFilterPrivate *priv = PRIV (self);
   gint n_threads;
   cnn_status st;
 
-  GST_OBJECT_LOCK (filter);
+  GST_OBJECT_LOCK (self);
   n_threads = priv->n_threads;
-  GST_OBJECT_UNLOCK (filter);
+  GST_OBJECT_UNLOCK (self);
 
   if (priv->ctx && priv->ctx_threads == n_threads)
     return TRUE;
@@ -148,15 +150,22 @@ gst_cnn_video_filter_set_info (GstVideoFilter * filter, GstCaps * incaps,
   if (st != CNN_OK)
     goto no_context;
   priv->ctx_threads = n_threads;
-  GST_DEBUG_OBJECT (filter, "context with %d threads", cnn_context_threads (priv->ctx));
+  GST_DEBUG_OBJECT (self, "context with %d threads", cnn_context_threads (priv->ctx));
   return TRUE;
 
 no_context:
   {
-    GST_ELEMENT_ERROR (filter, LIBRARY, INIT, ("Could not create %d engine threads",
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("Could not create %d engine threads",
             n_threads), ("n-threads: %s", cnn_last_error ()));
     return FALSE;
   }
+}
+
+static gboolean
+gst_cnn_video_filter_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  return gst_cnn_video_filter_ensure_context (GST_CNN_VIDEO_FILTER (filter));
 }
 
 static GstFlowReturn
@@ -166,8 +175,14 @@ gst_cnn_video_filter_transform_frame (GstVideoFilter * filter, GstVideoFrame * i
   GstCnnVideoFilterClass *klass = GST_CNN_VIDEO_FILTER_GET_CLASS (filter);
   GstCnnVideoFilterPrivate *priv = PRIV (filter);
   gint64 start = g_get_monotonic_time ();
+  cnn_context *before = priv->ctx;
   GstClockTime cost;
 
+  /* n-threads changed: a new context, and workspaces sized for it */
+  if (!gst_cnn_video_filter_ensure_context (GST_CNN_VIDEO_FILTER (filter)))
+    return GST_FLOW_ERROR;
+  if (priv->ctx != before && !klass->plan (GST_CNN_VIDEO_FILTER (filter), priv->ctx))
+    return GST_FLOW_ERROR;
   if (!klass->filter (GST_CNN_VIDEO_FILTER (filter), priv->ctx, in, out))
     return GST_FLOW_ERROR;
 
@@ -207,23 +222,37 @@ gst_cnn_video_filter_query (GstBaseTransform * trans, GstPadDirection direction,
   return TRUE;
 }
 
-/* Post the properties' error once per distinct message: transform_caps runs
- * for every caps query. */
-static void
-gst_cnn_video_filter_post_config_error (GstCnnVideoFilter * self, const gchar * msg)
+/* TRUE when msg differs from the one kept in *last, which it replaces:
+ * messages go out once each, as transform_caps and frames repeat them. */
+static gboolean
+gst_cnn_video_filter_fresh_message (GstCnnVideoFilter * self, gchar ** last,
+    const gchar * msg)
 {
-  GstCnnVideoFilterPrivate *priv = PRIV (self);
   gboolean fresh;
 
   GST_OBJECT_LOCK (self);
-  fresh = g_strcmp0 (priv->last_config_error, msg) != 0;
+  fresh = g_strcmp0 (*last, msg) != 0;
   if (fresh) {
-    g_free (priv->last_config_error);
-    priv->last_config_error = g_strdup (msg);
+    g_free (*last);
+    *last = g_strdup (msg);
   }
   GST_OBJECT_UNLOCK (self);
-  if (fresh)
+  return fresh;
+}
+
+static void
+gst_cnn_video_filter_post_config_error (GstCnnVideoFilter * self, const gchar * msg)
+{
+  if (gst_cnn_video_filter_fresh_message (self, &PRIV (self)->last_config_error, msg))
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", msg), (NULL));
+}
+
+void
+gst_cnn_video_filter_warn_properties (GstCnnVideoFilter * self, const gchar * msg)
+{
+  if (gst_cnn_video_filter_fresh_message (self, &PRIV (self)->last_config_warning, msg))
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("%s (the previous values stay in use)",
+            msg), (NULL));
 }
 
 static gboolean
@@ -366,8 +395,8 @@ gst_cnn_video_filter_class_init (GstCnnVideoFilterClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_N_THREADS,
       g_param_spec_int ("n-threads", "Threads",
-          "Engine threads of this element (0 = one per CPU); applied at the next "
-          "negotiation", 0, 256, DEFAULT_PROP_N_THREADS,
+          "Engine threads of this element (0 = one per CPU); applied from the next "
+          "frame", 0, 256, DEFAULT_PROP_N_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_cnn_video_filter_start);

@@ -29,6 +29,9 @@ struct _GstCnnVideoFilterClass
    * error. */
   gboolean (*filter) (GstCnnVideoFilter * self, cnn_context * ctx, GstVideoFrame * in,
       GstVideoFrame * out);
+  /* Size workspaces for a new context (n-threads changed while streaming);
+   * FALSE after posting an error. */
+  gboolean (*plan) (GstCnnVideoFilter * self, cnn_context * ctx);
   /* Why these input caps cannot be negotiated, naming the property, or NULL
    * when the properties are fine (the peer then refused the output caps). */
   gchar *(*explain_caps) (GstCnnVideoFilter * self, GstCaps * incaps);
@@ -36,6 +39,11 @@ struct _GstCnnVideoFilterClass
 
 /* The context of the current n-threads, for set_info to size workspaces. */
 cnn_context *gst_cnn_video_filter_context (GstCnnVideoFilter * self);
+
+/* Properties set while streaming that cannot be used: one warning per
+ * distinct message (naming the property); the element keeps the previous
+ * values. */
+void gst_cnn_video_filter_warn_properties (GstCnnVideoFilter * self, const gchar * msg);
 
 /* Component comp of a mapped frame as a pixel plane (for RGB formats the
  * components are R, G, B, A whatever the byte order; for YUV Y, U, V). */

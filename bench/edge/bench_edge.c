@@ -9,22 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../timing.h"
 #include "cnn/cnn.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static double median_ms(cnn_context *ctx, const cnn_edge_params *p, const uint8_t *src,
                         uint8_t *dst, int w, int h, void *ws, int reps)
@@ -32,13 +19,11 @@ static double median_ms(cnn_context *ctx, const cnn_edge_params *p, const uint8_
     double *t = malloc((size_t)reps * sizeof *t);
     cnn_edge_detect_u8(ctx, p, src, w, dst, w, w, h, ws); /* warm the pages */
     for (int i = 0; i < reps; i++) {
-        double t0 = now_ms();
-        if (p)
-            cnn_edge_detect_u8(ctx, p, src, w, dst, w, w, h, ws);
-        t[i] = now_ms() - t0;
+        double t0 = timing_now_ns();
+        cnn_edge_detect_u8(ctx, p, src, w, dst, w, w, h, ws);
+        t[i] = (timing_now_ns() - t0) * 1e-6;
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp_double);
-    double m = t[reps / 2];
+    double m = timing_median(t, reps);
     free(t);
     return m;
 }
@@ -91,13 +76,12 @@ int main(int argc, char **argv)
     memset(to, 2, big);
     double *t = malloc((size_t)reps * sizeof *t);
     for (int i = 0; i < reps; i++) {
-        double t0 = now_ms();
+        double t0 = timing_now_ns();
         memcpy(to, from, big);
-        t[i] = now_ms() - t0;
+        t[i] = (timing_now_ns() - t0) * 1e-6;
         from[i] = to[big - 1 - i]; /* keep the copy observable */
     }
-    qsort(t, (size_t)reps, sizeof *t, cmp_double);
-    double copy_gbs = 2.0 * big / (t[reps / 2] * 1e6);
+    double copy_gbs = 2.0 * big / (timing_median(t, reps) * 1e6);
     double sobel_gbs = 2.0 * n / (sobel_ms * 1e6);
     cnn_aligned_free(from);
     cnn_aligned_free(to);

@@ -5,7 +5,8 @@
  * median of the same pipeline without a filter, over the frame count, is
  * the filter's cost per frame, in wall time and in CPU time of all threads
  * (the process's user + system time: on a shared machine the steadier of
- * the two). Ratios are peer cost / cnnedge cost.
+ * the two). Ratios are peer cost / cnnedge cost; "ratio NAME VALUE" lines
+ * (CPU time) feed `gst-cnn bench`.
  *
  *   GST_PLUGIN_PATH=build/plugins build/bench/edge/bench_edge_elements [frames] [reps]
  */
@@ -19,6 +20,7 @@
 
 typedef struct
 {
+  const gchar *id;              /* in the "ratio" lines of gst-cnn bench */
   const gchar *name;
   const gchar *source;          /* printf format taking the frame count */
 } Scene;
@@ -27,31 +29,32 @@ typedef struct
 {
   const gchar *filter;          /* NULL: the baseline */
   gint peer;                    /* index of the peer row whose cost it divides, or -1 */
+  const gchar *id;              /* of a cnnedge row, in the "ratio" lines */
 } Row;
 
 static const Scene scenes[] = {
-  {"1920x1080 RGB, videotestsrc pattern=ball (sparse edges)",
+  {"ball1080", "1920x1080 RGB, videotestsrc pattern=ball (sparse edges)",
       "videotestsrc num-buffers=%d pattern=ball ! video/x-raw,format=RGB,width=1920,"
         "height=1080,framerate=30/1"},
-  {"1920x1080 RGB, videotestsrc pattern=snow (edges everywhere)",
+  {"snow1080", "1920x1080 RGB, videotestsrc pattern=snow (edges everywhere)",
       "videotestsrc num-buffers=%d pattern=snow ! video/x-raw,format=RGB,width=1920,"
         "height=1080,framerate=30/1"},
-  {"768x576 RGB, vtest.avi (real clip, decoded)",
+  {"vtest", "768x576 RGB, vtest.avi (real clip, decoded)",
       "filesrc location=" CLIP " ! decodebin ! videoconvert ! video/x-raw,format=RGB ! "
         "identity eos-after=%d"},
-  {"1920x1080 RGB, vtest.avi scaled up (real clip)",
+  {"vtest1080", "1920x1080 RGB, vtest.avi scaled up (real clip)",
       "filesrc location=" CLIP " ! decodebin ! videoconvert ! videoscale ! "
         "video/x-raw,format=RGB,width=1920,height=1080 ! identity eos-after=%d"},
 };
 
 static const Row rows[] = {
-  {NULL, -1},
-  {"cvsobel mask=false", -1},
-  {"cnnedge method=sobel n-threads=1", 1},
-  {"cnnedge method=sobel", 1},
-  {"edgedetect mask=false", -1},
-  {"cnnedge method=canny n-threads=1", 4},
-  {"cnnedge method=canny", 4},
+  {NULL, -1, NULL},
+  {"cvsobel mask=false", -1, NULL},
+  {"cnnedge method=sobel n-threads=1", 1, "sobel_1thread_vs_cvsobel"},
+  {"cnnedge method=sobel", 1, "sobel_vs_cvsobel"},
+  {"edgedetect mask=false", -1, NULL},
+  {"cnnedge method=canny n-threads=1", 4, "canny_1thread_vs_edgedetect"},
+  {"cnnedge method=canny", 4, "canny_vs_edgedetect"},
 };
 
 #define N_ROWS G_N_ELEMENTS (rows)
@@ -178,6 +181,10 @@ main (int argc, char **argv)
         printf (" %7.2fx", (mc[rows[r].peer] - mc[0]) * 1e3 / frames / c);
       printf ("\n");
     }
+    for (r = 0; r < N_ROWS; r++)
+      if (rows[r].peer >= 0)
+        printf ("ratio %s_%s_cpu %.2f\n", rows[r].id, scenes[s].id,
+            (mc[rows[r].peer] - mc[0]) / (mc[r] - mc[0]));
     g_free (source);
   }
   return 0;

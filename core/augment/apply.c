@@ -14,6 +14,7 @@ void cnn_frame_init(cnn_frame *f, void *data, int width, int height, int channel
     f->data = data;
     f->width = width, f->height = height, f->channels = channels;
     f->type = type, f->layout = layout;
+    f->pixel_stride = f->channel_step = 0;
     if (layout == CNN_FRAME_PACKED) {
         f->row_stride = esize * width * channels;
         f->plane_stride = 0;
@@ -37,8 +38,8 @@ static aug_image frame_view(const cnn_frame *f)
     aug_image im = { f->data, f->width, f->height, f->channels, f->type == CNN_FRAME_F32,
                      f->row_stride, esize, f->plane_stride };
     if (f->layout == CNN_FRAME_PACKED) {
-        im.pix = esize * f->channels;
-        im.plane = esize;
+        im.pix = f->pixel_stride ? f->pixel_stride : esize * f->channels;
+        im.plane = f->channel_step ? f->channel_step : esize;
     }
     return im;
 }
@@ -92,6 +93,21 @@ size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int 
     return 2 * buffer + scratch;
 }
 
+/* Packed frames of the same channel count on both sides are run as one
+ * channel of w * c elements (tables per element), so rows are contiguous. */
+int aug_flatten(aug_image *in, aug_image *out)
+{
+    ptrdiff_t es = in->is_float ? 4 : 1;
+    int c = in->c;
+    if (c == 1 || out->c != c || in->plane != es || out->plane != es || in->pix != c * es ||
+        out->pix != c * es)
+        return 0;
+    in->w *= c, out->w *= c;
+    in->c = out->c = 1;
+    in->pix = out->pix = es;
+    return 1;
+}
+
 typedef struct copy_job {
     const aug_image *in, *out;
 } copy_job;
@@ -106,7 +122,17 @@ static void copy_rows(void *arg, int ith, int nth)
         for (int y = y0; y < y1; y++) {
             const uint8_t *s = aug_at(in, c, y, 0);
             uint8_t *d = aug_at(out, c, y, 0);
-            if (in->is_float) {
+            if (in->is_float != out->is_float) {
+                /* 8-bit to float: x / 255; float to 8-bit: x * 255.999
+                 * truncated, after a clamp to [0, 1]. */
+                for (int x = 0; x < out->w; x++) {
+                    float v = aug_load(s + x * in->pix, in->is_float);
+                    if (in->is_float)
+                        d[x * out->pix] = (uint8_t)(aug_clampf(v, 0.0f, 1.0f) * 255.999f);
+                    else
+                        aug_store(d + x * out->pix, 1, v / 255.0f);
+                }
+            } else if (in->is_float) {
                 for (int x = 0; x < out->w; x++)
                     memcpy(d + x * out->pix, s + x * in->pix, 4);
             } else {
@@ -127,8 +153,20 @@ static cnn_status check_frame(const cnn_frame *f, const char *which)
 {
     if (!f->data || f->width <= 0 || f->height <= 0 || f->channels <= 0)
         return cnn_fail(CNN_ERR_SHAPE, "augment: %s frame is empty", which);
-    ptrdiff_t esize = f->type == CNN_FRAME_F32 ? 4 : 1;
-    ptrdiff_t row = esize * f->width * (f->layout == CNN_FRAME_PACKED ? f->channels : 1);
+    if (f->channels > CNN_AUGMENT_MAX_CHANNELS)
+        return cnn_fail(CNN_ERR_SHAPE, "augment: %s frame has %d channels, at most %d",
+                        which, f->channels, CNN_AUGMENT_MAX_CHANNELS);
+    ptrdiff_t esize = f->type == CNN_FRAME_F32 ? 4 : 1, row = esize * f->width;
+    if (f->layout == CNN_FRAME_PACKED) {
+        ptrdiff_t pix = f->pixel_stride ? f->pixel_stride : esize * f->channels;
+        ptrdiff_t step = f->channel_step ? f->channel_step : esize;
+        ptrdiff_t extent = (step < 0 ? -step : step) * (f->channels - 1) + esize;
+        if (pix < extent || (step % esize) || (pix % esize))
+            return cnn_fail(CNN_ERR_SHAPE,
+                            "augment: %s pixel stride %td and channel step %td do not hold "
+                            "%d channels", which, pix, step, f->channels);
+        row = pix * f->width;
+    }
     if (f->row_stride < row)
         return cnn_fail(CNN_ERR_SHAPE, "augment: %s row stride %td is below %td bytes", which,
                         f->row_stride, row);
@@ -146,8 +184,6 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
     cnn_status st;
     if ((st = check_frame(src, "source")) != CNN_OK || (st = check_frame(dst, "output")) != CNN_OK)
         return st;
-    if (src->type != dst->type)
-        return cnn_fail(CNN_ERR_INVALID_ARG, "augment: source and output types differ");
     if (params->n_steps != chain->n_steps)
         return cnn_fail(CNN_ERR_INVALID_ARG,
                         "augment: parameters drawn for %d steps, the chain has %d",
@@ -183,12 +219,10 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
     for (int i = 0; i < chain->n_steps; i++)
         if (params->steps[i].applied)
             last = i;
+    /* Steps run in the source type; another output type is converted to at
+     * the end (convert_image_dtype's scales). */
+    int convert = src->type != dst->type, k = 0;
     aug_image cur = frame_view(src), dst_view = frame_view(dst);
-    if (last < 0) {
-        aug_copy(ctx, &cur, &dst_view);
-        return CNN_OK;
-    }
-    int k = 0;
     for (int i = 0; i <= last; i++) {
         const aug_step *s = &chain->steps[i];
         if (!params->steps[i].applied)
@@ -196,10 +230,12 @@ cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
         aug_shape shape = { cur.w, cur.h, cur.c }, next = shape;
         if (s->kind->shape)
             s->kind->shape(s, shape, &next);
-        aug_image o = i == last ? dst_view : buffer_view(buf[k++ & 1], next, is_float);
+        aug_image o = i == last && !convert ? dst_view : buffer_view(buf[k++ & 1], next, is_float);
         cnn_rng_key key = aug_step_key(params->seed, params->frame_key, params->sample, i);
         s->kind->apply(ctx, s, params->steps[i].values, key, &cur, &o, scratch);
         cur = o;
     }
+    if (last < 0 || convert)
+        aug_copy(ctx, &cur, &dst_view);
     return CNN_OK;
 }

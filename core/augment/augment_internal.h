@@ -7,15 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "cnn/augment.h"
 #include "cnn/rng.h"
 #include "cnn/status.h"
 
-#define AUG_MAX_PARAMS 6
+#define AUG_MAX_PARAMS 8
 #define AUG_MAX_NUMS 4
 
 /* One channel-addressable image: element (c, y, x) is at
@@ -118,12 +114,31 @@ void aug_draw_value_box(aug_draw *d, const int box[4]);
 int aug_draw_area_box(aug_draw *d, aug_shape in, const double scale[2], const double ratio[2],
                       int erasing, int box[4]);
 
+/* Index of a kind's parameter by name (-1 if it has none). */
+int aug_param_index(const aug_kind *k, const char *name);
+
 /* finish() helpers. A single value v of parameter i becomes the range
  * [max(center - v, floor), center + v] (torchvision's jitter and degrees
  * convention; v must then be >= 0); two values must satisfy lo <= hi. */
 cnn_status aug_symmetric_range(aug_step *s, int i, double center, double floor);
 /* A single value v becomes the range [v, v] (fixed factor, square size). */
 cnn_status aug_fixed_range(aug_step *s, int i);
+
+/* Shared parameter specs: size=W[,H] (required or not) and fill=v (one per
+ * channel or one for all, on the 8-bit scale). */
+#define AUG_SIZE_SPEC(required) \
+    { "size", AUG_NUMBERS, 1, 2, 1, 65536, 1, NULL, (required) ? 0 : 1, { 0 } }
+#define AUG_FILL_SPEC { "fill", AUG_NUMBERS, 1, 4, 0, 255, 0, NULL, 1, { 0 } }
+
+/* size=S means S x S. */
+static inline void aug_square_size(aug_step *s, int i)
+{
+    if (s->count[i] == 1)
+        s->v[i][1] = s->v[i][0];
+}
+
+/* Drawn boxes (crops, erasing): values x, y, width, height. */
+enum { AUG_BOX_X, AUG_BOX_Y, AUG_BOX_W, AUG_BOX_H };
 
 /* finish() and draw() of steps whose first parameter is one range drawn
  * uniformly (a single value fixes it), recorded under the parameter's name. */
@@ -145,13 +160,17 @@ void aug_parallel(cnn_context *ctx, void (*fn)(void *arg, int ith, int nth), voi
  * baseline x86-64 and stop vectorisation). */
 static inline float aug_clampf(float v, float lo, float hi)
 {
-#if defined(__SSE2__)
-    /* maxss/minss: GCC keeps data-dependent branches for the C form. */
-    return _mm_cvtss_f32(_mm_min_ss(_mm_max_ss(_mm_set_ss(v), _mm_set_ss(lo)), _mm_set_ss(hi)));
-#else
+    /* The exact semantics of maxss/minss, which vectorised loops use. */
     v = v > lo ? v : lo;
     return v < hi ? v : hi;
-#endif
+}
+
+/* floor for |v| < 2^31 without a libm call (floorf is one on baseline
+ * x86-64). */
+static inline int aug_floor_int(float v)
+{
+    int i = (int)v;
+    return i - ((float)i > v);
 }
 
 /* Truncation of a value in [0, 2^31). */
@@ -160,18 +179,41 @@ static inline float aug_trunc_pos(float v)
     return (float)(int)v;
 }
 
-/* out = in, same shape, any layouts. */
+/* Packed frames of the same channel count on both sides become one channel
+ * of w * c elements (1 returned), so per-element loops run over contiguous
+ * rows; otherwise 0 and the views are untouched. */
+int aug_flatten(aug_image *in, aug_image *out);
+
+/* out = in, same shape, any layouts; between types with torchvision's
+ * convert_image_dtype scales (x / 255, x * 255.999 truncated). */
 void aug_copy(cnn_context *ctx, const aug_image *in, const aug_image *out);
 
 /* Store v into an 8-bit element, rounding half to even (torch.round) and
  * saturating. */
+/* Round half to even for |v| < 2^22: adding and removing 1.5 * 2^23 rounds
+ * in the default mode, without SSE4.1's roundps (nearbyintf is a libm call
+ * on baseline x86-64), so loops vectorise. */
+static inline float aug_round_even(float v)
+{
+    return (v + 12582912.0f) - 12582912.0f;
+}
+
 static inline uint8_t aug_round_u8(float v)
 {
-    v = aug_clampf(v, 0.0f, 255.0f);
-    /* Adding and removing 1.5 * 2^23 rounds to nearest even in the default
-     * rounding mode, without SSE4.1's roundps, so loops vectorise. */
-    v = (v + 12582912.0f) - 12582912.0f;
-    return (uint8_t)(int)v;
+    return (uint8_t)(int)aug_round_even(aug_clampf(v, 0.0f, 255.0f));
+}
+
+/* The same for |v| < 2^22 (interpolated and filtered values), clamped as an
+ * integer: integer selects vectorise where float ones do not. */
+static inline int aug_clamp_u8(int i)
+{
+    i = i < 0 ? 0 : i;
+    return i > 255 ? 255 : i;
+}
+
+static inline uint8_t aug_round_u8_small(float v)
+{
+    return (uint8_t)aug_clamp_u8((int)aug_round_even(v));
 }
 
 static inline float aug_load(const uint8_t *p, int is_float)
@@ -183,6 +225,16 @@ static inline float aug_load(const uint8_t *p, int is_float)
     return v;
 }
 
+/* Store a value |v| < 2^22: as is for float frames, rounded and saturated
+ * for 8-bit. */
+static inline void aug_store_small(uint8_t *p, int is_float, float v)
+{
+    if (is_float)
+        __builtin_memcpy(p, &v, 4);
+    else
+        *p = aug_round_u8_small(v);
+}
+
 /* Store a value: as is for float frames, rounded and saturated for 8-bit. */
 static inline void aug_store(uint8_t *p, int is_float, float v)
 {
@@ -192,12 +244,26 @@ static inline void aug_store(uint8_t *p, int is_float, float v)
         *p = aug_round_u8(v);
 }
 
+/* geometry.c: the remap behind copies and nearest resizing. */
+/* Fill values of a step's fill parameter (param < 0: zeros) for a frame. */
+void aug_fill_values(const aug_step *s, int param, const aug_image *out, float *fill);
+/* Scratch of the remap: tables for out.w * out.c columns and out.h rows. */
+size_t aug_remap_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads);
+/* The box (bx, by, bw, bh) of the input to the output by nearest
+ * interpolation (torch's nearest_idx); parts outside the input are filled. */
+void aug_box_remap(cnn_context *ctx, const aug_image *in, const aug_image *out, int bx, int by,
+                   int bw, int bh, const float *fill, void *scratch);
+
 /* The transforms, by file. */
-extern const aug_kind aug_flip_h, aug_flip_v, aug_resize, aug_rescale, aug_crop,
-    aug_center_crop, aug_resized_crop, aug_pad, aug_rotate, aug_affine;
+extern const aug_kind aug_flip_h, aug_flip_v, aug_crop, aug_center_crop, aug_pad;
+extern const aug_kind aug_resize, aug_resized_crop;
+extern const aug_kind aug_rotate, aug_affine, aug_translate, aug_zoom, aug_perspective;
+extern const aug_kind aug_rescale;
 extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug_color_jitter,
     aug_gamma, aug_grayscale, aug_invert, aug_solarize, aug_posterize;
 extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
     aug_salt_pepper;
+extern const aug_kind aug_autocontrast, aug_equalize, aug_channel_shuffle;
+extern const aug_kind aug_motion_blur;
 
 #endif

@@ -18,11 +18,13 @@
 
 typedef enum value_op {
     OP_RESCALE,    /* a * x + b */
-    OP_BLEND,      /* blend(x, b, a): brightness (b = 0) and contrast (b = mean) */
+    OP_BLEND,      /* a * x + b, b = float(1 - ratio) * other: torchvision's _blend */
     OP_GAMMA,      /* gain b * x^a on [0, 1] */
     OP_INVERT,
     OP_SOLARIZE,   /* a: threshold on the 8-bit scale */
     OP_POSTERIZE,  /* a: bits kept */
+    OP_AUTOCONTRAST, /* (x - a) * b, clamped */
+    OP_TABLE,      /* a table on the 8-bit grid (float frames: x rounded to it) */
 } value_op;
 
 /* One value on the frame's scale (0..255 values for 8-bit frames give the
@@ -36,8 +38,12 @@ static inline __attribute__((always_inline)) float value_apply(value_op op, floa
         v = a * x + b;
         return is_float ? v : (float)aug_round_u8(v);
     case OP_BLEND:
-        v = aug_clampf(a * x + (1.0f - a) * b, 0.0f, bound);
-        return is_float ? v : aug_trunc_pos(v);
+        v = a * x + b;
+        if (is_float)
+            return aug_clampf(v, 0.0f, bound);
+        /* Truncating first then clamping as integers gives the same 0..255
+         * and vectorises. */
+        return (float)aug_clamp_u8((int)v);
     case OP_GAMMA:
         v = aug_clampf(b * powf(is_float ? x : x / 255.0f, a), 0.0f, 1.0f);
         return is_float ? v : aug_trunc_pos(v * 255.999f);
@@ -45,6 +51,9 @@ static inline __attribute__((always_inline)) float value_apply(value_op op, floa
         return bound - x;
     case OP_SOLARIZE:
         return x >= (is_float ? a / 255.0f : a) ? bound - x : x;
+    case OP_AUTOCONTRAST:
+        v = aug_clampf((x - a) * b, 0.0f, bound);
+        return is_float ? v : aug_trunc_pos(v);
     default: { /* posterize: on the 8-bit grid for float frames */
         int mask = -(1 << (8 - (int)a));
         if (!is_float)
@@ -62,6 +71,12 @@ typedef struct value_job {
     uint8_t lut[256];
 } value_job;
 
+/* The 8-bit grid index of a float value. */
+static inline int grid_index(float x)
+{
+    return aug_round_u8(x * 255.0f);
+}
+
 static void value_rows(void *arg, int ith, int nth)
 {
     const value_job *j = arg;
@@ -78,21 +93,43 @@ static void value_rows(void *arg, int ith, int nth)
                 continue;
             }
             for (int x = 0; x < out->w; x++) {
-                float v = value_apply(j->op, j->a, j->b, *(const float *)(s + x * in->pix), 1);
+                float v = aug_load(s + x * in->pix, 1);
+                v = j->op == OP_TABLE ? (float)j->lut[grid_index(v)] / 255.0f
+                                      : value_apply(j->op, j->a, j->b, v, 1);
                 memcpy(d + x * out->pix, &v, 4);
             }
         }
     }
 }
 
-static void value_run(cnn_context *ctx, value_op op, float a, float b, const aug_image *in,
-                      const aug_image *out)
+/* Run op on every element; table: OP_TABLE's 256 entries. */
+static void value_run_table(cnn_context *ctx, value_op op, float a, float b,
+                            const uint8_t *table, const aug_image *in, const aug_image *out)
 {
-    value_job j = { in, out, op, a, b, { 0 } };
-    if (!out->is_float)
+    aug_image fi = *in, fo = *out;
+    aug_flatten(&fi, &fo);
+    value_job j = { &fi, &fo, op, a, b, { 0 } };
+    if (op == OP_TABLE)
+        memcpy(j.lut, table, 256);
+    else if (!out->is_float)
         for (int i = 0; i < 256; i++)
             j.lut[i] = (uint8_t)value_apply(op, a, b, (float)i, 0);
     aug_parallel(ctx, value_rows, &j);
+}
+
+static void value_run(cnn_context *ctx, value_op op, float a, float b, const aug_image *in,
+                      const aug_image *out)
+{
+    value_run_table(ctx, op, a, b, NULL, in, out);
+}
+
+/* Channel c of an image as a one-channel image. */
+static aug_image channel_view(const aug_image *im, int c)
+{
+    aug_image v = *im;
+    v.data += c * im->plane;
+    v.c = 1;
+    return v;
 }
 
 /* ---- grayscale, and the mean contrast blends with ---- */
@@ -103,22 +140,36 @@ static inline float gray_of(float r, float g, float b, int is_float)
     return is_float ? l : aug_trunc_pos(l);
 }
 
+/* Sum of the grays of row y (of channel 0 when the image is not RGB). */
+static inline __attribute__((always_inline)) double gray_row_sum(const aug_image *im, int y,
+                                                                 int fl)
+{
+    const uint8_t *r = aug_at(im, 0, y, 0), *g = r + im->plane, *b = g + im->plane;
+    ptrdiff_t p = im->pix;
+    double sum = 0.0;
+    if (im->c != 3) {
+        for (int x = 0; x < im->w; x++)
+            sum += aug_load(r + x * p, fl);
+    } else if (!fl) { /* truncated grays are integers: an exact integer sum */
+        int64_t isum = 0;
+        for (int x = 0; x < im->w; x++)
+            isum += (int)gray_of(r[x * p], g[x * p], b[x * p], 0);
+        sum = (double)isum;
+    } else {
+        for (int x = 0; x < im->w; x++)
+            sum += gray_of(aug_load(r + x * p, 1), aug_load(g + x * p, 1),
+                           aug_load(b + x * p, 1), 1);
+    }
+    return sum;
+}
+
 /* Mean of the grayscale image (of the only channel when c == 1), summed
  * row by row in double so the result does not depend on threads. */
 static float gray_mean(const aug_image *im)
 {
     double sum = 0.0;
-    int fl = im->is_float;
-    for (int y = 0; y < im->h; y++) {
-        double row = 0.0;
-        for (int x = 0; x < im->w; x++) {
-            float r = aug_load(aug_at(im, 0, y, x), fl);
-            row += im->c == 3 ? gray_of(r, aug_load(aug_at(im, 1, y, x), fl),
-                                        aug_load(aug_at(im, 2, y, x), fl), fl)
-                              : r;
-        }
-        sum += row;
-    }
+    for (int y = 0; y < im->h; y++)
+        sum += im->is_float ? gray_row_sum(im, y, 1) : gray_row_sum(im, y, 0);
     return (float)(sum / ((double)im->w * im->h));
 }
 
@@ -130,10 +181,11 @@ typedef struct pixel_job {
     const aug_image *in, *out;
     pixel_op op;
     float a;
+    float complement; /* saturation: float(1 - ratio), rounded from double */
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
-static void hue_shift(float *rgb, float shift)
+static inline void hue_shift(float *rgb, float shift)
 {
     float r = rgb[0], g = rgb[1], b = rgb[2];
     float maxc = r > g ? r : g, minc = r < g ? r : g;
@@ -144,51 +196,77 @@ static void hue_shift(float *rgb, float shift)
     float crd = eqc ? 1.0f : cr;
     float rc = (maxc - r) / crd, gc = (maxc - g) / crd, bc = (maxc - b) / crd;
     float h = maxc == r ? bc - gc : maxc == g ? 2.0f + rc - bc : 4.0f + gc - rc;
-    h = fmodf(h / 6.0f + 1.0f, 1.0f);
+    /* fmod(h / 6 + 1, 1) of a value in [5/6, 11/6): exact without libm. */
+    h = h / 6.0f + 1.0f;
+    h = h - (float)(int)h;
     h = h + shift;
-    h = h - floorf(h); /* Python's % 1.0 */
-    float v = maxc;
-    float fi = floorf(h * 6.0f), f = h * 6.0f - fi;
-    int i = ((int)fi % 6 + 6) % 6;
+    h = h - (float)aug_floor_int(h); /* Python's % 1.0 */
+    float v = maxc, h6 = h * 6.0f;
+    int fi = aug_floor_int(h6), i = fi >= 6 ? fi - 6 : fi; /* h6 in [0, 6] */
+    float f = h6 - (float)fi;
     float p = aug_clampf(v * (1.0f - s), 0.0f, 1.0f);
     float q = aug_clampf(v * (1.0f - s * f), 0.0f, 1.0f);
     float t = aug_clampf(v * (1.0f - s * (1.0f - f)), 0.0f, 1.0f);
-    static const int sel[6][3] = { { 0, 3, 1 }, { 2, 0, 1 }, { 1, 0, 3 },
-                                   { 1, 2, 0 }, { 3, 1, 0 }, { 0, 1, 2 } };
-    float vals[4] = { v, p, q, t };
-    rgb[0] = vals[sel[i][0]], rgb[1] = vals[sel[i][1]], rgb[2] = vals[sel[i][2]];
+    /* _hsv2rgb's selection: r (v q p p t v), g (t v v q p p), b (p p t v v q). */
+    rgb[0] = i == 0 || i == 5 ? v : i == 1 ? q : i == 4 ? t : p;
+    rgb[1] = i == 1 || i == 2 ? v : i == 0 ? t : i == 3 ? q : p;
+    rgb[2] = i == 3 || i == 4 ? v : i == 2 ? t : i == 5 ? q : p;
 }
+
+/* Store a value already on the 8-bit grid (truncated and clamped) as is. */
+static inline void store_exact(uint8_t *p, int is_float, float v)
+{
+    if (is_float)
+        memcpy(p, &v, 4);
+    else
+        *p = (uint8_t)(int)v;
+}
+
+/* Pixels per chunk: a row is processed in chunks of separate R, G, B
+ * arrays so the arithmetic runs over contiguous floats and vectorises. */
+#define PIXEL_CHUNK 64
 
 /* One row; inlined with constant fl and op so each pair gets its own loop. */
 static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, int y, int fl,
                                                             pixel_op op)
 {
     const aug_image *in = j->in, *out = j->out;
-    const uint8_t *r = aug_at(in, 0, y, 0), *g = r + in->plane, *b = g + in->plane;
-    uint8_t *d = aug_at(out, 0, y, 0);
-    ptrdiff_t ip = in->pix, dp = out->pix, dc = out->plane;
-    for (int x = 0; x < out->w; x++, r += ip, g += ip, b += ip, d += dp) {
-        float rgb[3] = { aug_load(r, fl), aug_load(g, fl), aug_load(b, fl) };
-        float gray = gray_of(rgb[0], rgb[1], rgb[2], fl);
+    const uint8_t *src = aug_at(in, 0, y, 0);
+    uint8_t *dst = aug_at(out, 0, y, 0);
+    ptrdiff_t ip = in->pix, icp = in->plane, dp = out->pix, dc = out->plane;
+    float rgb[3][PIXEL_CHUNK], gray[PIXEL_CHUNK];
+    for (int x0 = 0; x0 < out->w; x0 += PIXEL_CHUNK) {
+        int n = out->w - x0 < PIXEL_CHUNK ? out->w - x0 : PIXEL_CHUNK;
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < n; i++)
+                rgb[c][i] = aug_load(src + (x0 + i) * ip + c * icp, fl);
+        for (int i = 0; i < n; i++)
+            gray[i] = gray_of(rgb[0][i], rgb[1][i], rgb[2][i], fl);
         if (op == OP_GRAYSCALE) {
             for (int c = 0; c < out->c; c++)
-                aug_store(d + c * dc, fl, gray);
+                for (int i = 0; i < n; i++)
+                    store_exact(dst + (x0 + i) * dp + c * dc, fl, gray[i]);
             continue;
         }
         if (op == OP_SATURATION) {
             for (int c = 0; c < 3; c++)
-                rgb[c] = value_apply(OP_BLEND, j->a, gray, rgb[c], fl);
+                for (int i = 0; i < n; i++)
+                    rgb[c][i] = value_apply(OP_BLEND, j->a, j->complement * gray[i], rgb[c][i],
+                                            fl);
         } else {
-            if (!fl)
+            for (int i = 0; i < n; i++) {
+                float px[3] = { rgb[0][i], rgb[1][i], rgb[2][i] };
+                if (!fl)
+                    for (int c = 0; c < 3; c++)
+                        px[c] /= 255.0f;
+                hue_shift(px, j->a);
                 for (int c = 0; c < 3; c++)
-                    rgb[c] /= 255.0f;
-            hue_shift(rgb, j->a);
-            if (!fl)
-                for (int c = 0; c < 3; c++)
-                    rgb[c] = aug_trunc_pos(rgb[c] * 255.0f);
+                    rgb[c][i] = fl ? px[c] : aug_trunc_pos(px[c] * 255.0f);
+            }
         }
         for (int c = 0; c < 3; c++)
-            aug_store(d + c * dc, fl, rgb[c]);
+            for (int i = 0; i < n; i++)
+                store_exact(dst + (x0 + i) * dp + c * dc, fl, rgb[c][i]);
     }
 }
 
@@ -208,10 +286,10 @@ static void pixel_rows(void *arg, int ith, int nth)
     }
 }
 
-static void pixel_run(cnn_context *ctx, pixel_op op, float a, const aug_image *in,
+static void pixel_run(cnn_context *ctx, pixel_op op, double a, const aug_image *in,
                       const aug_image *out)
 {
-    pixel_job j = { in, out, op, a };
+    pixel_job j = { in, out, op, (float)a, (float)(1.0 - a) };
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)
@@ -234,12 +312,17 @@ static cnn_status rgb_shape(const aug_step *s, aug_shape in, aug_shape *out)
 
 enum { ADJ_BRIGHTNESS, ADJ_CONTRAST, ADJ_SATURATION, ADJ_HUE };
 
-static void adjust(cnn_context *ctx, int which, float factor, const aug_image *in,
+/* factor is the drawn double: torchvision rounds ratio and 1 - ratio to
+ * float separately, and 1 - float(ratio) would move gray pixels a level. */
+static void adjust(cnn_context *ctx, int which, double factor, const aug_image *in,
                    const aug_image *out)
 {
+    float complement = (float)(1.0 - factor);
     switch (which) {
-    case ADJ_BRIGHTNESS: value_run(ctx, OP_BLEND, factor, 0.0f, in, out); break;
-    case ADJ_CONTRAST: value_run(ctx, OP_BLEND, factor, gray_mean(in), in, out); break;
+    case ADJ_BRIGHTNESS: value_run(ctx, OP_BLEND, (float)factor, 0.0f, in, out); break;
+    case ADJ_CONTRAST:
+        value_run(ctx, OP_BLEND, (float)factor, complement * gray_mean(in), in, out);
+        break;
     case ADJ_SATURATION: pixel_run(ctx, OP_SATURATION, factor, in, out); break;
     default: pixel_run(ctx, OP_HUE, factor, in, out); break;
     }
@@ -254,7 +337,7 @@ static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *valu
                 : s->kind == &aug_contrast ? ADJ_CONTRAST
                 : s->kind == &aug_saturation ? ADJ_SATURATION
                 : ADJ_HUE;
-    adjust(ctx, which, (float)values[0], in, out);
+    adjust(ctx, which, values[0], in, out);
 }
 
 #define FACTOR_SPEC { "factor", AUG_NUMBERS, 1, 2, 0, 1e3, 0, NULL, 0, { 0 } }
@@ -316,7 +399,7 @@ static void jitter_apply(cnn_context *ctx, const aug_step *s, const double *valu
         int which = (int)values[4] / pow10[k] % 10;
         if (!s->given[which])
             continue;
-        adjust(ctx, which, (float)values[which], src, out);
+        adjust(ctx, which, values[which], src, out);
         src = out;
     }
 }
@@ -427,3 +510,104 @@ const aug_kind aug_posterize = {
     .params = { { "bits", AUG_NUMBERS, 1, 1, 0, 8, 1, NULL, 1, { 4 } } },
     .apply = posterize_apply,
 };
+
+/* ---- per-channel statistics: autocontrast, equalize; channel-shuffle ---- */
+
+/* autocontrast: each channel stretched from its min..max to the full range. */
+static void autocontrast_apply(cnn_context *ctx, const aug_step *s, const double *values,
+                               cnn_rng_key key, const aug_image *in, const aug_image *out,
+                               void *scratch)
+{
+    float bound = in->is_float ? 1.0f : 255.0f;
+    for (int c = 0; c < in->c; c++) {
+        aug_image ci = channel_view(in, c), co = channel_view(out, c);
+        float lo = INFINITY, hi = -INFINITY;
+        for (int y = 0; y < in->h; y++)
+            for (int x = 0; x < in->w; x++) {
+                float v = aug_load(aug_at(&ci, 0, y, x), in->is_float);
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        /* torchvision: a flat channel keeps min 0 and scale 1. */
+        float scale = hi == lo ? 1.0f : bound / (hi - lo);
+        value_run(ctx, OP_AUTOCONTRAST, hi == lo ? 0.0f : lo, scale, &ci, &co);
+    }
+}
+
+const aug_kind aug_autocontrast = { .name = "autocontrast", .default_p = 1.0,
+                                    .apply = autocontrast_apply };
+
+/* equalize: torchvision's _scale_channel on the 8-bit grid, per channel. */
+static void equalize_apply(cnn_context *ctx, const aug_step *s, const double *values,
+                           cnn_rng_key key, const aug_image *in, const aug_image *out,
+                           void *scratch)
+{
+    for (int c = 0; c < in->c; c++) {
+        aug_image ci = channel_view(in, c), co = channel_view(out, c);
+        int64_t hist[256] = { 0 };
+        for (int y = 0; y < in->h; y++)
+            for (int x = 0; x < in->w; x++) {
+                const uint8_t *p = aug_at(&ci, 0, y, x);
+                hist[in->is_float ? grid_index(aug_load(p, 1)) : *p]++;
+            }
+        /* step: pixels outside the last non-empty bin, over 255. */
+        int last = 255;
+        while (last > 0 && !hist[last])
+            last--;
+        int64_t total = 0;
+        for (int i = 0; i < last; i++)
+            total += hist[i];
+        int64_t step = total / 255;
+        uint8_t lut[256];
+        int64_t cum = 0;
+        for (int i = 0; i < 256; i++) {
+            int64_t v = step ? (cum + step / 2) / step : i;
+            lut[i] = (uint8_t)(v > 255 ? 255 : v);
+            cum += hist[i];
+        }
+        value_run_table(ctx, OP_TABLE, 0, 0, lut, &ci, &co);
+    }
+}
+
+const aug_kind aug_equalize = { .name = "equalize", .default_p = 1.0, .apply = equalize_apply };
+
+/* channel-shuffle: a drawn permutation; value "order", the source channel
+ * of each output channel as decimal digits (201: R<-B, G<-R, B<-G). */
+static cnn_status shuffle_shape(const aug_step *s, aug_shape in, aug_shape *out)
+{
+    if (in.c > 9)
+        return aug_fail(s, NULL, "takes up to 9 channels, not %d", in.c);
+    *out = in;
+    return CNN_OK;
+}
+
+static cnn_status shuffle_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    int order[9];
+    for (int i = 0; i < in.c; i++)
+        order[i] = i;
+    for (int i = in.c - 1; i > 0; i--) { /* Fisher-Yates */
+        int k = aug_draw_int(d, 0, i), t = order[i];
+        order[i] = order[k], order[k] = t;
+    }
+    double code = 0;
+    for (int i = 0; i < in.c; i++)
+        code = code * 10 + order[i];
+    aug_draw_value(d, "order", code);
+    return CNN_OK;
+}
+
+static void shuffle_apply(cnn_context *ctx, const aug_step *s, const double *values,
+                          cnn_rng_key key, const aug_image *in, const aug_image *out,
+                          void *scratch)
+{
+    int64_t code = (int64_t)values[0];
+    for (int c = in->c - 1; c >= 0; c--, code /= 10) {
+        aug_image ci = channel_view(in, (int)(code % 10)), co = channel_view(out, c);
+        aug_copy(ctx, &ci, &co);
+    }
+}
+
+const aug_kind aug_channel_shuffle = { .name = "channel-shuffle", .default_p = 1.0,
+                                       .shape = shuffle_shape, .draw = shuffle_draw,
+                                       .apply = shuffle_apply };

@@ -3,6 +3,8 @@
  * sample, i); counter position 0 decides p, the step's own values follow.
  * Nothing depends on earlier draws, threads or call order. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "augment_internal.h"
@@ -80,9 +82,9 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
     params->seed = seed, params->frame_key = frame_key, params->sample = sample;
     params->in_width = in_w, params->in_height = in_h, params->in_channels = in_c;
     params->n_steps = chain->n_steps;
-    if (in_w <= 0 || in_h <= 0 || in_c <= 0)
-        return cnn_fail(CNN_ERR_SHAPE, "augment: input size %dx%dx%d is empty", in_w, in_h,
-                        in_c);
+    if (in_w <= 0 || in_h <= 0 || in_c <= 0 || in_c > CNN_AUGMENT_MAX_CHANNELS)
+        return cnn_fail(CNN_ERR_SHAPE, "augment: input %dx%dx%d is empty or has over %d channels",
+                        in_w, in_h, in_c, CNN_AUGMENT_MAX_CHANNELS);
     aug_shape shape = { in_w, in_h, in_c };
     for (int i = 0; i < chain->n_steps; i++) {
         const aug_step *s = &chain->steps[i];
@@ -105,4 +107,34 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
         }
     }
     return CNN_OK;
+}
+
+/* Append to buf like snprintf at offset *len, counting what does not fit. */
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ? size - *len : 0, fmt, ap);
+    va_end(ap);
+    *len += n > 0 ? (size_t)n : 0;
+}
+
+size_t cnn_augment_params_json(const cnn_augment_params *params, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size)
+        buf[0] = 0;
+    append(buf, size, &len, "{\"seed\":%llu,\"frame\":%llu,\"sample\":%llu,\"steps\":[",
+           (unsigned long long)params->seed, (unsigned long long)params->frame_key,
+           (unsigned long long)params->sample);
+    for (int i = 0; i < params->n_steps; i++) {
+        const cnn_augment_step_params *s = &params->steps[i];
+        append(buf, size, &len, "%s{\"transform\":\"%s\",\"applied\":%s", i ? "," : "",
+               s->transform, s->applied ? "true" : "false");
+        for (int k = 0; k < s->n_values; k++)
+            append(buf, size, &len, ",\"%s\":%.17g", s->names[k], s->values[k]);
+        append(buf, size, &len, "}");
+    }
+    append(buf, size, &len, "]}");
+    return len;
 }

@@ -1,58 +1,23 @@
-/* Geometric transforms, following torchvision 0.14 on tensors:
- *  - copies (flips, crops, pads, nearest resize) are one remap kernel over a
- *    column table and a row table built per frame;
- *  - bilinear, bicubic and area resize follow torch.nn.functional.interpolate
- *    (align_corners=False, antialias=False) in float, rounded half to even
- *    for 8-bit frames like torchvision's _cast_squeeze_out;
- *  - rotate and affine follow torchvision's inverse matrix
- *    (_get_inverse_affine_matrix, centre of the image), its affine grid and
- *    grid_sample (align_corners=False, zeros padding), blended with the fill
- *    value through the sampled mask as RandomRotation/RandomAffine do. */
+/* Geometric copies, following torchvision 0.14 on tensors: flips, crops,
+ * centre crops and pads (and resize.c's nearest interpolation) are one remap
+ * kernel over a column table and a row table built per frame. Resizing is in
+ * resize.c, warps (rotate, affine, perspective) in warp.c. */
 #include <math.h>
 #include <string.h>
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
 
-enum { INTERP_NEAREST, INTERP_BILINEAR, INTERP_BICUBIC, INTERP_AREA };
-static const char *const resize_interps[] = { "nearest", "bilinear", "bicubic", "area", NULL };
-static const char *const warp_interps[] = { "nearest", "bilinear", NULL };
 enum { PAD_CONSTANT, PAD_EDGE, PAD_REFLECT, PAD_SYMMETRIC };
 static const char *const pad_modes[] = { "constant", "edge", "reflect", "symmetric", NULL };
 
-#define SIZE_SPEC(req) \
-    { "size", AUG_NUMBERS, 1, 2, 1, 65536, 1, NULL, (req) ? 0 : 1, { 0 } }
-#define FILL_SPEC { "fill", AUG_NUMBERS, 1, 4, 0, 255, 0, NULL, 1, { 0 } }
-
-/* size=S means S x S. */
-static void square_size(aug_step *s, int i)
-{
-    if (s->count[i] == 1)
-        s->v[i][1] = s->v[i][0];
-}
-
 /* ---- the remap kernel: out(c, y, x) = in(c, ymap[y], xmap[x]) or fill ---- */
-
-/* Packed frames of the same channel count on both sides are run as one
- * channel of w * c elements (tables per element), so rows are contiguous. */
-static int flatten(aug_image *in, aug_image *out)
-{
-    ptrdiff_t es = in->is_float ? 4 : 1;
-    int c = in->c;
-    if (c == 1 || out->c != c || in->plane != es || out->plane != es || in->pix != c * es ||
-        out->pix != c * es)
-        return 0;
-    in->w *= c, out->w *= c;
-    in->c = out->c = 1;
-    in->pix = out->pix = es;
-    return 1;
-}
 
 /* Offsets in bytes into the input (x * pix, y * row); -1 marks fill. */
 typedef struct remap_job {
     const aug_image *in, *out;
     const ptrdiff_t *xoff, *yoff;
-    float fill[4]; /* per channel, on the frame's scale */
+    float fill[CNN_AUGMENT_MAX_CHANNELS]; /* per channel, on the frame's scale */
     int period;    /* fill[(c + x) % period]: channels interleaved in x */
     int contiguous; /* xoff is one run: rows are copied whole */
 } remap_job;
@@ -62,8 +27,8 @@ static void remap_rows(void *arg, int ith, int nth)
     const remap_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
     ptrdiff_t op = out->pix, es = in->is_float ? 4 : 1;
-    uint8_t fill8[4];
-    for (int k = 0; k < 4; k++)
+    uint8_t fill8[CNN_AUGMENT_MAX_CHANNELS];
+    for (int k = 0; k < CNN_AUGMENT_MAX_CHANNELS; k++)
         fill8[k] = aug_round_u8(j->fill[k]);
     int y0, y1;
     cnn_split_range(out->h, ith, nth, &y0, &y1);
@@ -91,15 +56,15 @@ static void remap_rows(void *arg, int ith, int nth)
 }
 
 /* Fill values of a step's "fill" parameter (8-bit scale) for a frame. */
-static void fill_values(const aug_step *s, int param, const aug_image *out, float *fill)
+void aug_fill_values(const aug_step *s, int param, const aug_image *out, float *fill)
 {
-    for (int c = 0; c < out->c && c < 4; c++) {
+    for (int c = 0; c < CNN_AUGMENT_MAX_CHANNELS; c++) {
         double v = param < 0 ? 0.0 : s->v[param][c < s->count[param] ? c : s->count[param] - 1];
         fill[c] = (float)(out->is_float ? v / 255.0 : v);
     }
 }
 
-static size_t remap_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
+size_t aug_remap_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
 {
     return sizeof(ptrdiff_t) * (size_t)(out.w * out.c + out.h);
 }
@@ -112,7 +77,7 @@ static void remap(cnn_context *ctx, const aug_image *in, const aug_image *out, p
     aug_image fi = *in, fo = *out;
     ptrdiff_t es = in->is_float ? 4 : 1;
     int period = 1, w = out->w;
-    if (flatten(&fi, &fo)) {
+    if (aug_flatten(&fi, &fo)) {
         int c = out->c;
         period = c;
         /* Expand in place from the end: entry x*c+ch is never below x. */
@@ -141,9 +106,9 @@ static void remap_tables(void *scratch, const aug_image *out, ptrdiff_t **xoff, 
     *yoff = *xoff + (size_t)out->w * out->c;
 }
 
-/* A crop box (x, y, w, h) of the input resampled by the remap: identity
- * steps when the box has the output size, nearest resize otherwise. Parts
- * of the box outside the input are filled. */
+/* The input index of each output index along one axis for a box of n_box
+ * from start: identity steps when the sizes match, torch's nearest
+ * otherwise; -1 (fill) outside the input. */
 static void nearest_index(ptrdiff_t *map, int n_out, int start, int n_box, int n_in)
 {
     float scale = (float)n_box / (float)n_out;
@@ -159,8 +124,8 @@ static void nearest_index(ptrdiff_t *map, int n_out, int start, int n_box, int n
     }
 }
 
-static void box_remap(cnn_context *ctx, const aug_image *in, const aug_image *out, int bx, int by,
-                      int bw, int bh, const float *fill, void *scratch)
+void aug_box_remap(cnn_context *ctx, const aug_image *in, const aug_image *out, int bx, int by,
+                   int bw, int bh, const float *fill, void *scratch)
 {
     ptrdiff_t *xoff, *yoff;
     remap_tables(scratch, out, &xoff, &yoff);
@@ -180,7 +145,7 @@ static void flip_apply(cnn_context *ctx, const aug_image *in, const aug_image *o
         xoff[x] = horizontal ? out->w - 1 - x : x;
     for (int y = 0; y < out->h; y++)
         yoff[y] = horizontal ? y : out->h - 1 - y;
-    static const float no_fill[4];
+    static const float no_fill[CNN_AUGMENT_MAX_CHANNELS];
     remap(ctx, in, out, xoff, yoff, no_fill);
 }
 
@@ -255,283 +220,20 @@ static void flip_v_apply(cnn_context *ctx, const aug_step *s, const double *valu
     flip_apply(ctx, in, out, 0, scratch);
 }
 
-const aug_kind aug_flip_h = { .name = "flip-h", .default_p = 0.5, .scratch = remap_scratch,
-                              .apply = flip_h_apply };
-const aug_kind aug_flip_v = { .name = "flip-v", .default_p = 0.5, .scratch = remap_scratch,
-                              .apply = flip_v_apply };
-
-/* ---- interpolating resize of a box of the input ---- */
-
-/* Resampling tables along one axis, taps per output index interleaved:
- * idx[taps * i + k] (input index) and wt[taps * i + k]. */
-
-/* torch's linear interpolation (align_corners=False): two taps. */
-static void linear_tables(int n_out, int n_in, int32_t *idx, float *wt)
-{
-    float scale = (float)n_in / (float)n_out;
-    for (int i = 0; i < n_out; i++) {
-        if (n_out == n_in) {
-            idx[2 * i] = idx[2 * i + 1] = i, wt[2 * i] = 1.0f, wt[2 * i + 1] = 0.0f;
-            continue;
-        }
-        float src = scale * ((float)i + 0.5f) - 0.5f;
-        if (src < 0.0f)
-            src = 0.0f;
-        int k = (int)src;
-        float lambda = src - (float)k;
-        lambda = lambda < 0.0f ? 0.0f : lambda > 1.0f ? 1.0f : lambda;
-        idx[2 * i] = k, idx[2 * i + 1] = k + (k < n_in - 1);
-        wt[2 * i] = 1.0f - lambda, wt[2 * i + 1] = lambda;
-    }
-}
-
-/* torch's bicubic: four clamped taps, cubic convolution with A = -0.75. */
-static void cubic_tables(int n_out, int n_in, int32_t *idx, float *wt)
-{
-    const float a = -0.75f;
-    float scale = (float)n_in / (float)n_out;
-    for (int i = 0; i < n_out; i++) {
-        float src = scale * ((float)i + 0.5f) - 0.5f;
-        int k = (int)floorf(src);
-        if (k > n_in - 1)
-            k = n_in - 1;
-        float t = src - (float)k;
-        t = t < 0.0f ? 0.0f : t > 1.0f ? 1.0f : t;
-        float x1 = t + 1.0f, x2 = 1.0f - t, x3 = 2.0f - t;
-        wt[4 * i + 0] = ((a * x1 - 5.0f * a) * x1 + 8.0f * a) * x1 - 4.0f * a;
-        wt[4 * i + 1] = ((a + 2.0f) * t - (a + 3.0f)) * t * t + 1.0f;
-        wt[4 * i + 2] = ((a + 2.0f) * x2 - (a + 3.0f)) * x2 * x2 + 1.0f;
-        wt[4 * i + 3] = ((a * x3 - 5.0f * a) * x3 + 8.0f * a) * x3 - 4.0f * a;
-        for (int j = 0; j < 4; j++) {
-            int m = k - 1 + j;
-            idx[4 * i + j] = m < 0 ? 0 : m > n_in - 1 ? n_in - 1 : m;
-        }
-    }
-}
-
-/* Adaptive average pooling windows [start, end) (torch's start/end_index). */
-static void area_tables(int n_out, int n_in, int32_t *idx)
-{
-    for (int i = 0; i < n_out; i++) {
-        idx[2 * i] = (int)floorf((float)((int64_t)i * n_in) / (float)n_out);
-        idx[2 * i + 1] = (int)ceilf((float)((int64_t)(i + 1) * n_in) / (float)n_out);
-    }
-}
-
-typedef struct resize_job {
-    const aug_image *in, *out;
-    int interp, taps;
-    const int32_t *xi, *yi; /* x: byte offsets into a row; y: row indices */
-    const float *xw, *yw;
-    float *rows; /* per thread: taps rows of out->w floats */
-} resize_job;
-
-/* Interpolate one input row horizontally: dst[x] = sum_k src[xi] * xw, in
- * torch's order. Inlined with constant taps and fl for tight loops. */
-static inline __attribute__((always_inline)) void
-resize_hrow(const resize_job *j, const uint8_t *row, float *dst, int taps, int fl)
-{
-    const int32_t *xi = j->xi;
-    const float *xw = j->xw;
-    for (int x = 0; x < j->out->w; x++, xi += taps, xw += taps) {
-        float v = aug_load(row + xi[0], fl) * xw[0] + aug_load(row + xi[1], fl) * xw[1];
-        if (taps == 4)
-            v = v + aug_load(row + xi[2], fl) * xw[2] + aug_load(row + xi[3], fl) * xw[3];
-        dst[x] = v;
-    }
-}
-
-/* Combine the taps rows vertically into an output row. */
-static inline __attribute__((always_inline)) void
-resize_vrow(float *const *r, const float *yw, uint8_t *d, ptrdiff_t op, int w, int taps, int fl)
-{
-    for (int x = 0; x < w; x++) {
-        float v = r[0][x] * yw[0] + r[1][x] * yw[1];
-        if (taps == 4)
-            v = v + r[2][x] * yw[2] + r[3][x] * yw[3];
-        aug_store(d + x * op, fl, v);
-    }
-}
-
-/* Separable resampling of rows [y0, y1) of one channel; each input row is
- * interpolated horizontally once and kept while output rows need it. */
-static inline __attribute__((always_inline)) void
-resize_channel(const resize_job *j, int c, int y0, int y1, float *rows, int taps, int fl)
-{
-    const aug_image *in = j->in, *out = j->out;
-    int tag[4] = { -1, -1, -1, -1 };
-    for (int y = y0; y < y1; y++) {
-        const int32_t *need = j->yi + taps * y;
-        float *r[4];
-        for (int k = 0; k < taps; k++) {
-            int slot = 0;
-            while (slot < taps && tag[slot] != need[k])
-                slot++;
-            if (slot == taps) { /* a slot no tap of this row needs */
-                for (slot = 0; slot < taps; slot++) {
-                    int used = 0;
-                    for (int m = 0; m < taps; m++)
-                        used |= tag[slot] == need[m];
-                    if (!used)
-                        break;
-                }
-                resize_hrow(j, aug_at(in, c, need[k], 0), rows + (size_t)slot * out->w, taps,
-                            fl);
-                tag[slot] = need[k];
-            }
-            r[k] = rows + (size_t)slot * out->w;
-        }
-        uint8_t *d = aug_at(out, c, y, 0);
-        if (out->pix == (fl ? 4 : 1)) /* contiguous: a constant step vectorises */
-            resize_vrow(r, j->yw + taps * y, d, fl ? 4 : 1, out->w, taps, fl);
-        else
-            resize_vrow(r, j->yw + taps * y, d, out->pix, out->w, taps, fl);
-    }
-}
-
-static void area_channel(const resize_job *j, int c, int y0, int y1)
-{
-    const aug_image *in = j->in, *out = j->out;
-    int fl = in->is_float;
-    for (int y = y0; y < y1; y++) {
-        int ys = j->yi[2 * y], ye = j->yi[2 * y + 1];
-        uint8_t *d = aug_at(out, c, y, 0);
-        for (int x = 0; x < out->w; x++) {
-            int xs = j->xi[2 * x], xe = j->xi[2 * x + 1];
-            float sum = 0.0f;
-            for (int yy = ys; yy < ye; yy++) {
-                const uint8_t *row = aug_at(in, c, yy, 0);
-                for (int xx = xs; xx < xe; xx++)
-                    sum += aug_load(row + xx * in->pix, fl);
-            }
-            aug_store(d + x * out->pix, fl, sum / (float)(ye - ys) / (float)(xe - xs));
-        }
-    }
-}
-
-static void resize_rows(void *arg, int ith, int nth)
-{
-    const resize_job *j = arg;
-    float *rows = j->rows + (size_t)ith * j->taps * j->out->w;
-    int y0, y1, fl = j->in->is_float;
-    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
-    for (int c = 0; c < j->out->c; c++) {
-        if (j->interp == INTERP_AREA)
-            area_channel(j, c, y0, y1);
-        else if (j->taps == 2 && fl)
-            resize_channel(j, c, y0, y1, rows, 2, 1);
-        else if (j->taps == 2)
-            resize_channel(j, c, y0, y1, rows, 2, 0);
-        else if (fl)
-            resize_channel(j, c, y0, y1, rows, 4, 1);
-        else
-            resize_channel(j, c, y0, y1, rows, 4, 0);
-    }
-}
-
-static size_t resize_scratch_bytes(int interp, aug_shape out, int n_threads)
-{
-    size_t row = (size_t)out.w * out.c;
-    if (interp == INTERP_NEAREST)
-        return sizeof(ptrdiff_t) * (row + (size_t)out.h);
-    size_t taps = interp == INTERP_BICUBIC ? 4 : 2;
-    return taps * (sizeof(int32_t) + sizeof(float)) * (row + (size_t)out.h) +
-           sizeof(float) * taps * row * (size_t)n_threads;
-}
-
-/* Resize the box (bx, by, bw, bh), inside the input, to the output size. */
-static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const aug_image *out,
-                       int bx, int by, int bw, int bh, void *scratch)
-{
-    static const float no_fill[4];
-    if (interp == INTERP_NEAREST) {
-        box_remap(ctx, in, out, bx, by, bw, bh, no_fill, scratch);
-        return;
-    }
-    aug_image box = *in, fo = *out;
-    box.data = aug_at(in, 0, by, bx);
-    box.w = bw, box.h = bh;
-    int taps = interp == INTERP_BICUBIC ? 4 : 2, c = out->c, ow = out->w;
-    size_t row = (size_t)ow * c;
-    int32_t *xi = scratch, *yi = xi + taps * row;
-    float *xw = (float *)(yi + taps * out->h), *yw = xw + taps * row;
-    if (interp == INTERP_AREA) {
-        area_tables(ow, bw, xi);
-        area_tables(out->h, bh, yi);
-    } else {
-        void (*tables)(int, int, int32_t *, float *) =
-            interp == INTERP_BICUBIC ? cubic_tables : linear_tables;
-        tables(ow, bw, xi, xw);
-        tables(out->h, bh, yi, yw);
-        ptrdiff_t es = in->is_float ? 4 : 1, pix = in->pix;
-        if (flatten(&box, &fo)) {
-            /* Per element: expand in place from the end. */
-            for (int x = ow - 1; x >= 0; x--)
-                for (int ch = c - 1; ch >= 0; ch--)
-                    for (int k = taps - 1; k >= 0; k--) {
-                        xw[(x * c + ch) * taps + k] = xw[x * taps + k];
-                        xi[(x * c + ch) * taps + k] = (int32_t)(xi[x * taps + k] * pix + ch * es);
-                    }
-        } else {
-            for (int x = 0; x < taps * ow; x++)
-                xi[x] *= (int32_t)pix;
-        }
-    }
-    resize_job j = { &box, &fo, interp, taps, xi, yi, xw, yw, yw + taps * out->h };
-    aug_parallel(ctx, resize_rows, &j);
-}
-
-/* resize size=W[,H] interp= */
-enum { RESIZE_SIZE, RESIZE_INTERP };
-
-static cnn_status resize_finish(aug_step *s)
-{
-    square_size(s, RESIZE_SIZE);
-    return CNN_OK;
-}
-
-static cnn_status resize_shape(const aug_step *s, aug_shape in, aug_shape *out)
-{
-    *out = (aug_shape){ (int)s->v[RESIZE_SIZE][0], (int)s->v[RESIZE_SIZE][1], in.c };
-    return CNN_OK;
-}
-
-static size_t resize_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
-{
-    return resize_scratch_bytes((int)s->v[RESIZE_INTERP][0], out, n_threads);
-}
-
-static void resize_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         cnn_rng_key key, const aug_image *in, const aug_image *out,
-                         void *scratch)
-{
-    resize_box(ctx, (int)s->v[RESIZE_INTERP][0], in, out, 0, 0, in->w, in->h, scratch);
-}
-
-const aug_kind aug_resize = {
-    .name = "resize", .default_p = 1.0, .changes_size = 1,
-    .params = { SIZE_SPEC(1),
-                { "interp", AUG_WORD, 1, 1, 0, 0, 0, resize_interps, 1, { INTERP_BILINEAR } } },
-    .finish = resize_finish, .shape = resize_shape, .scratch = resize_scratch,
-    .apply = resize_apply,
-};
+const aug_kind aug_flip_h = { .name = "flip-h", .default_p = 0.5,
+                              .scratch = aug_remap_scratch, .apply = flip_h_apply };
+const aug_kind aug_flip_v = { .name = "flip-v", .default_p = 0.5,
+                              .scratch = aug_remap_scratch, .apply = flip_v_apply };
 
 /* ---- crops: values x, y, width, height of the box in the input ---- */
-
-enum { BOX_X, BOX_Y, BOX_W, BOX_H };
-
-static void draw_box(aug_draw *d, int x, int y, int w, int h)
-{
-    aug_draw_value_box(d, (int[]){ x, y, w, h });
-}
 
 static void box_apply(cnn_context *ctx, const aug_step *s, const double *values,
                       cnn_rng_key key, const aug_image *in, const aug_image *out,
                       void *scratch)
 {
-    static const float no_fill[4];
-    box_remap(ctx, in, out, (int)values[BOX_X], (int)values[BOX_Y], (int)values[BOX_W],
-              (int)values[BOX_H], no_fill, scratch);
+    static const float no_fill[CNN_AUGMENT_MAX_CHANNELS];
+    aug_box_remap(ctx, in, out, (int)values[AUG_BOX_X], (int)values[AUG_BOX_Y],
+                  (int)values[AUG_BOX_W], (int)values[AUG_BOX_H], no_fill, scratch);
 }
 
 /* crop size=W[,H]: RandomCrop */
@@ -551,20 +253,20 @@ static cnn_status crop_draw(const aug_step *s, aug_shape in, aug_draw *d)
         return aug_fail(s, "size", "%dx%d is larger than the %dx%d input", w, h, in.w, in.h);
     int y = aug_draw_int(d, 0, in.h - h);
     int x = aug_draw_int(d, 0, in.w - w);
-    draw_box(d, x, y, w, h);
+    aug_draw_value_box(d, (int[]){ x, y, w, h });
     return CNN_OK;
 }
 
 static cnn_status size_finish(aug_step *s)
 {
-    square_size(s, 0);
+    aug_square_size(s, 0);
     return CNN_OK;
 }
 
 const aug_kind aug_crop = {
     .name = "crop", .default_p = 1.0, .changes_size = 1,
-    .params = { SIZE_SPEC(1) },
-    .finish = size_finish, .shape = crop_shape, .draw = crop_draw, .scratch = remap_scratch,
+    .params = { AUG_SIZE_SPEC(1) },
+    .finish = size_finish, .shape = crop_shape, .draw = crop_draw, .scratch = aug_remap_scratch,
     .apply = box_apply,
 };
 
@@ -577,7 +279,7 @@ static cnn_status center_finish(aug_step *s)
 {
     if (s->given[CENTER_SIZE] == s->given[CENTER_FRACTION])
         return aug_fail(s, NULL, "give exactly one of size and fraction");
-    square_size(s, CENTER_SIZE);
+    aug_square_size(s, CENTER_SIZE);
     return CNN_OK;
 }
 
@@ -610,66 +312,15 @@ static cnn_status center_draw(const aug_step *s, aug_shape in, aug_draw *d)
 {
     int x, y, w, h;
     center_box(s, in, &x, &y, &w, &h);
-    draw_box(d, x, y, w, h);
+    aug_draw_value_box(d, (int[]){ x, y, w, h });
     return CNN_OK;
 }
 
 const aug_kind aug_center_crop = {
     .name = "center-crop", .default_p = 1.0, .changes_size = 1,
-    .params = { SIZE_SPEC(0), { "fraction", AUG_NUMBERS, 1, 1, 1e-6, 1, 0, NULL, 1, { 1 } } },
+    .params = { AUG_SIZE_SPEC(0), { "fraction", AUG_NUMBERS, 1, 1, 1e-6, 1, 0, NULL, 1, { 1 } } },
     .finish = center_finish, .shape = center_shape, .draw = center_draw,
-    .scratch = remap_scratch, .apply = box_apply,
-};
-
-/* resized-crop size=W[,H] scale=lo,hi ratio=lo,hi interp=: RandomResizedCrop */
-enum { RRC_SIZE, RRC_SCALE, RRC_RATIO, RRC_INTERP };
-
-static cnn_status rrc_finish(aug_step *s)
-{
-    square_size(s, RRC_SIZE);
-    cnn_status st = aug_fixed_range(s, RRC_SCALE);
-    return st != CNN_OK ? st : aug_fixed_range(s, RRC_RATIO);
-}
-
-static cnn_status rrc_draw(const aug_step *s, aug_shape in, aug_draw *d)
-{
-    int box[4];
-    /* torchvision's get_params: ten tries, then a central crop. */
-    if (aug_draw_area_box(d, in, s->v[RRC_SCALE], s->v[RRC_RATIO], 0, box)) {
-        draw_box(d, box[0], box[1], box[2], box[3]);
-        return CNN_OK;
-    }
-    double in_ratio = (double)in.w / in.h;
-    int w = in.w, h = in.h;
-    if (in_ratio < s->v[RRC_RATIO][0])
-        h = (int)nearbyint(w / s->v[RRC_RATIO][0]);
-    else if (in_ratio > s->v[RRC_RATIO][1])
-        w = (int)nearbyint(h * s->v[RRC_RATIO][1]);
-    draw_box(d, (in.w - w) / 2, (in.h - h) / 2, w, h);
-    return CNN_OK;
-}
-
-static size_t rrc_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
-{
-    return resize_scratch_bytes((int)s->v[RRC_INTERP][0], out, n_threads);
-}
-
-static void rrc_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                      cnn_rng_key key, const aug_image *in, const aug_image *out,
-                      void *scratch)
-{
-    resize_box(ctx, (int)s->v[RRC_INTERP][0], in, out, (int)values[BOX_X], (int)values[BOX_Y],
-               (int)values[BOX_W], (int)values[BOX_H], scratch);
-}
-
-const aug_kind aug_resized_crop = {
-    .name = "resized-crop", .default_p = 1.0, .changes_size = 1,
-    .params = { SIZE_SPEC(1),
-                { "scale", AUG_NUMBERS, 1, 2, 1e-6, 1, 0, NULL, 2, { 0.08, 1.0 } },
-                { "ratio", AUG_NUMBERS, 1, 2, 1e-3, 1e3, 0, NULL, 2, { 3.0 / 4.0, 4.0 / 3.0 } },
-                { "interp", AUG_WORD, 1, 1, 0, 0, 0, resize_interps, 1, { INTERP_BILINEAR } } },
-    .finish = rrc_finish, .shape = resize_shape, .draw = rrc_draw, .scratch = rrc_scratch,
-    .apply = rrc_apply,
+    .scratch = aug_remap_scratch, .apply = box_apply,
 };
 
 /* ---- pad amount=a | lr,tb | l,t,r,b mode= fill= ---- */
@@ -725,8 +376,8 @@ static void pad_apply(cnn_context *ctx, const aug_step *s, const double *values,
 {
     ptrdiff_t *xoff, *yoff;
     int mode = (int)s->v[PAD_MODE][0];
-    float fill[4];
-    fill_values(s, PAD_FILL, out, fill);
+    float fill[CNN_AUGMENT_MAX_CHANNELS];
+    aug_fill_values(s, PAD_FILL, out, fill);
     remap_tables(scratch, out, &xoff, &yoff);
     pad_index(xoff, out->w, (int)s->v[PAD_AMOUNT][0], in->w, mode);
     pad_index(yoff, out->h, (int)s->v[PAD_AMOUNT][1], in->h, mode);
@@ -737,172 +388,6 @@ const aug_kind aug_pad = {
     .name = "pad", .default_p = 1.0, .changes_size = 1,
     .params = { { "amount", AUG_NUMBERS, 1, 4, 0, 65536, 1, NULL, 0, { 0 } },
                 { "mode", AUG_WORD, 1, 1, 0, 0, 0, pad_modes, 1, { PAD_CONSTANT } },
-                FILL_SPEC },
-    .finish = pad_finish, .shape = pad_shape, .scratch = remap_scratch, .apply = pad_apply,
-};
-
-/* ---- rotate and affine: inverse matrix, affine grid, grid_sample ---- */
-
-/* torchvision's _get_inverse_affine_matrix with the centre at the image
- * centre: angle and shears in degrees. */
-static void inverse_affine(double angle, double tx, double ty, double scale, double shear_x,
-                           double shear_y, double m[6])
-{
-    double rot = angle * M_PI / 180.0, sx = shear_x * M_PI / 180.0, sy = shear_y * M_PI / 180.0;
-    double a = cos(rot - sy) / cos(sy);
-    double b = -cos(rot - sy) * tan(sx) / cos(sy) - sin(rot);
-    double c = sin(rot - sy) / cos(sy);
-    double d = -sin(rot - sy) * tan(sx) / cos(sy) + cos(rot);
-    m[0] = d / scale, m[1] = -b / scale, m[3] = -c / scale, m[4] = a / scale;
-    m[2] = m[0] * -tx + m[1] * -ty;
-    m[5] = m[3] * -tx + m[4] * -ty;
-}
-
-typedef struct warp_job {
-    const aug_image *in, *out;
-    double m[6];
-    int bilinear;
-    float fill[4];
-} warp_job;
-
-static void warp_rows(void *arg, int ith, int nth)
-{
-    const warp_job *j = arg;
-    const aug_image *in = j->in, *out = j->out;
-    int w = in->w, h = in->h, fl = in->is_float, nc = out->c;
-    const double *m = j->m;
-    int y0, y1;
-    cnn_split_range(out->h, ith, nth, &y0, &y1);
-    for (int y = y0; y < y1; y++) {
-        /* Output pixel centres relative to the image centre, mapped to input
-         * pixel coordinates (grid_sample's unnormalisation folded in). */
-        double yb = y + 0.5 - out->h * 0.5;
-        double rx = m[1] * yb + m[2] + (w - 1) * 0.5, ry = m[4] * yb + m[5] + (h - 1) * 0.5;
-        for (int x = 0; x < out->w; x++) {
-            double xb = x + 0.5 - out->w * 0.5;
-            float ix = (float)(m[0] * xb + rx), iy = (float)(m[3] * xb + ry);
-            uint8_t *d = aug_at(out, 0, y, x);
-            if (!j->bilinear) {
-                int sx = (int)nearbyintf(ix), sy = (int)nearbyintf(iy);
-                int inside = sx >= 0 && sx < w && sy >= 0 && sy < h;
-                for (int c = 0; c < nc; c++) {
-                    float v = inside ? aug_load(aug_at(in, c, sy, sx), fl) : j->fill[c];
-                    aug_store(d + c * out->plane, fl, v);
-                }
-                continue;
-            }
-            float fx = floorf(ix), fy = floorf(iy);
-            int x0 = (int)fx, yy0 = (int)fy;
-            float e = ix - fx, s = iy - fy;
-            float wt[4] = { (1.0f - e) * (1.0f - s), e * (1.0f - s), (1.0f - e) * s, e * s };
-            int ok[4] = { x0 >= 0 && x0 < w && yy0 >= 0 && yy0 < h,
-                          x0 + 1 >= 0 && x0 + 1 < w && yy0 >= 0 && yy0 < h,
-                          x0 >= 0 && x0 < w && yy0 + 1 >= 0 && yy0 + 1 < h,
-                          x0 + 1 >= 0 && x0 + 1 < w && yy0 + 1 >= 0 && yy0 + 1 < h };
-            float mask = 0.0f;
-            for (int t = 0; t < 4; t++)
-                mask += ok[t] ? wt[t] : 0.0f;
-            for (int c = 0; c < nc; c++) {
-                float v = 0.0f;
-                for (int t = 0; t < 4; t++)
-                    if (ok[t])
-                        v += wt[t] * aug_load(aug_at(in, c, yy0 + (t >> 1), x0 + (t & 1)), fl);
-                aug_store(d + c * out->plane, fl, v * mask + (1.0f - mask) * j->fill[c]);
-            }
-        }
-    }
-}
-
-static void warp(cnn_context *ctx, const aug_step *s, int interp_param, int fill_param,
-                 const double m[6], const aug_image *in, const aug_image *out)
-{
-    warp_job j = { in, out, { m[0], m[1], m[2], m[3], m[4], m[5] },
-                   (int)s->v[interp_param][0] == 1, { 0 } };
-    fill_values(s, fill_param, out, j.fill);
-    aug_parallel(ctx, warp_rows, &j);
-}
-
-/* rotate degrees= interp= fill=: RandomRotation; angle counter-clockwise. */
-enum { ROT_DEGREES, ROT_INTERP, ROT_FILL };
-
-static cnn_status rotate_finish(aug_step *s)
-{
-    return aug_symmetric_range(s, ROT_DEGREES, 0.0, -360.0);
-}
-
-static cnn_status rotate_draw(const aug_step *s, aug_shape in, aug_draw *d)
-{
-    aug_draw_value(d, "angle", aug_draw_uniform(d, s->v[ROT_DEGREES][0], s->v[ROT_DEGREES][1]));
-    return CNN_OK;
-}
-
-static void rotate_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         cnn_rng_key key, const aug_image *in, const aug_image *out,
-                         void *scratch)
-{
-    double m[6];
-    /* torchvision's rotate passes -angle: its affine turns clockwise. */
-    inverse_affine(-values[0], 0, 0, 1, 0, 0, m);
-    warp(ctx, s, ROT_INTERP, ROT_FILL, m, in, out);
-}
-
-#define WARP_SPECS                                                                     \
-    { "interp", AUG_WORD, 1, 1, 0, 0, 0, warp_interps, 1, { 1 } }, FILL_SPEC
-
-const aug_kind aug_rotate = {
-    .name = "rotate", .default_p = 1.0,
-    .params = { { "degrees", AUG_NUMBERS, 1, 2, -360, 360, 0, NULL, 0, { 0 } }, WARP_SPECS },
-    .finish = rotate_finish, .draw = rotate_draw, .apply = rotate_apply,
-};
-
-/* affine degrees= translate=fx,fy scale=lo,hi shear=: RandomAffine */
-enum { AFF_DEGREES, AFF_TRANSLATE, AFF_SCALE, AFF_SHEAR, AFF_INTERP, AFF_FILL };
-
-static cnn_status affine_finish(aug_step *s)
-{
-    cnn_status st;
-    if ((st = aug_symmetric_range(s, AFF_DEGREES, 0.0, -360.0)) != CNN_OK ||
-        (st = aug_fixed_range(s, AFF_SCALE)) != CNN_OK)
-        return st;
-    if (s->count[AFF_SHEAR] == 3)
-        return aug_fail(s, "shear", "takes 1, 2 or 4 values");
-    if (s->count[AFF_SHEAR] < 4) {
-        if ((st = aug_symmetric_range(s, AFF_SHEAR, 0.0, -90.0)) != CNN_OK)
-            return st;
-        s->v[AFF_SHEAR][2] = s->v[AFF_SHEAR][3] = 0.0;
-        s->count[AFF_SHEAR] = 4;
-    }
-    return CNN_OK;
-}
-
-static cnn_status affine_draw(const aug_step *s, aug_shape in, aug_draw *d)
-{
-    const double(*v)[AUG_MAX_NUMS] = s->v;
-    double max_dx = v[AFF_TRANSLATE][0] * in.w, max_dy = v[AFF_TRANSLATE][1] * in.h;
-    aug_draw_value(d, "angle", aug_draw_uniform(d, v[AFF_DEGREES][0], v[AFF_DEGREES][1]));
-    aug_draw_value(d, "translate-x", nearbyint(aug_draw_uniform(d, -max_dx, max_dx)));
-    aug_draw_value(d, "translate-y", nearbyint(aug_draw_uniform(d, -max_dy, max_dy)));
-    aug_draw_value(d, "scale", aug_draw_uniform(d, v[AFF_SCALE][0], v[AFF_SCALE][1]));
-    aug_draw_value(d, "shear-x", aug_draw_uniform(d, v[AFF_SHEAR][0], v[AFF_SHEAR][1]));
-    aug_draw_value(d, "shear-y", aug_draw_uniform(d, v[AFF_SHEAR][2], v[AFF_SHEAR][3]));
-    return CNN_OK;
-}
-
-static void affine_apply(cnn_context *ctx, const aug_step *s, const double *values,
-                         cnn_rng_key key, const aug_image *in, const aug_image *out,
-                         void *scratch)
-{
-    double m[6];
-    inverse_affine(values[0], values[1], values[2], values[3], values[4], values[5], m);
-    warp(ctx, s, AFF_INTERP, AFF_FILL, m, in, out);
-}
-
-const aug_kind aug_affine = {
-    .name = "affine", .default_p = 1.0,
-    .params = { { "degrees", AUG_NUMBERS, 1, 2, -360, 360, 0, NULL, 1, { 0 } },
-                { "translate", AUG_NUMBERS, 2, 2, 0, 1, 0, NULL, 2, { 0, 0 } },
-                { "scale", AUG_NUMBERS, 1, 2, 1e-3, 1e3, 0, NULL, 1, { 1 } },
-                { "shear", AUG_NUMBERS, 1, 4, -89, 89, 0, NULL, 1, { 0 } },
-                WARP_SPECS },
-    .finish = affine_finish, .draw = affine_draw, .apply = affine_apply,
+                AUG_FILL_SPEC },
+    .finish = pad_finish, .shape = pad_shape, .scratch = aug_remap_scratch, .apply = pad_apply,
 };

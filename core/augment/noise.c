@@ -63,59 +63,97 @@ static inline int reflect101(int i, int n)
     return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
 }
 
+/* Packed frames run flattened (one channel of w * c elements, neighbours
+ * step elements apart); every loop below then runs over contiguous
+ * elements, tap by tap, so it vectorises. */
 typedef struct blur_job {
     const aug_image *in, *out;
+    int step;  /* elements between horizontal neighbours */
+    int npix;  /* pixels per row */
     int kx, ky;
     const float *wx, *wy;
-    const int32_t *xtab; /* byte offsets of columns -kx/2 .. w-1+kx/2, reflected */
-    float *rings;        /* per thread: ky rows of w floats */
+    float *rings; /* per thread: ky rows of out->w floats, then one more */
 } blur_job;
 
-static void blur_hrow(const blur_job *j, int c, int y, float *dst)
+static inline __attribute__((always_inline)) void blur_hrow(const blur_job *j, int c, int y,
+                                                            float *dst, int fl)
 {
     const aug_image *in = j->in;
     const uint8_t *row = aug_at(in, c, reflect101(y, in->h), 0);
-    for (int x = 0; x < in->w; x++) {
-        float sum = 0.0f;
-        for (int t = 0; t < j->kx; t++)
-            sum += j->wx[t] * aug_load(row + j->xtab[x + t], in->is_float);
-        dst[x] = sum;
+    int n = in->w, step = j->step, r = j->kx / 2, es = fl ? 4 : 1;
+    for (int e = 0; e < n; e++)
+        dst[e] = 0.0f;
+    /* Interior pixels r .. npix-1-r: tap t reads element e + (t - r) * step. */
+    int lo = r * step, hi = (j->npix - r) * step;
+    for (int t = 0; t < j->kx; t++) {
+        const uint8_t *src = row + (ptrdiff_t)(t - r) * step * es;
+        float wt = j->wx[t];
+        for (int e = lo; e < hi; e++)
+            dst[e] += wt * aug_load(src + (ptrdiff_t)e * es, fl);
+    }
+    /* Border pixels, reflected. */
+    for (int e = 0; e < n; e++) {
+        int p = e / step;
+        if (e >= lo && e < hi)
+            e = hi - 1;
+        else
+            for (int t = 0; t < j->kx; t++) {
+                int q = reflect101(p + t - r, j->npix);
+                dst[e] += j->wx[t] * aug_load(row + (ptrdiff_t)(q * step + e % step) * es, fl);
+            }
+    }
+}
+
+static inline __attribute__((always_inline)) void blur_channel(const blur_job *j, int c, int y0,
+                                                               int y1, float *ring, int fl)
+{
+    const aug_image *out = j->out;
+    int w = out->w, ky = j->ky, ry = ky / 2;
+    float *acc = ring + (size_t)ky * w;
+    /* Ring slot of source row l (logical, before reflection): l mod ky. */
+    for (int l = y0 - ry; l < y0 + ry && y0 < y1; l++)
+        blur_hrow(j, c, l, ring + (size_t)(((l % ky) + ky) % ky) * w, fl);
+    for (int y = y0; y < y1; y++) {
+        int l = y + ry;
+        blur_hrow(j, c, l, ring + (size_t)(((l % ky) + ky) % ky) * w, fl);
+        for (int x = 0; x < w; x++)
+            acc[x] = 0.0f;
+        for (int t = 0; t < ky; t++) {
+            int m = y - ry + t;
+            const float *src = ring + (size_t)(((m % ky) + ky) % ky) * w;
+            float wt = j->wy[t];
+            for (int x = 0; x < w; x++)
+                acc[x] += wt * src[x];
+        }
+        uint8_t *d = aug_at(out, c, y, 0);
+        if (out->pix == (fl ? 4 : 1))
+            for (int x = 0; x < w; x++)
+                aug_store_small(d + x * (fl ? 4 : 1), fl, acc[x]);
+        else
+            for (int x = 0; x < w; x++)
+                aug_store_small(d + x * out->pix, fl, acc[x]);
     }
 }
 
 static void blur_rows(void *arg, int ith, int nth)
 {
     const blur_job *j = arg;
-    const aug_image *out = j->out;
-    int w = out->w, ky = j->ky, ry = ky / 2;
-    float *ring = j->rings + (size_t)ith * ky * w;
+    float *ring = j->rings + (size_t)ith * (j->ky + 1) * j->out->w;
     int y0, y1;
-    cnn_split_range(out->h, ith, nth, &y0, &y1);
-    for (int c = 0; c < out->c; c++) {
-        /* Ring slot of source row l (logical, before reflection): l mod ky. */
-        for (int l = y0 - ry; l < y0 + ry && y0 < y1; l++)
-            blur_hrow(j, c, l, ring + (size_t)(((l % ky) + ky) % ky) * w);
-        for (int y = y0; y < y1; y++) {
-            int l = y + ry;
-            blur_hrow(j, c, l, ring + (size_t)(((l % ky) + ky) % ky) * w);
-            uint8_t *d = aug_at(out, c, y, 0);
-            for (int x = 0; x < w; x++) {
-                float sum = 0.0f;
-                for (int t = 0; t < ky; t++) {
-                    int m = y - ry + t;
-                    sum += j->wy[t] * ring[(size_t)(((m % ky) + ky) % ky) * w + x];
-                }
-                aug_store(d + x * out->pix, out->is_float, sum);
-            }
-        }
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    for (int c = 0; c < j->out->c; c++) {
+        if (j->in->is_float)
+            blur_channel(j, c, y0, y1, ring, 1);
+        else
+            blur_channel(j, c, y0, y1, ring, 0);
     }
 }
 
 static size_t blur_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
 {
     int kx = (int)s->v[BLUR_KERNEL][0], ky = (int)s->v[BLUR_KERNEL][1];
-    return sizeof(float) * (size_t)(kx + ky) + sizeof(int32_t) * (size_t)(in.w + kx) +
-           sizeof(float) * (size_t)ky * in.w * n_threads + 64;
+    return sizeof(float) * (size_t)(kx + ky) +
+           sizeof(float) * (size_t)(ky + 1) * in.w * in.c * n_threads + 64;
 }
 
 static void blur_apply(cnn_context *ctx, const aug_step *s, const double *values,
@@ -124,14 +162,13 @@ static void blur_apply(cnn_context *ctx, const aug_step *s, const double *values
 {
     int kx = (int)s->v[BLUR_KERNEL][0], ky = (int)s->v[BLUR_KERNEL][1];
     float *wx = scratch, *wy = wx + kx;
-    int32_t *xtab = (int32_t *)(wy + ky);
     gaussian_kernel(wx, kx, (float)values[0]);
     gaussian_kernel(wy, ky, (float)values[0]);
-    for (int t = 0; t < in->w + kx - 1; t++)
-        xtab[t] = (int32_t)(reflect101(t - kx / 2, in->w) * in->pix);
-    /* Rings after the tables, 64-byte aligned. */
-    uintptr_t rings = ((uintptr_t)(xtab + in->w + kx) + 63) & ~(uintptr_t)63;
-    blur_job j = { in, out, kx, ky, wx, wy, xtab, (float *)rings };
+    aug_image fi = *in, fo = *out;
+    int step = aug_flatten(&fi, &fo) ? in->c : 1;
+    /* Rings after the kernels, 64-byte aligned. */
+    uintptr_t rings = ((uintptr_t)(wy + ky) + 63) & ~(uintptr_t)63;
+    blur_job j = { &fi, &fo, step, in->w, kx, ky, wx, wy, (float *)rings };
     aug_parallel(ctx, blur_rows, &j);
 }
 
@@ -143,11 +180,123 @@ const aug_kind aug_gaussian_blur = {
     .apply = blur_apply,
 };
 
+/* ---- motion-blur kernel=k angle=lo,hi ----
+ * The kernel is a line of k taps through the centre at the drawn angle
+ * (degrees, counter-clockwise from the x axis): the cells
+ * (floor(t cos a + 0.5), -floor(t sin a + 0.5)) for t = -k/2 .. k/2, each weighted
+ * 1 / (number of distinct cells); borders reflect (reflect101). */
+enum { MOTION_KERNEL, MOTION_ANGLE };
+
+typedef struct motion_tap {
+    int dx, dy;
+} motion_tap;
+
+static int motion_taps(int k, double angle, motion_tap *taps)
+{
+    double a = angle * M_PI / 180.0;
+    int n = 0;
+    for (int t = -k / 2; t <= k / 2; t++) {
+        motion_tap m = { (int)floor(t * cos(a) + 0.5), -(int)floor(t * sin(a) + 0.5) };
+        int seen = 0;
+        for (int i = 0; i < n; i++)
+            seen |= taps[i].dx == m.dx && taps[i].dy == m.dy;
+        if (!seen)
+            taps[n++] = m;
+    }
+    return n;
+}
+
+static cnn_status motion_finish(aug_step *s)
+{
+    if ((int)s->v[MOTION_KERNEL][0] % 2 == 0)
+        return aug_fail(s, "kernel", "must be odd, not %g", s->v[MOTION_KERNEL][0]);
+    return aug_fixed_range(s, MOTION_ANGLE);
+}
+
+static cnn_status motion_shape(const aug_step *s, aug_shape in, aug_shape *out)
+{
+    int r = (int)s->v[MOTION_KERNEL][0] / 2;
+    if (r >= in.w || r >= in.h)
+        return aug_fail(s, "kernel", "too large for a %dx%d input", in.w, in.h);
+    *out = in;
+    return CNN_OK;
+}
+
+static cnn_status motion_draw(const aug_step *s, aug_shape in, aug_draw *d)
+{
+    aug_draw_value(d, "angle",
+                   aug_draw_uniform(d, s->v[MOTION_ANGLE][0], s->v[MOTION_ANGLE][1]));
+    return CNN_OK;
+}
+
+typedef struct motion_job {
+    const aug_image *in, *out;
+    const motion_tap *taps;
+    int n_taps, r;
+    const int32_t *xtab; /* byte offsets of columns -r .. w-1+r, reflected */
+    float *rows;         /* per thread: one row of w floats */
+} motion_job;
+
+static void motion_rows(void *arg, int ith, int nth)
+{
+    const motion_job *j = arg;
+    const aug_image *in = j->in, *out = j->out;
+    int w = out->w, fl = in->is_float;
+    float *acc = j->rows + (size_t)ith * w, wt = 1.0f / (float)j->n_taps;
+    int y0, y1;
+    cnn_split_range(out->h, ith, nth, &y0, &y1);
+    for (int c = 0; c < out->c; c++) {
+        for (int y = y0; y < y1; y++) {
+            for (int x = 0; x < w; x++)
+                acc[x] = 0.0f;
+            for (int t = 0; t < j->n_taps; t++) {
+                const uint8_t *row = aug_at(in, c, reflect101(y + j->taps[t].dy, in->h), 0);
+                const int32_t *xt = j->xtab + j->r + j->taps[t].dx;
+                for (int x = 0; x < w; x++)
+                    acc[x] += aug_load(row + xt[x], fl);
+            }
+            uint8_t *d = aug_at(out, c, y, 0);
+            for (int x = 0; x < w; x++)
+                aug_store_small(d + x * out->pix, fl, acc[x] * wt);
+        }
+    }
+}
+
+static size_t motion_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads)
+{
+    int k = (int)s->v[MOTION_KERNEL][0];
+    return sizeof(motion_tap) * (size_t)k + sizeof(int32_t) * (size_t)(in.w + k) +
+           sizeof(float) * (size_t)in.w * n_threads + 64;
+}
+
+static void motion_apply(cnn_context *ctx, const aug_step *s, const double *values,
+                         cnn_rng_key key, const aug_image *in, const aug_image *out,
+                         void *scratch)
+{
+    int k = (int)s->v[MOTION_KERNEL][0], r = k / 2;
+    motion_tap *taps = scratch;
+    int n = motion_taps(k, values[0], taps);
+    int32_t *xtab = (int32_t *)(taps + k);
+    for (int t = 0; t < in->w + 2 * r; t++)
+        xtab[t] = (int32_t)(reflect101(t - r, in->w) * in->pix);
+    uintptr_t rows = ((uintptr_t)(xtab + in->w + 2 * r) + 63) & ~(uintptr_t)63;
+    motion_job j = { in, out, taps, n, r, xtab, (float *)rows };
+    aug_parallel(ctx, motion_rows, &j);
+}
+
+const aug_kind aug_motion_blur = {
+    .name = "motion-blur", .default_p = 1.0,
+    .params = { { "kernel", AUG_NUMBERS, 1, 1, 3, 255, 1, NULL, 1, { 9 } },
+                { "angle", AUG_NUMBERS, 1, 2, -360, 360, 0, NULL, 2, { 0, 360 } } },
+    .finish = motion_finish, .shape = motion_shape, .draw = motion_draw,
+    .scratch = motion_scratch, .apply = motion_apply,
+};
+
 /* ---- sharpen factor=f | lo,hi ---- */
 
 typedef struct sharpen_job {
     const aug_image *in, *out;
-    float factor;
+    float factor, complement; /* float(ratio), float(1 - ratio): _blend's */
 } sharpen_job;
 
 static void sharpen_rows(void *arg, int ith, int nth)
@@ -155,7 +304,7 @@ static void sharpen_rows(void *arg, int ith, int nth)
     const sharpen_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
     int w = in->w, h = in->h, fl = in->is_float;
-    float f = j->factor, bound = fl ? 1.0f : 255.0f;
+    float f = j->factor, g = j->complement, bound = fl ? 1.0f : 255.0f;
     const float k1 = 1.0f / 13.0f, k5 = 5.0f / 13.0f;
     int y0, y1;
     cnn_split_range(h, ith, nth, &y0, &y1);
@@ -176,7 +325,7 @@ static void sharpen_rows(void *arg, int ith, int nth)
                     if (!fl)
                         deg = (float)aug_round_u8(deg);
                 }
-                float r = aug_clampf(f * v + (1.0f - f) * deg, 0.0f, bound);
+                float r = aug_clampf(f * v + g * deg, 0.0f, bound);
                 if (fl)
                     memcpy(d + x * out->pix, &r, 4);
                 else
@@ -190,7 +339,7 @@ static void sharpen_apply(cnn_context *ctx, const aug_step *s, const double *val
                           cnn_rng_key key, const aug_image *in, const aug_image *out,
                           void *scratch)
 {
-    sharpen_job j = { in, out, (float)values[0] };
+    sharpen_job j = { in, out, (float)values[0], (float)(1.0 - values[0]) };
     /* torchvision leaves frames of 2 rows or columns or fewer as they are. */
     if (in->w <= 2 || in->h <= 2)
         aug_copy(ctx, in, out);

@@ -28,6 +28,8 @@ typedef struct graph_value {
     cnn_tensor t;      /* shape; data set by the plan, or the constant's */
     int64_t *i64;      /* int64 constants */
     void *storage;     /* constant data owned by the graph */
+    int declared_ndim; /* an output's shape as the model file states it, -1: none */
+    int declared_shape[CNN_MAX_DIMS];
     /* plan */
     struct graph_value *alias; /* shares this value's buffer (reshape-like ops) */
     int first_node, last_node;

@@ -2,6 +2,7 @@
  * split of (group, output channels, rows) over the thread pool. The inner
  * loops are the kernel table's conv2d entry; cnn_conv2d_kernel_c below is the
  * reference every SIMD twin is tested against. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "cnn/conv2d.h"
@@ -278,17 +279,19 @@ typedef struct conv_job {
     float *workspace; /* NULL: the kernels read x */
     int groups, cin_g, cout_g, h, w, out_h, out_w;
     band_plan plan;
+    atomic_int next_task; /* tasks are taken in order by whichever thread is free */
 } conv_job;
 
 static void conv_tasks(void *arg, int ith, int nth)
 {
-    const conv_job *j = arg;
+    conv_job *j = arg;
     const cnn_conv2d_params *p = j->p;
     const band_plan *b = &j->plan;
     cnn_conv2d_kernel_fn kernel = j->cin_g == 1 ? j->kernel_dw : j->kernel;
-    int t0, t1;
-    cnn_split_range(j->groups * b->n_bands, ith, nth, &t0, &t1);
-    for (int t = t0; t < t1; t++) {
+    (void)nth;
+    /* A shared counter, not a fixed split: a thread the OS runs late leaves
+     * its bands to the others. Results do not depend on who runs a band. */
+    for (int t; (t = atomic_fetch_add(&j->next_task, 1)) < j->groups * b->n_bands;) {
         int g = t / b->n_bands, oy0 = t % b->n_bands * b->rows_per_band;
         int oy1 = oy0 + b->rows_per_band < j->out_h ? oy0 + b->rows_per_band : j->out_h;
         const float *x = j->x + (size_t)g * j->cin_g * j->h * j->w;
@@ -355,6 +358,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     for (int i = 0; i < n; i++) {
         job.x = x->data + (size_t)i * cin * h * w;
         job.y = y->data + (size_t)i * cout * oh * ow;
+        atomic_init(&job.next_task, 0);
         cnn_threadpool_run(cnn_context_pool(ctx), conv_tasks, &job,
                            job.workspace ? job.plan.slots : 0);
     }

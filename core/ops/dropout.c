@@ -11,7 +11,8 @@
 #include "cnn/dropout.h"
 #include "kernels.h"
 
-/* Chunk of elements per task: a multiple of every kernel's vector step. */
+/* Threads split elements in chunks of this many: a multiple of every
+ * kernel's vector step. */
 #define DROPOUT_CHUNK 4096
 
 void cnn_dropout_params_init(cnn_dropout_params *p, cnn_dropout_mode mode, uint64_t seed,
@@ -89,18 +90,23 @@ typedef struct dropout_job {
     atomic_size_t kept_count;
 } dropout_job;
 
+/* Thread ith's elements [*i0, *i1): whole chunks but the last. */
+static void thread_span(size_t numel, int ith, int nth, size_t *i0, size_t *i1)
+{
+    int chunks = (int)((numel + DROPOUT_CHUNK - 1) / DROPOUT_CHUNK), t0, t1;
+    cnn_split_range(chunks, ith, nth, &t0, &t1);
+    *i0 = (size_t)t0 * DROPOUT_CHUNK;
+    *i1 = (size_t)t1 * DROPOUT_CHUNK < numel ? (size_t)t1 * DROPOUT_CHUNK : numel;
+}
+
 static void element_chunks(void *arg, int ith, int nth)
 {
     dropout_job *j = arg;
-    int chunks = (int)((j->numel + DROPOUT_CHUNK - 1) / DROPOUT_CHUNK);
-    int t0, t1;
-    cnn_split_range(chunks, ith, nth, &t0, &t1);
-    for (int t = t0; t < t1; t++) {
-        size_t i0 = (size_t)t * DROPOUT_CHUNK;
-        size_t n = j->numel - i0 < DROPOUT_CHUNK ? j->numel - i0 : DROPOUT_CHUNK;
-        j->k->dropout(j->x + i0, j->y + i0, j->mask ? j->mask + i0 : NULL, n,
+    size_t i0, i1;
+    thread_span(j->numel, ith, nth, &i0, &i1);
+    if (i0 < i1)
+        j->k->dropout(j->x + i0, j->y + i0, j->mask ? j->mask + i0 : NULL, i1 - i0,
                       j->p->key.seed, j->p->key.purpose, i0, j->threshold, j->scale);
-    }
 }
 
 static void channel_planes(void *arg, int ith, int nth)
@@ -115,6 +121,14 @@ static void channel_planes(void *arg, int ith, int nth)
         size_t off = (size_t)k * j->plane;
         j->k->scale_shift(j->x + off, j->y + off, j->plane, kept ? j->scale : 0.0f, 0.0f);
     }
+}
+
+static size_t count_kept(const uint8_t *mask, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += mask[i];
+    return kept;
 }
 
 /* Clear the block under every seed of planes [k0, k1) and count what stays. */
@@ -140,8 +154,7 @@ static void block_masks(void *arg, int ith, int nth)
             for (int y = sy; y < sy + bs; y++)
                 memset(m + (size_t)y * j->w + sx, 0, (size_t)bs);
         }
-        for (size_t i = 0; i < j->plane; i++)
-            kept += m[i];
+        kept += count_kept(m, j->plane);
     }
     atomic_fetch_add(&j->kept_count, kept);
 }
@@ -150,12 +163,8 @@ static void block_masks(void *arg, int ith, int nth)
 static void apply_mask(void *arg, int ith, int nth)
 {
     dropout_job *j = arg;
-    int chunks = (int)((j->numel + DROPOUT_CHUNK - 1) / DROPOUT_CHUNK);
-    int t0, t1;
-    cnn_split_range(chunks, ith, nth, &t0, &t1);
-    size_t i0 = (size_t)t0 * DROPOUT_CHUNK, i1 = (size_t)t1 * DROPOUT_CHUNK;
-    if (i1 > j->numel)
-        i1 = j->numel;
+    size_t i0, i1;
+    thread_span(j->numel, ith, nth, &i0, &i1);
     for (size_t i = i0; i < i1; i++)
         j->y[i] = j->kept[i] ? j->x[i] * j->scale : 0.0f;
 }
@@ -164,14 +173,6 @@ static void copy_tensor(const cnn_tensor *src, cnn_tensor *dst)
 {
     if (src->data != dst->data)
         memmove(dst->data, src->data, cnn_tensor_numel(src) * sizeof(float));
-}
-
-static size_t count_kept(const uint8_t *mask, size_t n)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        kept += mask[i];
-    return kept;
 }
 
 /* Scale of kept values: 1 / (1 - p) in float as PyTorch computes it, or for
@@ -195,7 +196,7 @@ static void init_job(dropout_job *j, cnn_context *ctx, const cnn_dropout_params 
     j->x = x->data;
     j->y = y->data;
     j->numel = cnn_tensor_numel(x);
-    j->threshold = p->p >= 1.0f ? UINT32_MAX : drop_threshold(p->p);
+    j->threshold = drop_threshold(p->p);
     j->scale = element_scale(p->p);
     if (x->ndim >= 2) {
         j->planes = x->shape[0] * x->shape[1];

@@ -1,9 +1,11 @@
-/* Edge detection entry points: parameter checks, the workspace plan, the
- * optional Gaussian blur and the split of rows over the thread pool. The
- * operators live in edge_gradients.c, edge_laplacian.c, edge_blur.c and
- * edge_canny.c; their hot loops are kernel table entries. */
+/* Edge detection entry points: parameter checks, the workspace plan and the
+ * split of rows over the thread pool. The operators live in
+ * edge_gradients.c, edge_laplacian.c and edge_canny.c, the optional Gaussian
+ * blur (rows made on demand) in edge_blur.c; their hot loops are kernel
+ * table entries. */
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cnn/edge.h"
 #include "cnn/threadpool.h"
@@ -44,7 +46,8 @@ cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height)
     if (p->method == CNN_EDGE_LAPLACIAN && (unsigned)p->laplacian > CNN_LAPLACIAN_APERTURE5)
         return cnn_fail(CNN_ERR_INVALID_ARG, "edge: unknown Laplacian kind %d",
                         (int)p->laplacian);
-    if (!(p->blur_sigma >= 0) || cnn_edge_blur_size(p->blur_sigma, 0) > EDGE_MAX_BLUR)
+    /* at most 31: the float kernel (8 sigma + 1 taps) fits EDGE_MAX_BLUR */
+    if (!(p->blur_sigma >= 0 && p->blur_sigma <= 31))
         return cnn_fail(CNN_ERR_INVALID_ARG, "edge: blur sigma %g, must be in [0, 31]",
                         (double)p->blur_sigma);
     if (!(p->scale >= 0) || isinf(p->scale))
@@ -59,43 +62,36 @@ cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height)
     return CNN_OK;
 }
 
-/* Workspace: [blurred plane][scratch of each thread][Canny map and stack]. */
-static size_t blur_plane_size(const cnn_edge_params *p, int width, int height)
+/* Workspace: the scratch of each thread (the operator's rows, then the ring
+ * of blurred rows when blurring), then Canny's edge map and stack. */
+static size_t op_scratch_size(const cnn_edge_params *p, int width)
 {
-    return p->blur_sigma > 0 ? edge_align64((size_t)width * height * sizeof(float)) : 0;
+    switch (p->method) {
+    case CNN_EDGE_CANNY: return cnn_edge_canny_scratch(width);
+    case CNN_EDGE_LAPLACIAN: return cnn_edge_laplacian_scratch(width);
+    default: break;
+    }
+    return cnn_edge_gradient_scratch(p, width);
 }
 
 static size_t thread_scratch_size(const cnn_edge_params *p, int width)
 {
-    size_t s = cnn_edge_gradient_scratch(p, width);
-    if (p->blur_sigma > 0 && cnn_edge_blur_scratch(p->blur_sigma, width) > s)
-        s = cnn_edge_blur_scratch(p->blur_sigma, width);
-    if (p->method == CNN_EDGE_CANNY && cnn_edge_canny_scratch(width) > s)
-        s = cnn_edge_canny_scratch(width);
-    if (p->method == CNN_EDGE_LAPLACIAN && cnn_edge_laplacian_scratch(width) > s)
-        s = cnn_edge_laplacian_scratch(width);
-    return s;
+    return op_scratch_size(p, width) + cnn_edge_rows_scratch(p->blur_sigma, width);
 }
 
 size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height, int n_threads)
 {
-    if (n_threads < 1)
-        n_threads = 1;
-    size_t s = blur_plane_size(p, width, height) +
-               (size_t)n_threads * thread_scratch_size(p, width);
+    if (n_threads <= 0) { /* as cnn_context_create: one per online CPU */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n_threads = cpus > 0 ? (int)cpus : 1;
+    }
+    size_t s = (size_t)n_threads * thread_scratch_size(p, width);
     if (p->method == CNN_EDGE_CANNY)
         s += cnn_edge_canny_shared(width, height);
     return s;
 }
 
-typedef enum rows_op {
-    ROWS_BLUR,
-    ROWS_MAGNITUDE,
-    ROWS_LAPLACIAN,
-} rows_op;
-
 typedef struct rows_job {
-    rows_op op;
     int is_f32;
     const cnn_kernels *k;
     const cnn_edge_params *p;
@@ -106,7 +102,7 @@ typedef struct rows_job {
     float *gx, *gy; /* float gradients wanted instead of magnitudes */
     int width, height;
     uint8_t *scratch;
-    size_t scratch_size;
+    size_t scratch_size, rows_offset;
 } rows_job;
 
 static void rows_task(void *arg, int ith, int nth)
@@ -116,32 +112,20 @@ static void rows_task(void *arg, int ith, int nth)
     cnn_split_range(j->height, ith, nth, &y0, &y1);
     if (y0 >= y1)
         return;
-    void *s = j->scratch + (size_t)ith * j->scratch_size;
-    switch (j->op) {
-    case ROWS_BLUR:
+    uint8_t *s = j->scratch + (size_t)ith * j->scratch_size;
+    edge_rows src;
+    cnn_edge_rows_init(&src, j->k, j->src, j->src_stride * (j->is_f32 ? 4 : 1), j->width,
+                       j->height, j->is_f32, j->p->blur_sigma, s + j->rows_offset);
+    if (j->p->method == CNN_EDGE_LAPLACIAN) {
         if (j->is_f32)
-            cnn_edge_blur_rows_f32(j->p->blur_sigma, j->src, j->src_stride, j->dst,
-                                   j->dst_stride, j->width, j->height, y0, y1, s);
+            cnn_edge_laplacian_rows_f32(j->p, &src, j->dst, j->dst_stride, y0, y1, s);
         else
-            cnn_edge_blur_rows_u8(j->p->blur_sigma, j->src, j->src_stride, j->dst,
-                                  j->dst_stride, j->width, j->height, y0, y1, s);
-        break;
-    case ROWS_MAGNITUDE:
-        if (j->is_f32)
-            cnn_edge_magnitude_rows_f32(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                        j->width, j->height, y0, y1, j->gx, j->gy, s);
-        else
-            cnn_edge_magnitude_rows_u8(j->k, j->p, j->src, j->src_stride, j->dst,
-                                       j->dst_stride, j->width, j->height, y0, y1, s);
-        break;
-    case ROWS_LAPLACIAN:
-        if (j->is_f32)
-            cnn_edge_laplacian_rows_f32(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                        j->width, j->height, y0, y1, s);
-        else
-            cnn_edge_laplacian_rows_u8(j->p, j->src, j->src_stride, j->dst, j->dst_stride,
-                                       j->width, j->height, y0, y1, s);
-        break;
+            cnn_edge_laplacian_rows_u8(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, s);
+    } else if (j->is_f32) {
+        cnn_edge_magnitude_rows_f32(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, j->gx,
+                                    j->gy, s);
+    } else {
+        cnn_edge_magnitude_rows_u8(j->k, j->p, &src, j->dst, j->dst_stride, y0, y1, s);
     }
 }
 
@@ -163,42 +147,19 @@ static cnn_status check_call(const cnn_edge_params *p, const void *src, ptrdiff_
     return CNN_OK;
 }
 
-/* Blur into the workspace when asked; returns the plane to detect on. */
-static const void *blur_if_asked(cnn_context *ctx, rows_job *j, void *workspace,
-                                 ptrdiff_t *stride)
-{
-    if (!(j->p->blur_sigma > 0))
-        return j->src;
-    rows_job b = *j;
-    b.op = ROWS_BLUR;
-    b.dst = workspace;
-    b.dst_stride = j->width;
-    cnn_threadpool_run(cnn_context_pool(ctx), rows_task, &b, cnn_context_threads(ctx));
-    *stride = j->width;
-    return workspace;
-}
-
 static void detect(cnn_context *ctx, rows_job *j, void *workspace)
 {
     const cnn_edge_params *p = j->p;
     int nth = cnn_context_threads(ctx);
-    j->scratch = (uint8_t *)workspace + blur_plane_size(p, j->width, j->height);
+    j->scratch = workspace;
     j->scratch_size = thread_scratch_size(p, j->width);
-    ptrdiff_t stride = j->src_stride;
-    j->src = blur_if_asked(ctx, j, workspace, &stride);
-    j->src_stride = stride;
-    if (p->method == CNN_EDGE_CANNY) {
-        void *shared = j->scratch + (size_t)nth * j->scratch_size;
-        if (j->is_f32)
-            cnn_edge_canny_f32(ctx, p, j->src, j->src_stride, j->dst, j->dst_stride, j->width,
-                               j->height, j->scratch, j->scratch_size, shared);
-        else
-            cnn_edge_canny_u8(ctx, p, j->src, j->src_stride, j->dst, j->dst_stride, j->width,
-                              j->height, j->scratch, j->scratch_size, shared);
-        return;
-    }
-    j->op = p->method == CNN_EDGE_LAPLACIAN ? ROWS_LAPLACIAN : ROWS_MAGNITUDE;
-    cnn_threadpool_run(cnn_context_pool(ctx), rows_task, j, nth);
+    j->rows_offset = op_scratch_size(p, j->width);
+    if (p->method == CNN_EDGE_CANNY)
+        cnn_edge_canny(ctx, p, j->src, j->src_stride, j->dst, j->dst_stride, j->width,
+                       j->height, j->is_f32, j->scratch, j->scratch_size, j->rows_offset,
+                       j->scratch + (size_t)nth * j->scratch_size);
+    else
+        cnn_threadpool_run(cnn_context_pool(ctx), rows_task, j, nth);
 }
 
 static cnn_status detect_plane(cnn_context *ctx, const cnn_edge_params *p, const void *src,
@@ -268,6 +229,13 @@ void cnn_edge_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->edge_canny_nms = cnn_edge_canny_nms_c;
     k->edge_vpass_s32 = cnn_edge_vpass_s32_c;
     k->edge_hpass_s32 = cnn_edge_hpass_s32_c;
+    k->edge_blur_vpass = cnn_edge_blur_vpass_c;
+    k->edge_blur_hpass = cnn_edge_blur_hpass_c;
+    k->edge_vpass_f32 = cnn_edge_vpass_f32_c;
+    k->edge_hpass_f32 = cnn_edge_hpass_f32_c;
+    k->edge_canny_nms_f32 = cnn_edge_canny_nms_f32_c;
+    k->edge_lap_vpass_s16 = cnn_edge_lap_vpass_s16_c;
+    k->edge_lap_hpass_u8 = cnn_edge_lap_hpass_u8_c;
 #if CNN_HAVE_X86
     cnn_edge_init_x86(k, cpu_flags);
 #endif

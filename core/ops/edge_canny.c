@@ -1,15 +1,16 @@
 /* Canny with cv2.Canny's semantics (OpenCV 4.6): Sobel gradients in 16 bits
  * with BORDER_REPLICATE (what cv2.Canny uses; aperture 7 gradients and
- * thresholds scaled by 1/16),
- * magnitude |gx| + |gy| or gx^2 + gy^2 against floor(threshold) or
- * floor(threshold^2), non-maximum suppression in tan(22.5) sectors, strong
- * pixels > high, weak > low, hysteresis with 8-connectivity.
+ * thresholds scaled by 1/16), magnitude |gx| + |gy| or gx^2 + gy^2 against
+ * floor(threshold) or floor(threshold^2), non-maximum suppression in
+ * tan(22.5) sectors, strong pixels > high, weak > low, hysteresis with
+ * 8-connectivity.
  *
- * Threads take horizontal bands. Each band computes its gradient rows in a
- * ring of three (plus one row above and below the band), suppresses into the
- * shared edge map and grows its strong pixels inside the band. A serial pass
- * then grows again from the strong pixels on both sides of every band
- * boundary, so the mask is the same whatever the number of bands. */
+ * Threads take horizontal bands. Each band computes its gradient rows (from
+ * its own ring of blurred rows when blurring) in a ring of three, plus one
+ * row above and below the band, suppresses into the shared edge map and
+ * grows its strong pixels inside the band. A serial pass then grows again
+ * from the strong pixels on both sides of every band boundary, so the mask
+ * is the same whatever the number of bands. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,9 @@ void cnn_edge_canny_nms_c(const int32_t *mag_p, const int32_t *mag_a, const int3
 }
 
 /* The float twin: same sectors and comparisons on float magnitudes. */
-static void nms_row_f32(const float *mag_p, const float *mag_a, const float *mag_n,
-                        const float *gx, const float *gy, uint8_t *map, int width, float low,
-                        float high)
+void cnn_edge_canny_nms_f32_c(const float *mag_p, const float *mag_a, const float *mag_n,
+                              const float *gx, const float *gy, uint8_t *map, int width,
+                              float low, float high)
 {
     const float tg22 = (float)TG22_Q15 / 32768.0f, tg67 = tg22 + 2.0f;
     for (int x = 0; x < width; x++) {
@@ -98,8 +99,8 @@ typedef struct canny_job {
     uint8_t *map; /* (width + 2) x (height + 2), a border of MAP_NONE */
     ptrdiff_t map_stride;
     int32_t *stack; /* width * height map offsets */
-    uint8_t *scratch;
-    size_t scratch_size;
+    uint8_t *scratch; /* per thread: scratch_size bytes, the row ring at rows_offset */
+    size_t scratch_size, rows_offset;
     int32_t low, high;
     float low_f, high_f;
 } canny_job;
@@ -139,8 +140,8 @@ static inline int16_t div16_round_even(int32_t v)
 
 /* Gradients and magnitude of row y (int16 and int32 cells for 8-bit
  * planes, float for float planes), zero magnitude outside the image. */
-static void gradient_row(const canny_job *j, int y, void *gx, void *gy, void *mag,
-                         uint8_t *generic)
+static void gradient_row(const canny_job *j, edge_rows *src, int y, void *gx, void *gy,
+                         void *mag, uint8_t *generic)
 {
     int w = j->width, l2 = j->p->norm == CNN_EDGE_L2;
     if (y < 0 || y >= j->height) {
@@ -149,11 +150,11 @@ static void gradient_row(const canny_job *j, int y, void *gx, void *gy, void *ma
     }
     const edge_taps *t = cnn_edge_taps(CNN_EDGE_SOBEL, j->p->aperture);
     const void *rows[EDGE_MAX_APERTURE];
-    edge_gather_rows(rows, j->src, j->src_stride, y, j->height, t->size, EDGE_REPLICATE);
+    edge_gather(src, rows, y, t->size, EDGE_REPLICATE);
     size_t padded = edge_align64(((size_t)w + EDGE_MAX_APERTURE - 1) * 4);
     if (j->is_f32) {
         float *fx = gx, *fy = gy, *m = mag;
-        cnn_edge_grad_row_f32((const float *const *)rows, t, w, EDGE_REPLICATE,
+        cnn_edge_grad_row_f32(j->k, (const float *const *)rows, t, w, EDGE_REPLICATE,
                               (float *)generic, (float *)(generic + padded), fx, fy);
         float s = t->size == 7 ? 1.0f / 16 : 1.0f;
         for (int x = 0; x < w; x++) {
@@ -187,8 +188,8 @@ static void gradient_row(const canny_job *j, int y, void *gx, void *gy, void *ma
     j->k->edge_canny_mag(ix, iy, mag, w, l2);
 }
 
-/* Grow edges from the stack's entries into weak cells with offsets in
- * [lo, hi); returns nothing, the map holds the result. */
+/* Grow edges from the stack's entries into the weak cells with offsets in
+ * [lo, hi), depth first. */
 static void grow(uint8_t *map, ptrdiff_t stride, int32_t *stack, size_t top, ptrdiff_t lo,
                  ptrdiff_t hi)
 {
@@ -250,14 +251,17 @@ static void suppress_band(void *arg, int ith, int nth)
     uint8_t *generic = s + 3 * MAG_ROW(w) + 4 * GRAD_ROW(w);
     /* ring: mag[p] row y-1, mag[a] row y (gradients in slot a), mag[n] row y+1 */
     int ip = 0, ia = 1, in = 2, slot = 0;
-    gradient_row(j, y0 - 1, gx[1], gy[1], mag[ip], generic);
-    gradient_row(j, y0, gx[0], gy[0], mag[ia], generic);
+    edge_rows src;
+    cnn_edge_rows_init(&src, j->k, j->src, j->src_stride, w, j->height, j->is_f32,
+                       j->p->blur_sigma, s + j->rows_offset);
+    gradient_row(j, &src, y0 - 1, gx[1], gy[1], mag[ip], generic);
+    gradient_row(j, &src, y0, gx[0], gy[0], mag[ia], generic);
     for (int y = y0; y < y1; y++) {
         uint8_t *row = map_row(j, y);
-        gradient_row(j, y + 1, gx[slot ^ 1], gy[slot ^ 1], mag[in], generic);
+        gradient_row(j, &src, y + 1, gx[slot ^ 1], gy[slot ^ 1], mag[in], generic);
         if (j->is_f32) {
-            nms_row_f32(mag[ip], mag[ia], mag[in], gx[slot], gy[slot], row, w, j->low_f,
-                        j->high_f);
+            j->k->edge_canny_nms_f32(mag[ip], mag[ia], mag[in], gx[slot], gy[slot], row, w,
+                                     j->low_f, j->high_f);
         } else {
             j->k->edge_canny_nms(mag[ip], mag[ia], mag[in], gx[slot], gy[slot], row, w,
                                  j->low, j->high);
@@ -346,27 +350,16 @@ static void run(cnn_context *ctx, canny_job *j, void *shared)
     cnn_threadpool_run(pool, write_mask, j, nth);
 }
 
-void cnn_edge_canny_u8(cnn_context *ctx, const cnn_edge_params *p, const uint8_t *src,
-                       ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride, int width,
-                       int height, uint8_t *scratch, size_t scratch_size, void *shared)
-{
-    canny_job j = {
-        .k = cnn_context_kernels(ctx), .p = p, .src = src, .src_stride = src_stride,
-        .dst = dst, .dst_stride = dst_stride, .width = width, .height = height,
-        .scratch = scratch, .scratch_size = scratch_size,
-    };
-    run(ctx, &j, shared);
-}
-
-void cnn_edge_canny_f32(cnn_context *ctx, const cnn_edge_params *p, const float *src,
-                        ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride, int width,
-                        int height, uint8_t *scratch, size_t scratch_size, void *shared)
+void cnn_edge_canny(cnn_context *ctx, const cnn_edge_params *p, const void *src,
+                    ptrdiff_t src_stride, void *dst, ptrdiff_t dst_stride, int width,
+                    int height, int is_f32, uint8_t *scratch, size_t scratch_size,
+                    size_t rows_offset, void *shared)
 {
     canny_job j = {
         .k = cnn_context_kernels(ctx), .p = p, .src = src,
-        .src_stride = src_stride * (ptrdiff_t)sizeof(float), .dst = dst,
-        .dst_stride = dst_stride, .is_f32 = 1, .width = width, .height = height,
-        .scratch = scratch, .scratch_size = scratch_size,
+        .src_stride = src_stride * (is_f32 ? (ptrdiff_t)sizeof(float) : 1), .dst = dst,
+        .dst_stride = dst_stride, .is_f32 = is_f32, .width = width, .height = height,
+        .scratch = scratch, .scratch_size = scratch_size, .rows_offset = rows_offset,
     };
     run(ctx, &j, shared);
 }

@@ -71,35 +71,49 @@ void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, con
     k->edge_hpass_s32(vs + r, vd + r, t->smooth, t->deriv, t->size, gx, gy, width);
 }
 
-void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
-                           edge_border border, float *vs, float *vd, float *gx, float *gy)
+void cnn_edge_vpass_f32_c(const float *const *rows, const int *smooth, const int *deriv, int n,
+                          float *vs, float *vd, int width)
 {
-    int n = t->size, r = n / 2;
     for (int x = 0; x < width; x++) {
-        vs[r + x] = (float)t->smooth[0] * rows[0][x];
-        vd[r + x] = (float)t->deriv[0] * rows[0][x];
+        vs[x] = (float)smooth[0] * rows[0][x];
+        vd[x] = (float)deriv[0] * rows[0][x];
     }
     for (int i = 1; i < n; i++) {
         const float *row = rows[i];
-        float s = (float)t->smooth[i], d = (float)t->deriv[i];
+        float s = (float)smooth[i], d = (float)deriv[i];
         for (int x = 0; x < width; x++) {
-            vs[r + x] += s * row[x];
-            vd[r + x] += d * row[x];
+            vs[x] += s * row[x];
+            vd[x] += d * row[x];
         }
     }
-    edge_pad_row32(vs, r, width, border);
-    edge_pad_row32(vd, r, width, border);
+}
+
+void cnn_edge_hpass_f32_c(const float *vs, const float *vd, const int *smooth, const int *deriv,
+                          int n, float *gx, float *gy, int width)
+{
+    int r = n / 2;
     for (int x = 0; x < width; x++) {
-        gx[x] = (float)t->deriv[0] * vs[x];
-        gy[x] = (float)t->smooth[0] * vd[x];
+        gx[x] = (float)deriv[0] * vs[x - r];
+        gy[x] = (float)smooth[0] * vd[x - r];
     }
     for (int j = 1; j < n; j++) {
-        float s = (float)t->smooth[j], d = (float)t->deriv[j];
+        float s = (float)smooth[j], d = (float)deriv[j];
         for (int x = 0; x < width; x++) {
-            gx[x] += d * vs[x + j];
-            gy[x] += s * vd[x + j];
+            gx[x] += d * vs[x + j - r];
+            gy[x] += s * vd[x + j - r];
         }
     }
+}
+
+void cnn_edge_grad_row_f32(const cnn_kernels *k, const float *const *rows, const edge_taps *t,
+                           int width, edge_border border, float *vs, float *vd, float *gx,
+                           float *gy)
+{
+    int r = t->size / 2;
+    k->edge_vpass_f32(rows, t->smooth, t->deriv, t->size, vs + r, vd + r, width);
+    edge_pad_row32(vs, r, width, border);
+    edge_pad_row32(vd, r, width, border);
+    k->edge_hpass_f32(vs + r, vd + r, t->smooth, t->deriv, t->size, gx, gy, width);
 }
 
 static inline uint8_t sat_u8_round(double v)
@@ -135,35 +149,65 @@ void cnn_edge_mag_row_u8(const int32_t *gx, const int32_t *gy, uint8_t *dst, int
     }
 }
 
+/* gx, gy of pixel x of a 3x3 operator with its left and right columns. */
+static inline void grad3_at(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int xl,
+                            int x, int xr, int side, int centre, int *gx, int *gy)
+{
+    *gx = side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) + centre * (r1[xr] - r1[xl]);
+    *gy = side * (r2[xl] - r0[xl] + r2[xr] - r0[xr]) + centre * (r2[x] - r0[x]);
+}
+
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
                           int16_t *gy, int width, int side, int centre, int left, int right)
 {
-    for (int x = 0; x < width; x++) {
-        int xl = x > 0 ? x - 1 : left, xr = x < width - 1 ? x + 1 : right;
-        int dl = r2[xl] - r0[xl], dc = r2[x] - r0[x], dr = r2[xr] - r0[xr];
-        gx[x] = (int16_t)(side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) +
-                          centre * (r1[xr] - r1[xl]));
-        gy[x] = (int16_t)(side * (dl + dr) + centre * dc);
+    /* Column -1 reads left, column width reads right (a row of width 1
+     * reads both); the inside needs no test, so its loop vectorises. */
+    int x1 = width - 1, vx, vy;
+    grad3_at(r0, r1, r2, left, 0, width > 1 ? 1 : right, side, centre, &vx, &vy);
+    gx[0] = (int16_t)vx, gy[0] = (int16_t)vy;
+    for (int x = 1; x < x1; x++) {
+        grad3_at(r0, r1, r2, x - 1, x, x + 1, side, centre, &vx, &vy);
+        gx[x] = (int16_t)vx, gy[x] = (int16_t)vy;
     }
+    if (width > 1) {
+        grad3_at(r0, r1, r2, x1 - 1, x1, right, side, centre, &vx, &vy);
+        gx[x1] = (int16_t)vx, gy[x1] = (int16_t)vy;
+    }
+}
+
+/* 8-bit magnitude of one gradient: for L2, from 255.5^2 the result
+ * saturates; below, sqrtf of the exact sum rounds like the float reference
+ * (no integer sum sits on a .5 tie). */
+static inline uint8_t mag3_of(int gx, int gy, int l2)
+{
+    if (l2) {
+        int s = gx * gx + gy * gy;
+        return s >= 65280 ? 255 : (uint8_t)lrintf(sqrtf((float)s));
+    }
+    int s = abs(gx) + abs(gy);
+    return s > 255 ? 255 : (uint8_t)s;
 }
 
 void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
                         int width, int side, int centre, int left, int right, int l2)
 {
-    for (int x = 0; x < width; x++) {
-        int xl = x > 0 ? x - 1 : left, xr = x < width - 1 ? x + 1 : right;
-        int dl = r2[xl] - r0[xl], dc = r2[x] - r0[x], dr = r2[xr] - r0[xr];
-        int gx = side * (r0[xr] - r0[xl] + r2[xr] - r2[xl]) + centre * (r1[xr] - r1[xl]);
-        int gy = side * (dl + dr) + centre * dc;
-        if (l2) {
-            /* From 255.5^2 the result saturates; below, sqrtf of the exact
-             * sum rounds like the float reference (no sum sits on a tie). */
-            int s = gx * gx + gy * gy;
-            dst[x] = s >= 65280 ? 255 : (uint8_t)lrintf(sqrtf((float)s));
-        } else {
-            int s = abs(gx) + abs(gy);
-            dst[x] = s > 255 ? 255 : (uint8_t)s;
+    int x1 = width - 1, vx, vy;
+    grad3_at(r0, r1, r2, left, 0, width > 1 ? 1 : right, side, centre, &vx, &vy);
+    dst[0] = mag3_of(vx, vy, l2);
+    if (l2) {
+        for (int x = 1; x < x1; x++) {
+            grad3_at(r0, r1, r2, x - 1, x, x + 1, side, centre, &vx, &vy);
+            dst[x] = mag3_of(vx, vy, 1);
         }
+    } else {
+        for (int x = 1; x < x1; x++) {
+            grad3_at(r0, r1, r2, x - 1, x, x + 1, side, centre, &vx, &vy);
+            dst[x] = mag3_of(vx, vy, 0);
+        }
+    }
+    if (width > 1) {
+        grad3_at(r0, r1, r2, x1 - 1, x1, right, side, centre, &vx, &vy);
+        dst[x1] = mag3_of(vx, vy, l2);
     }
 }
 
@@ -176,19 +220,17 @@ size_t cnn_edge_gradient_scratch(const cnn_edge_params *p, int width)
 }
 
 void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
-                                const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
-                                ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                                void *scratch)
+                                edge_rows *src, uint8_t *dst, ptrdiff_t dst_stride, int y0,
+                                int y1, void *scratch)
 {
     const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
     const uint8_t *rows[EDGE_MAX_APERTURE];
-    int l2 = p->norm == CNN_EDGE_L2;
+    int width = src->width, l2 = p->norm == CNN_EDGE_L2;
     if (t->size == 3 && p->scale == 1.0f) {
         int left = edge_border_index(-1, width, EDGE_REFLECT101);
         int right = edge_border_index(width, width, EDGE_REFLECT101);
         for (int y = y0; y < y1; y++) {
-            edge_gather_rows((const void **)rows, src, src_stride, y, height, 3,
-                             EDGE_REFLECT101);
+            edge_gather(src, (const void **)rows, y, 3, EDGE_REFLECT101);
             k->edge_mag3_u8(rows[0], rows[1], rows[2], dst + y * dst_stride, width,
                             t->smooth[0], t->smooth[1], left, right, l2);
         }
@@ -199,20 +241,19 @@ void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
     int32_t *gx = (int32_t *)((uint8_t *)scratch + 2 * padded);
     int32_t *gy = (int32_t *)((uint8_t *)gx + edge_align64((size_t)width * 4));
     for (int y = y0; y < y1; y++) {
-        edge_gather_rows((const void **)rows, src, src_stride, y, height, t->size,
-                         EDGE_REFLECT101);
+        edge_gather(src, (const void **)rows, y, t->size, EDGE_REFLECT101);
         cnn_edge_grad_row_s32(k, rows, t, width, EDGE_REFLECT101, vs, vd, gx, gy);
         cnn_edge_mag_row_u8(gx, gy, dst + y * dst_stride, width, p->norm, p->scale);
     }
 }
 
-void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
-                                 ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1, float *gx_out,
-                                 float *gy_out, void *scratch)
+void cnn_edge_magnitude_rows_f32(const cnn_kernels *k, const cnn_edge_params *p,
+                                 edge_rows *src, float *dst, ptrdiff_t dst_stride, int y0,
+                                 int y1, float *gx_out, float *gy_out, void *scratch)
 {
     const edge_taps *t = cnn_edge_taps(p->method, p->aperture);
     const float *rows[EDGE_MAX_APERTURE];
+    int width = src->width;
     size_t padded = edge_align64(((size_t)width + EDGE_MAX_APERTURE - 1) * 4);
     float *vs = scratch, *vd = (float *)((uint8_t *)scratch + padded);
     float *gx = (float *)((uint8_t *)scratch + 2 * padded);
@@ -220,9 +261,8 @@ void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
     for (int y = y0; y < y1; y++) {
         float *rx = gx_out ? gx_out + y * dst_stride : gx;
         float *ry = gy_out ? gy_out + y * dst_stride : gy;
-        edge_gather_rows((const void **)rows, src, src_stride * (ptrdiff_t)sizeof(float), y,
-                         height, t->size, EDGE_REFLECT101);
-        cnn_edge_grad_row_f32(rows, t, width, EDGE_REFLECT101, vs, vd, rx, ry);
+        edge_gather(src, (const void **)rows, y, t->size, EDGE_REFLECT101);
+        cnn_edge_grad_row_f32(k, rows, t, width, EDGE_REFLECT101, vs, vd, rx, ry);
         if (!dst)
             continue;
         float *out = dst + y * dst_stride;

@@ -10,7 +10,7 @@
 #include "kernels.h"
 
 #define EDGE_MAX_APERTURE 7
-#define EDGE_MAX_BLUR 255 /* largest Gaussian kernel (sigma up to ~42) */
+#define EDGE_MAX_BLUR 255 /* largest Gaussian kernel (float sigma up to ~31) */
 
 /* Border rules: OpenCV's BORDER_REFLECT_101 (gfedcb|abcdefgh|gfedcba) for
  * the filters, BORDER_REPLICATE (aaa|abcdefgh|hhh) inside cv2.Canny. */
@@ -46,6 +46,51 @@ static inline void edge_pad_row32(void *row, int r, int width, edge_border borde
     }
 }
 
+/* Gaussian blur like cv2.GaussianBlur(ksize=(0,0), sigma), reflect-101:
+ * 8-bit with OpenCV's 8.8 fixed-point taps (bit-exact rounding), float with
+ * float taps. Kernel size from sigma as OpenCV picks it per depth. */
+/* The 8.8 fixed-point taps for 8 bits; returns their number. */
+int cnn_edge_blur_taps_u8(float sigma, uint16_t *taps);
+
+/* Where an operator reads the rows of its plane: the plane itself, or
+ * without storing a blurred plane, a ring of blurred rows made on demand
+ * (one per thread). EDGE_RING covers the 7 rows an operator reads at once. */
+#define EDGE_RING 8
+typedef struct edge_rows {
+    const uint8_t *src;
+    ptrdiff_t stride; /* bytes */
+    int width, height, is_f32;
+    const cnn_kernels *k;
+    uint8_t *ring; /* NULL: no blur */
+    size_t ring_row;
+    int ring_y[EDGE_RING];
+    int taps_n;
+    uint16_t taps_u8[EDGE_MAX_BLUR];
+    float taps_f32[EDGE_MAX_BLUR];
+    void *blur_scratch;
+} edge_rows;
+
+/* Scratch of one thread for the ring (0 without blur), and the setup. */
+size_t cnn_edge_rows_scratch(float sigma, int width);
+void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
+                        ptrdiff_t stride_bytes, int width, int height, int is_f32, float sigma,
+                        void *scratch);
+/* Blurred row y, made into the ring unless it is there. */
+const void *cnn_edge_blurred_row(edge_rows *s, int y);
+
+static inline const void *edge_row(edge_rows *s, int y)
+{
+    return s->ring ? cnn_edge_blurred_row(s, y) : s->src + y * s->stride;
+}
+
+/* rows[0..n) = the rows around y under the border rule. */
+static inline void edge_gather(edge_rows *s, const void **rows, int y, int n,
+                               edge_border border)
+{
+    for (int i = 0; i < n; i++)
+        rows[i] = edge_row(s, edge_border_index(y - n / 2 + i, s->height, border));
+}
+
 /* A separable gradient operator: gx = smooth (vertical) x deriv
  * (horizontal), gy the transpose. */
 typedef struct edge_taps {
@@ -63,66 +108,50 @@ void cnn_edge_grad_row_s32(const cnn_kernels *k, const uint8_t *const *rows, con
                            int width, edge_border border, int32_t *vs, int32_t *vd,
                            int32_t *gx, int32_t *gy);
 /* Float twin for float planes. */
-void cnn_edge_grad_row_f32(const float *const *rows, const edge_taps *t, int width,
-                           edge_border border, float *vs, float *vd, float *gx, float *gy);
+void cnn_edge_grad_row_f32(const cnn_kernels *k, const float *const *rows, const edge_taps *t,
+                           int width, edge_border border, float *vs, float *vd, float *gx,
+                           float *gy);
 /* Magnitude times scale, rounded to nearest and saturated to 8 bits. */
 void cnn_edge_mag_row_u8(const int32_t *gx, const int32_t *gy, uint8_t *dst, int width,
                          cnn_edge_norm norm, float scale);
 
-/* Fill rows[0..size) with the source rows around y under the border rule. */
-static inline void edge_gather_rows(const void **rows, const void *src, ptrdiff_t stride_bytes,
-                                    int y, int height, int size, edge_border border)
-{
-    int r = size / 2;
-    for (int i = 0; i < size; i++)
-        rows[i] = (const uint8_t *)src +
-                  (ptrdiff_t)edge_border_index(y - r + i, height, border) * stride_bytes;
-}
-
 /* Scratch of one thread for the gradient methods, in bytes. */
 size_t cnn_edge_gradient_scratch(const cnn_edge_params *p, int width);
-/* Gradient magnitudes, rows [y0, y1) of an image. */
+/* Gradient magnitudes, rows [y0, y1) of an image; float gradients into
+ * gx_out, gy_out (dst_stride) when given. */
 void cnn_edge_magnitude_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
-                                const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
-                                ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                                void *scratch);
-void cnn_edge_magnitude_rows_f32(const cnn_edge_params *p, const float *src,
-                                 ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1, float *gx_out,
-                                 float *gy_out, void *scratch);
+                                edge_rows *src, uint8_t *dst, ptrdiff_t dst_stride, int y0,
+                                int y1, void *scratch);
+void cnn_edge_magnitude_rows_f32(const cnn_kernels *k, const cnn_edge_params *p,
+                                 edge_rows *src, float *dst, ptrdiff_t dst_stride, int y0,
+                                 int y1, float *gx_out, float *gy_out, void *scratch);
+
+/* A Laplacian as v1 (x) h1 + v2 (x) h2 (see edge_laplacian.c). */
+typedef struct edge_laplacian_taps {
+    int size;
+    int16_t v1[5], h1[5], v2[5], h2[5];
+} edge_laplacian_taps;
+
+const edge_laplacian_taps *cnn_edge_laplacian_taps(cnn_laplacian_kind kind);
 
 /* Laplacian |response| times scale, rows [y0, y1), with the scratch of
  * one thread. */
 size_t cnn_edge_laplacian_scratch(int width);
-void cnn_edge_laplacian_rows_u8(const cnn_edge_params *p, const uint8_t *src,
-                                ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
-                                int width, int height, int y0, int y1, void *scratch);
-void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, const float *src,
-                                 ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride,
-                                 int width, int height, int y0, int y1, void *scratch);
+void cnn_edge_laplacian_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
+                                edge_rows *src, uint8_t *dst, ptrdiff_t dst_stride, int y0,
+                                int y1, void *scratch);
+void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
+                                 ptrdiff_t dst_stride, int y0, int y1, void *scratch);
 
-/* Gaussian blur like cv2.GaussianBlur(ksize=(0,0), sigma), reflect-101:
- * 8-bit with OpenCV's 8.8 fixed-point taps (bit-exact rounding), float with
- * float taps. Kernel size from sigma as OpenCV picks it per depth. */
-int cnn_edge_blur_size(float sigma, int is_u8);
-size_t cnn_edge_blur_scratch(float sigma, int width);
-void cnn_edge_blur_rows_u8(float sigma, const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
-                           ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                           void *scratch);
-void cnn_edge_blur_rows_f32(float sigma, const float *src, ptrdiff_t src_stride, float *dst,
-                            ptrdiff_t dst_stride, int width, int height, int y0, int y1,
-                            void *scratch);
-
-/* Canny (blur already applied). Scratch of one thread, the shared part
- * (edge map and hysteresis stack), and the detection. */
+/* Canny: scratch of one thread, the shared part (edge map and hysteresis
+ * stack), and the detection; each thread's rows come through an edge_rows
+ * with the blur of p, its ring at rows_offset in the thread's scratch. */
 size_t cnn_edge_canny_scratch(int width);
 size_t cnn_edge_canny_shared(int width, int height);
-void cnn_edge_canny_u8(cnn_context *ctx, const cnn_edge_params *p, const uint8_t *src,
-                       ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride, int width,
-                       int height, uint8_t *scratch, size_t scratch_size, void *shared);
-void cnn_edge_canny_f32(cnn_context *ctx, const cnn_edge_params *p, const float *src,
-                        ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride, int width,
-                        int height, uint8_t *scratch, size_t scratch_size, void *shared);
+void cnn_edge_canny(cnn_context *ctx, const cnn_edge_params *p, const void *src,
+                    ptrdiff_t src_stride, void *dst, ptrdiff_t dst_stride, int width,
+                    int height, int is_f32, uint8_t *scratch, size_t scratch_size,
+                    size_t rows_offset, void *shared);
 
 /* Round a size up to a multiple of 64 bytes (carving aligned scratch). */
 static inline size_t edge_align64(size_t n)

@@ -29,6 +29,12 @@ static cnn_status check_axis(const char *op, const cnn_tensor *x, const cnn_tens
     return CNN_OK;
 }
 
+/* Offset of the first value of line t (of outer * inner). */
+static size_t position_offset(const line_layout *l, size_t t)
+{
+    return (t / l->inner) * l->dim * l->inner + t % l->inner;
+}
+
 typedef enum softmax_kind {
     SOFTMAX_FORWARD,
     LOG_SOFTMAX_FORWARD,
@@ -99,7 +105,7 @@ static void softmax_lines(void *arg, int ith, int nth)
     int t0, t1;
     cnn_split_range((int)lines, ith, nth, &t0, &t1);
     for (size_t t = (size_t)t0; t < (size_t)t1; t++) {
-        size_t off = (t / j->l.inner) * j->l.dim * j->l.inner + t % j->l.inner;
+        size_t off = position_offset(&j->l, t);
         softmax_line(j->kind, j->x + off, j->dy ? j->dy + off : NULL, j->out + off, j->l.dim,
                      j->l.inner);
     }
@@ -144,63 +150,74 @@ cnn_status cnn_log_softmax_backward(cnn_context *ctx, const cnn_tensor *y,
     return run_softmax(ctx, LOG_SOFTMAX_BACKWARD, "log_softmax", y, dy, axis, dx);
 }
 
-static cnn_status check_cross_entropy(const cnn_tensor *logits, const int *labels)
+/* logits [N, C, d1, ...]: N * d1 * ... positions, each a line of C logits at
+ * stride d1 * ..., and one label per position. */
+static cnn_status check_cross_entropy(const cnn_tensor *logits, const int *labels,
+                                      line_layout *l)
 {
-    if (logits->ndim != 2)
-        return cnn_fail(CNN_ERR_SHAPE, "cross_entropy: logits are %d-D, expected [N, C]",
+    if (logits->ndim < 2)
+        return cnn_fail(CNN_ERR_SHAPE,
+                        "cross_entropy: logits are %d-D, expected [N, C] or [N, C, d1, ...]",
                         logits->ndim);
-    for (int n = 0; n < logits->shape[0]; n++)
-        if (labels[n] < 0 || labels[n] >= logits->shape[1])
+    cnn_status st = check_axis("cross_entropy", logits, logits, "logits", 1, l);
+    if (st != CNN_OK)
+        return st;
+    for (size_t t = 0; t < l->outer * l->inner; t++)
+        if (labels[t] < 0 || (size_t)labels[t] >= l->dim)
             return cnn_fail(CNN_ERR_INVALID_ARG,
-                            "cross_entropy: label %d of sample %d outside [0, %d)", labels[n], n,
-                            logits->shape[1]);
+                            "cross_entropy: label %d at position %zu outside [0, %zu)",
+                            labels[t], t, l->dim);
     return CNN_OK;
 }
 
-/* log(sum(exp(row))) with the maximum taken out first. */
-static double log_sum_exp(const float *row, int c)
+/* log(sum(exp(line))) with the maximum taken out first. */
+static double log_sum_exp(const float *line, size_t c, size_t s)
 {
-    float max = row[0];
-    for (int i = 1; i < c; i++)
-        max = fmaxf(max, row[i]);
+    float max = line[0];
+    for (size_t i = 1; i < c; i++)
+        max = fmaxf(max, line[i * s]);
     double sum = 0.0;
-    for (int i = 0; i < c; i++)
-        sum += exp((double)row[i] - max);
+    for (size_t i = 0; i < c; i++)
+        sum += exp((double)line[i * s] - max);
     return max + log(sum);
 }
 
 cnn_status cnn_cross_entropy_forward(cnn_context *ctx, const cnn_tensor *logits,
                                      const int *labels, float *loss)
 {
-    cnn_status st = check_cross_entropy(logits, labels);
+    line_layout l;
+    cnn_status st = check_cross_entropy(logits, labels, &l);
     if (st != CNN_OK)
         return st;
-    int batch = logits->shape[0], c = logits->shape[1];
+    size_t positions = l.outer * l.inner;
     double total = 0.0;
-    for (int n = 0; n < batch; n++) {
-        const float *row = logits->data + (size_t)n * c;
-        total += log_sum_exp(row, c) - row[labels[n]];
+    for (size_t t = 0; t < positions; t++) {
+        const float *line = logits->data + position_offset(&l, t);
+        total += log_sum_exp(line, l.dim, l.inner) - line[(size_t)labels[t] * l.inner];
     }
-    *loss = (float)(total / batch);
+    *loss = (float)(total / positions);
     return CNN_OK;
 }
 
 cnn_status cnn_cross_entropy_backward(cnn_context *ctx, const cnn_tensor *logits,
                                       const int *labels, float dloss, cnn_tensor *dlogits)
 {
-    cnn_status st = check_cross_entropy(logits, labels);
+    line_layout l;
+    cnn_status st = check_cross_entropy(logits, labels, &l);
     if (st != CNN_OK)
         return st;
     if (!cnn_tensor_same_shape(logits, dlogits))
         return cnn_fail(CNN_ERR_SHAPE, "cross_entropy: dlogits must have the shape of logits");
-    int batch = logits->shape[0], c = logits->shape[1];
-    double scale = (double)dloss / batch;
-    for (int n = 0; n < batch; n++) {
-        const float *row = logits->data + (size_t)n * c;
-        float *out = dlogits->data + (size_t)n * c;
-        double lse = log_sum_exp(row, c);
-        for (int i = 0; i < c; i++)
-            out[i] = (float)(scale * (exp((double)row[i] - lse) - (i == labels[n])));
+    size_t positions = l.outer * l.inner;
+    double scale = (double)dloss / positions;
+    for (size_t t = 0; t < positions; t++) {
+        size_t off = position_offset(&l, t);
+        const float *line = logits->data + off;
+        float *out = dlogits->data + off;
+        double lse = log_sum_exp(line, l.dim, l.inner);
+        for (size_t i = 0; i < l.dim; i++)
+            out[i * l.inner] = (float)(scale * (exp((double)line[i * l.inner] - lse) -
+                                                (i == (size_t)labels[t])));
     }
     return CNN_OK;
 }

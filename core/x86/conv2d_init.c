@@ -1,4 +1,4 @@
-/* Point the conv2d entry at the best SIMD kernel the CPU flags allow,
+/* Point the conv2d entries at the best SIMD kernels the CPU flags allow,
  * in ascending ISA order. Compiled without ISA flags. */
 #include "cnn/cpu.h"
 #include "kernels.h"

@@ -143,30 +143,57 @@ static ALWAYS_INLINE void dw_block(const cnn_conv2d_kernel_args *a, int oc, int 
                 a->out_w);
 }
 
-/* A channel block (nr 0) or a depthwise block of nr rows. */
-static ALWAYS_INLINE void conv_block(const cnn_conv2d_kernel_args *a, int oc, int noc, int oy,
-                                     int nr, int x, int nv, int tail, MASK last)
+/* Block of n items at i, columns [x, x + nv * VLEN): channels [i, i + n)
+ * of row oy, or with depthwise set rows [i, i + n) of channel oc. */
+static ALWAYS_INLINE void conv_unit(const cnn_conv2d_kernel_args *a, int oc, int oy, int i,
+                                    int n, int depthwise, int x, int nv, int tail, MASK last)
 {
-    if (nr)
-        dw_block(a, oc, oy, nr, x, nv, tail, last);
+    if (depthwise)
+        dw_block(a, oc, i, n, x, nv, tail, last);
     else
-        chan_block(a, oc, noc, oy, x, nv, tail, last);
+        chan_block(a, i, n, oy, x, nv, tail, last);
 }
 
-/* One row of noc channels (or nr depthwise rows): full blocks of XVB vectors, then the rest. A
- * lone last vector loads as much as it computes, so with XVB 3 the last four
- * vectors go as two blocks of two. */
-static ALWAYS_INLINE void conv_row(const cnn_conv2d_kernel_args *a, int oc, int noc, int oy,
-                                   int nr)
+/* Items [i0, i1) of one block of columns, in blocks of `block` (a constant),
+ * the remainder in halving blocks (7 = 4 + 2 + 1), each size a constant. */
+static ALWAYS_INLINE void conv_items(const cnn_conv2d_kernel_args *a, int oc, int oy, int i0,
+                                     int i1, int block, int depthwise, int x, int nv, int tail,
+                                     MASK last)
+{
+    int i = i0;
+    for (; i + block <= i1; i += block)
+        conv_unit(a, oc, oy, i, block, depthwise, x, nv, tail, last);
+    if (block > 4 && i + 4 <= i1) {
+        conv_unit(a, oc, oy, i, 4, depthwise, x, nv, tail, last);
+        i += 4;
+    }
+    if (block > 2 && i + 2 <= i1) {
+        conv_unit(a, oc, oy, i, 2, depthwise, x, nv, tail, last);
+        i += 2;
+    }
+    if (i < i1)
+        conv_unit(a, oc, oy, i, 1, depthwise, x, nv, tail, last);
+}
+
+#if OCB > 8 || DWR > 8
+#error "conv_items handles up to 8 channels or rows per block"
+#endif
+
+/* Every item [i0, i1) over the output width, column blocks outer so the
+ * input columns of one block stay in L1 for all items: full blocks of XVB
+ * vectors, then the rest. A lone last vector loads as much as it computes,
+ * so with XVB 3 the last four vectors go as two blocks of two. */
+static ALWAYS_INLINE void conv_row(const cnn_conv2d_kernel_args *a, int oc, int oy, int i0,
+                                   int i1, int block, int depthwise)
 {
     int x = 0;
     for (; x + XVB * VLEN <= a->out_w; x += XVB * VLEN) {
         if (XVB == 3 && a->out_w - x > 3 * VLEN && a->out_w - x <= 4 * VLEN) {
-            conv_block(a, oc, noc, oy, nr, x, 2, 0, vec_mask(VLEN));
+            conv_items(a, oc, oy, i0, i1, block, depthwise, x, 2, 0, vec_mask(VLEN));
             x += 2 * VLEN;
             break;
         }
-        conv_block(a, oc, noc, oy, nr, x, XVB, 0, vec_mask(VLEN));
+        conv_items(a, oc, oy, i0, i1, block, depthwise, x, XVB, 0, vec_mask(VLEN));
     }
     int rest = a->out_w - x;
     if (rest <= 0)
@@ -178,62 +205,27 @@ static ALWAYS_INLINE void conv_row(const cnn_conv2d_kernel_args *a, int oc, int 
 #error "conv_row handles up to 4 vectors per block"
 #endif
 #if XVB > 3
-    case 3: conv_block(a, oc, noc, oy, nr, x, 3, 1, last); break;
+    case 3: conv_items(a, oc, oy, i0, i1, block, depthwise, x, 3, 1, last); break;
 #endif
 #if XVB > 2
-    case 2: conv_block(a, oc, noc, oy, nr, x, 2, 1, last); break;
+    case 2: conv_items(a, oc, oy, i0, i1, block, depthwise, x, 2, 1, last); break;
 #endif
-    case 1: conv_block(a, oc, noc, oy, nr, x, 1, 1, last); break;
-    default: conv_block(a, oc, noc, oy, nr, x, XVB, 1, last); break;
+    case 1: conv_items(a, oc, oy, i0, i1, block, depthwise, x, 1, 1, last); break;
+    default: conv_items(a, oc, oy, i0, i1, block, depthwise, x, XVB, 1, last); break;
     }
 }
 
-/* Block i of n items: channels [i, i + n) of row oy, or with depthwise
- * set rows [i, i + n) of channel oc. */
-static ALWAYS_INLINE void conv_unit(const cnn_conv2d_kernel_args *a, int oc, int oy, int i,
-                                    int n, int depthwise)
-{
-    if (depthwise)
-        conv_row(a, oc, 1, i, n);
-    else
-        conv_row(a, i, n, oy, 0);
-}
-
-/* Items [i0, i1) in blocks of `block` (a constant), the remainder in
- * halving blocks (7 = 4 + 2 + 1), each size a constant for conv_row. */
-static ALWAYS_INLINE void conv_blocks(const cnn_conv2d_kernel_args *a, int oc, int oy, int i0,
-                                      int i1, int block, int depthwise)
-{
-    int i = i0;
-    for (; i + block <= i1; i += block)
-        conv_unit(a, oc, oy, i, block, depthwise);
-    if (block > 4 && i + 4 <= i1) {
-        conv_unit(a, oc, oy, i, 4, depthwise);
-        i += 4;
-    }
-    if (block > 2 && i + 2 <= i1) {
-        conv_unit(a, oc, oy, i, 2, depthwise);
-        i += 2;
-    }
-    if (i < i1)
-        conv_unit(a, oc, oy, i, 1, depthwise);
-}
-
-#if OCB > 8 || DWR > 8
-#error "conv_blocks handles up to 8 channels or rows per block"
-#endif
-
-/* Rows outer, channels inner: the input rows of one output row stay in L1
- * for every block of channels. */
+/* Rows outer, channels innermost: the input of one block of columns of one
+ * output row stays in L1 for every block of channels. */
 void KERNEL_NAME(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     for (int oy = oy0; oy < oy1; oy++)
-        conv_blocks(a, 0, oy, oc0, oc1, OCB, 0);
+        conv_row(a, 0, oy, oc0, oc1, OCB, 0);
 }
 
 /* Channels outer: one channel's input band stays in L1 across its rows. */
 void KERNEL_DW_NAME(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     for (int oc = oc0; oc < oc1; oc++)
-        conv_blocks(a, oc, 0, oy0, oy1, DWR, 1);
+        conv_row(a, oc, 0, oy0, oy1, DWR, 1);
 }

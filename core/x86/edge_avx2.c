@@ -1,8 +1,9 @@
 /* AVX2 twins of the edge kernels: 16 pixels per step in int16 for the 3x3
- * gradients (|g| <= 16 * 255 fits), 8 per step in int32 for the Canny
- * magnitude and suppression. Columns 0 and width - 1 and the tail go to the
- * C reference on a sub-range (pointers offset, so its border columns are the
- * real neighbours). */
+ * gradients (|g| <= 16 * 255 fits) and the vertical passes, 8 per step in
+ * int32 or float for the horizontal passes, the Canny magnitude and
+ * suppression and the float-plane passes.
+ * Columns 0 and width - 1 and the tails go to the C reference on a sub-range
+ * (pointers offset, so its border columns are the real neighbours). */
 #include <immintrin.h>
 
 #include "kernels.h"
@@ -198,4 +199,190 @@ void cnn_edge_hpass_s32_avx2(const int32_t *vs, const int32_t *vd, const int *sm
         _mm256_storeu_si256((__m256i *)(gy + x), sy);
     }
     cnn_edge_hpass_s32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
+}
+
+/* Blur: symmetric taps pair rows (columns) i and n-1-i; a pair times its tap
+ * stays below 2^16 (2 * tap <= 256), so the vertical pass runs in uint16,
+ * the horizontal one in uint32. */
+void cnn_edge_blur_vpass_avx2(const uint8_t *const *rows, const uint16_t *taps, int n,
+                              uint16_t *t, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 16 <= width; x += 16) {
+#define LOAD16(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(p)))
+        __m256i s = _mm256_mullo_epi16(LOAD16(rows[r] + x), _mm256_set1_epi16((int16_t)taps[r]));
+        for (int i = 0; i < r; i++) {
+            __m256i pair = _mm256_add_epi16(LOAD16(rows[i] + x), LOAD16(rows[n - 1 - i] + x));
+            s = _mm256_add_epi16(s, _mm256_mullo_epi16(pair, _mm256_set1_epi16((int16_t)taps[i])));
+        }
+#undef LOAD16
+        _mm256_storeu_si256((__m256i *)(t + x), s);
+    }
+    if (x < width) {
+        const uint8_t *tail[256];
+        for (int i = 0; i < n; i++)
+            tail[i] = rows[i] + x;
+        cnn_edge_blur_vpass_c(tail, taps, n, t + x, width - x);
+    }
+}
+
+void cnn_edge_blur_hpass_avx2(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                              uint32_t *acc, int width)
+{
+    int r = n / 2, x = 0;
+    const __m256i half = _mm256_set1_epi32(32768);
+    const __m256i order = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
+    for (; x + 8 <= width; x += 8) {
+#define LOAD8(p) _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p)))
+        __m256i s = _mm256_mullo_epi32(LOAD8(t + x), _mm256_set1_epi32(taps[r]));
+        s = _mm256_add_epi32(s, half);
+        for (int j = 0; j < r; j++) {
+            __m256i pair = _mm256_add_epi32(LOAD8(t + x + j - r), LOAD8(t + x + r - j));
+            s = _mm256_add_epi32(s, _mm256_mullo_epi32(pair, _mm256_set1_epi32(taps[j])));
+        }
+#undef LOAD8
+        s = _mm256_srli_epi32(s, 16);
+        s = _mm256_packus_epi32(s, s);
+        s = _mm256_packus_epi16(s, s);
+        s = _mm256_permutevar8x32_epi32(s, order);
+        _mm_storel_epi64((__m128i *)(dst + x), _mm256_castsi256_si128(s));
+    }
+    cnn_edge_blur_hpass_c(t + x, taps, n, dst + x, acc, width - x);
+}
+
+/* Float passes: the C reference's sums in its order, 8 pixels per step. */
+void cnn_edge_vpass_f32_avx2(const float *const *rows, const int *smooth, const int *deriv,
+                             int n, float *vs, float *vd, int width)
+{
+    int x = 0;
+    for (; x + 8 <= width; x += 8) {
+        __m256 r0 = _mm256_loadu_ps(rows[0] + x);
+        __m256 s = _mm256_mul_ps(_mm256_set1_ps((float)smooth[0]), r0);
+        __m256 d = _mm256_mul_ps(_mm256_set1_ps((float)deriv[0]), r0);
+        for (int i = 1; i < n; i++) {
+            __m256 r = _mm256_loadu_ps(rows[i] + x);
+            s = _mm256_add_ps(s, _mm256_mul_ps(_mm256_set1_ps((float)smooth[i]), r));
+            d = _mm256_add_ps(d, _mm256_mul_ps(_mm256_set1_ps((float)deriv[i]), r));
+        }
+        _mm256_storeu_ps(vs + x, s);
+        _mm256_storeu_ps(vd + x, d);
+    }
+    const float *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_vpass_f32_c(tail, smooth, deriv, n, vs + x, vd + x, width - x);
+}
+
+void cnn_edge_hpass_f32_avx2(const float *vs, const float *vd, const int *smooth,
+                             const int *deriv, int n, float *gx, float *gy, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 8 <= width; x += 8) {
+        __m256 sx = _mm256_mul_ps(_mm256_set1_ps((float)deriv[0]), _mm256_loadu_ps(vs + x - r));
+        __m256 sy = _mm256_mul_ps(_mm256_set1_ps((float)smooth[0]), _mm256_loadu_ps(vd + x - r));
+        for (int j = 1; j < n; j++) {
+            sx = _mm256_add_ps(sx, _mm256_mul_ps(_mm256_set1_ps((float)deriv[j]),
+                                                 _mm256_loadu_ps(vs + x + j - r)));
+            sy = _mm256_add_ps(sy, _mm256_mul_ps(_mm256_set1_ps((float)smooth[j]),
+                                                 _mm256_loadu_ps(vd + x + j - r)));
+        }
+        _mm256_storeu_ps(gx + x, sx);
+        _mm256_storeu_ps(gy + x, sy);
+    }
+    cnn_edge_hpass_f32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
+}
+
+#define LOADF(p) _mm256_loadu_ps(p)
+#define GT(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
+
+void cnn_edge_canny_nms_f32_avx2(const float *mag_p, const float *mag_a, const float *mag_n,
+                                 const float *gx, const float *gy, uint8_t *map, int width,
+                                 float low, float high)
+{
+    const float tg22 = 13573.0f / 32768.0f;
+    const __m256 vlow = _mm256_set1_ps(low), vhigh = _mm256_set1_ps(high);
+    const __m256 t22 = _mm256_set1_ps(tg22), t67 = _mm256_set1_ps(tg22 + 2.0f);
+    const __m256 zero = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f);
+    const __m256i one = _mm256_set1_epi32(1), order = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
+    int x = 0;
+    for (; x + 8 <= width; x += 8) {
+        __m256 m = LOADF(mag_a + x), weak = GT(m, vlow);
+        if (_mm256_testz_ps(weak, weak)) {
+            _mm_storel_epi64((__m128i *)(map + x), _mm_set1_epi8(1));
+            continue;
+        }
+        __m256 sx = LOADF(gx + x), sy = LOADF(gy + x);
+        __m256 ax = _mm256_andnot_ps(sign, sx), ay = _mm256_andnot_ps(sign, sy);
+        __m256 horiz = _mm256_cmp_ps(ay, _mm256_mul_ps(ax, t22), _CMP_LT_OQ);
+        __m256 vert = GT(ay, _mm256_mul_ps(ax, t67));
+        __m256 keep_h = _mm256_and_ps(GT(m, LOADF(mag_a + x - 1)),
+                                      _mm256_cmp_ps(m, LOADF(mag_a + x + 1), _CMP_GE_OQ));
+        __m256 keep_v = _mm256_and_ps(GT(m, LOADF(mag_p + x)),
+                                      _mm256_cmp_ps(m, LOADF(mag_n + x), _CMP_GE_OQ));
+        __m256 keep_pos = _mm256_and_ps(GT(m, LOADF(mag_p + x - 1)), GT(m, LOADF(mag_n + x + 1)));
+        __m256 keep_neg = _mm256_and_ps(GT(m, LOADF(mag_p + x + 1)), GT(m, LOADF(mag_n + x - 1)));
+        __m256 neg = _mm256_xor_ps(_mm256_cmp_ps(sx, zero, _CMP_LT_OQ),
+                                   _mm256_cmp_ps(sy, zero, _CMP_LT_OQ));
+        __m256 keep = _mm256_blendv_ps(keep_pos, keep_neg, neg);
+        keep = _mm256_blendv_ps(keep, keep_v, vert);
+        keep = _mm256_blendv_ps(keep, keep_h, horiz);
+        __m256i w = _mm256_castps_si256(_mm256_and_ps(weak, keep));
+        __m256i strong = _mm256_and_si256(w, _mm256_castps_si256(GT(m, vhigh)));
+        /* 1 by default, 0 for weak (-1), 2 for strong (-1 - -2) */
+        __m256i v = _mm256_sub_epi32(_mm256_add_epi32(one, w), _mm256_add_epi32(strong, strong));
+        v = _mm256_packs_epi32(v, v);
+        v = _mm256_packus_epi16(v, v);
+        v = _mm256_permutevar8x32_epi32(v, order);
+        _mm_storel_epi64((__m128i *)(map + x), _mm256_castsi256_si128(v));
+    }
+    cnn_edge_canny_nms_f32_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x,
+                             width - x, low, high);
+}
+
+/* Laplacian passes in int16, 16 pixels per step; zero taps are skipped
+ * (integer sums, so the result is the same). */
+void cnn_edge_lap_vpass_s16_avx2(const uint8_t *const *rows, const int16_t *v1,
+                                 const int16_t *v2, int n, int16_t *a, int16_t *b, int width)
+{
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m256i sa = _mm256_setzero_si256(), sb = _mm256_setzero_si256();
+        for (int i = 0; i < n; i++) {
+            __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(rows[i] + x)));
+            if (v1[i])
+                sa = _mm256_add_epi16(sa, _mm256_mullo_epi16(v, _mm256_set1_epi16(v1[i])));
+            if (v2[i])
+                sb = _mm256_add_epi16(sb, _mm256_mullo_epi16(v, _mm256_set1_epi16(v2[i])));
+        }
+        _mm256_storeu_si256((__m256i *)(a + x), sa);
+        _mm256_storeu_si256((__m256i *)(b + x), sb);
+    }
+    const uint8_t *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_lap_vpass_s16_c(tail, v1, v2, n, a + x, b + x, width - x);
+}
+
+void cnn_edge_lap_hpass_u8_avx2(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                const int16_t *h2, int n, uint8_t *dst, int width)
+{
+    int r = n / 2, x = 0;
+    const __m256i max8 = _mm256_set1_epi16(255);
+    for (; x + 16 <= width; x += 16) {
+        __m256i s = _mm256_setzero_si256();
+        for (int j = 0; j < n; j++) {
+            if (h1[j])
+                s = _mm256_add_epi16(s, _mm256_mullo_epi16(
+                                            _mm256_loadu_si256((const __m256i *)(a + x + j - r)),
+                                            _mm256_set1_epi16(h1[j])));
+            if (h2[j])
+                s = _mm256_add_epi16(s, _mm256_mullo_epi16(
+                                            _mm256_loadu_si256((const __m256i *)(b + x + j - r)),
+                                            _mm256_set1_epi16(h2[j])));
+        }
+        s = _mm256_min_epi16(_mm256_abs_epi16(s), max8);
+        s = _mm256_permute4x64_epi64(_mm256_packus_epi16(s, s), 0x08);
+        _mm_storeu_si128((__m128i *)(dst + x), _mm256_castsi256_si128(s));
+    }
+    cnn_edge_lap_hpass_u8_c(a + x, b + x, h1, h2, n, dst + x, width - x);
 }

@@ -1,7 +1,7 @@
 /* AVX-512 (F, BW, DQ, VL) twins of the edge kernels: 32 pixels per step in
- * int16 for the 3x3 gradients, 16 per step in int32 with mask registers for
- * the Canny magnitude and suppression. Borders and tails go to the C
- * reference on a sub-range, as in edge_avx2.c. */
+ * int16 for the 3x3 gradients and the vertical passes, 16 per step in int32
+ * or float (with mask registers for the Canny suppression) for the rest. Borders and
+ * tails go to the C reference on a sub-range, as in edge_avx2.c. */
 #include <immintrin.h>
 
 #include "kernels.h"
@@ -184,4 +184,180 @@ void cnn_edge_hpass_s32_avx512(const int32_t *vs, const int32_t *vd, const int *
         _mm512_storeu_si512(gy + x, sy);
     }
     cnn_edge_hpass_s32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
+}
+
+/* Blur passes as in edge_avx2.c: 32 pixels per step in uint16 (vertical),
+ * 16 in uint32 (horizontal). */
+void cnn_edge_blur_vpass_avx512(const uint8_t *const *rows, const uint16_t *taps, int n,
+                                uint16_t *t, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 32 <= width; x += 32) {
+#define LOAD32(p) _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(p)))
+        __m512i s = _mm512_mullo_epi16(LOAD32(rows[r] + x), _mm512_set1_epi16((int16_t)taps[r]));
+        for (int i = 0; i < r; i++) {
+            __m512i pair = _mm512_add_epi16(LOAD32(rows[i] + x), LOAD32(rows[n - 1 - i] + x));
+            s = _mm512_add_epi16(s, _mm512_mullo_epi16(pair, _mm512_set1_epi16((int16_t)taps[i])));
+        }
+#undef LOAD32
+        _mm512_storeu_si512(t + x, s);
+    }
+    if (x < width) {
+        const uint8_t *tail[256];
+        for (int i = 0; i < n; i++)
+            tail[i] = rows[i] + x;
+        cnn_edge_blur_vpass_c(tail, taps, n, t + x, width - x);
+    }
+}
+
+void cnn_edge_blur_hpass_avx512(const uint16_t *t, const uint16_t *taps, int n, uint8_t *dst,
+                                uint32_t *acc, int width)
+{
+    int r = n / 2, x = 0;
+    const __m512i half = _mm512_set1_epi32(32768);
+    for (; x + 16 <= width; x += 16) {
+#define LOAD16(p) _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(p)))
+        __m512i s = _mm512_mullo_epi32(LOAD16(t + x), _mm512_set1_epi32(taps[r]));
+        s = _mm512_add_epi32(s, half);
+        for (int j = 0; j < r; j++) {
+            __m512i pair = _mm512_add_epi32(LOAD16(t + x + j - r), LOAD16(t + x + r - j));
+            s = _mm512_add_epi32(s, _mm512_mullo_epi32(pair, _mm512_set1_epi32(taps[j])));
+        }
+#undef LOAD16
+        _mm_storeu_si128((__m128i *)(dst + x), _mm512_cvtepi32_epi8(_mm512_srli_epi32(s, 16)));
+    }
+    cnn_edge_blur_hpass_c(t + x, taps, n, dst + x, acc, width - x);
+}
+
+/* Float passes: the C reference's sums in its order, 16 pixels per step. */
+void cnn_edge_vpass_f32_avx512(const float *const *rows, const int *smooth, const int *deriv,
+                               int n, float *vs, float *vd, int width)
+{
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m512 r0 = _mm512_loadu_ps(rows[0] + x);
+        __m512 s = _mm512_mul_ps(_mm512_set1_ps((float)smooth[0]), r0);
+        __m512 d = _mm512_mul_ps(_mm512_set1_ps((float)deriv[0]), r0);
+        for (int i = 1; i < n; i++) {
+            __m512 r = _mm512_loadu_ps(rows[i] + x);
+            s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps((float)smooth[i]), r));
+            d = _mm512_add_ps(d, _mm512_mul_ps(_mm512_set1_ps((float)deriv[i]), r));
+        }
+        _mm512_storeu_ps(vs + x, s);
+        _mm512_storeu_ps(vd + x, d);
+    }
+    const float *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_vpass_f32_c(tail, smooth, deriv, n, vs + x, vd + x, width - x);
+}
+
+void cnn_edge_hpass_f32_avx512(const float *vs, const float *vd, const int *smooth,
+                               const int *deriv, int n, float *gx, float *gy, int width)
+{
+    int r = n / 2, x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m512 sx = _mm512_mul_ps(_mm512_set1_ps((float)deriv[0]), _mm512_loadu_ps(vs + x - r));
+        __m512 sy = _mm512_mul_ps(_mm512_set1_ps((float)smooth[0]), _mm512_loadu_ps(vd + x - r));
+        for (int j = 1; j < n; j++) {
+            sx = _mm512_add_ps(sx, _mm512_mul_ps(_mm512_set1_ps((float)deriv[j]),
+                                                 _mm512_loadu_ps(vs + x + j - r)));
+            sy = _mm512_add_ps(sy, _mm512_mul_ps(_mm512_set1_ps((float)smooth[j]),
+                                                 _mm512_loadu_ps(vd + x + j - r)));
+        }
+        _mm512_storeu_ps(gx + x, sx);
+        _mm512_storeu_ps(gy + x, sy);
+    }
+    cnn_edge_hpass_f32_c(vs + x, vd + x, smooth, deriv, n, gx + x, gy + x, width - x);
+}
+
+#define LOADF(p) _mm512_loadu_ps(p)
+#define GT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
+#define GT_IN(k, a, b) _mm512_mask_cmp_ps_mask((k), (a), (b), _CMP_GT_OQ)
+
+void cnn_edge_canny_nms_f32_avx512(const float *mag_p, const float *mag_a, const float *mag_n,
+                                   const float *gx, const float *gy, uint8_t *map, int width,
+                                   float low, float high)
+{
+    const float tg22 = 13573.0f / 32768.0f;
+    const __m512 vlow = _mm512_set1_ps(low), vhigh = _mm512_set1_ps(high);
+    const __m512 t22 = _mm512_set1_ps(tg22), t67 = _mm512_set1_ps(tg22 + 2.0f);
+    const __m512 zero = _mm512_setzero_ps();
+    const __m128i none = _mm_set1_epi8(1), weak_v = _mm_setzero_si128(),
+                  edge = _mm_set1_epi8(2);
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {
+        __m512 m = LOADF(mag_a + x);
+        __mmask16 weak = GT(m, vlow);
+        if (!weak) {
+            _mm_storeu_si128((__m128i *)(map + x), none);
+            continue;
+        }
+        __m512 sx = LOADF(gx + x), sy = LOADF(gy + x);
+        __m512 ax = _mm512_abs_ps(sx), ay = _mm512_abs_ps(sy);
+        __mmask16 horiz = _mm512_cmp_ps_mask(ay, _mm512_mul_ps(ax, t22), _CMP_LT_OQ);
+        __mmask16 vert = (__mmask16)(GT(ay, _mm512_mul_ps(ax, t67)) & ~horiz);
+        __mmask16 keep_h = _mm512_mask_cmp_ps_mask(GT(m, LOADF(mag_a + x - 1)), m,
+                                                   LOADF(mag_a + x + 1), _CMP_GE_OQ);
+        __mmask16 keep_v = _mm512_mask_cmp_ps_mask(GT(m, LOADF(mag_p + x)), m,
+                                                   LOADF(mag_n + x), _CMP_GE_OQ);
+        __mmask16 keep_pos = GT_IN(GT(m, LOADF(mag_p + x - 1)), m, LOADF(mag_n + x + 1));
+        __mmask16 keep_neg = GT_IN(GT(m, LOADF(mag_p + x + 1)), m, LOADF(mag_n + x - 1));
+        __mmask16 neg = (__mmask16)(_mm512_cmp_ps_mask(sx, zero, _CMP_LT_OQ) ^
+                                    _mm512_cmp_ps_mask(sy, zero, _CMP_LT_OQ));
+        __mmask16 diag = (__mmask16)~(horiz | vert);
+        __mmask16 keep = (horiz & keep_h) | (vert & keep_v) |
+                         (diag & ((neg & keep_neg) | (~neg & keep_pos)));
+        weak &= keep;
+        __mmask16 strong = GT_IN(weak, m, vhigh);
+        __m128i v = _mm_mask_blend_epi8(weak, none, weak_v);
+        v = _mm_mask_blend_epi8(strong, v, edge);
+        _mm_storeu_si128((__m128i *)(map + x), v);
+    }
+    cnn_edge_canny_nms_f32_c(mag_p + x, mag_a + x, mag_n + x, gx + x, gy + x, map + x,
+                             width - x, low, high);
+}
+
+/* Laplacian passes in int16, 32 pixels per step, zero taps skipped. */
+void cnn_edge_lap_vpass_s16_avx512(const uint8_t *const *rows, const int16_t *v1,
+                                   const int16_t *v2, int n, int16_t *a, int16_t *b, int width)
+{
+    int x = 0;
+    for (; x + 32 <= width; x += 32) {
+        __m512i sa = _mm512_setzero_si512(), sb = _mm512_setzero_si512();
+        for (int i = 0; i < n; i++) {
+            __m512i v = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(rows[i] + x)));
+            if (v1[i])
+                sa = _mm512_add_epi16(sa, _mm512_mullo_epi16(v, _mm512_set1_epi16(v1[i])));
+            if (v2[i])
+                sb = _mm512_add_epi16(sb, _mm512_mullo_epi16(v, _mm512_set1_epi16(v2[i])));
+        }
+        _mm512_storeu_si512(a + x, sa);
+        _mm512_storeu_si512(b + x, sb);
+    }
+    const uint8_t *tail[8];
+    for (int i = 0; i < n; i++)
+        tail[i] = rows[i] + x;
+    cnn_edge_lap_vpass_s16_c(tail, v1, v2, n, a + x, b + x, width - x);
+}
+
+void cnn_edge_lap_hpass_u8_avx512(const int16_t *a, const int16_t *b, const int16_t *h1,
+                                  const int16_t *h2, int n, uint8_t *dst, int width)
+{
+    int r = n / 2, x = 0;
+    const __m512i max8 = _mm512_set1_epi16(255);
+    for (; x + 32 <= width; x += 32) {
+        __m512i s = _mm512_setzero_si512();
+        for (int j = 0; j < n; j++) {
+            if (h1[j])
+                s = _mm512_add_epi16(s, _mm512_mullo_epi16(_mm512_loadu_si512(a + x + j - r),
+                                                           _mm512_set1_epi16(h1[j])));
+            if (h2[j])
+                s = _mm512_add_epi16(s, _mm512_mullo_epi16(_mm512_loadu_si512(b + x + j - r),
+                                                           _mm512_set1_epi16(h2[j])));
+        }
+        s = _mm512_min_epi16(_mm512_abs_epi16(s), max8);
+        _mm256_storeu_si256((__m256i *)(dst + x), _mm512_cvtepi16_epi8(s));
+    }
+    cnn_edge_lap_hpass_u8_c(a + x, b + x, h1, h2, n, dst + x, width - x);
 }

@@ -22,6 +22,8 @@ static const checkasm_family families[] = {
     { "batchnorm", checkasm_check_batchnorm },
     { "dropout", checkasm_check_dropout },
     { "gemm", checkasm_check_gemm },
+    { "activation", checkasm_check_activation },
+    { "edge", checkasm_check_edge },
 };
 
 #define GUARD_FLOATS 64

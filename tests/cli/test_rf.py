@@ -6,9 +6,14 @@ start from the support of the input gradient of one output (weights all
 positive, so the support is exactly the receptive field). Prints check-style
 "Checks: N, Failures: F, Errors: 0"."""
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
+import cv2
+import numpy as np
 import torch
 
 from clitest import GST_CNN, check, finish
@@ -134,8 +139,29 @@ def test_against_pytorch():
         check("matches PyTorch Conv1d layer by layer: %s" % text, ok, (got, want))
 
 
+def test_draw():
+    """--draw on a 64x48 image: conv 3 (same), pool 2, conv 3 (same) has field 8, jump 2,
+    start 1 and a 32x24 map; the centre output (16, 12) sees x 29..36, y 21..28 (red);
+    output (0, 0) sees -3..4, clipped to 0..4 (green)."""
+    tmp = tempfile.mkdtemp(prefix="gst-cnn-rf-")
+    image, out = os.path.join(tmp, "grey.png"), os.path.join(tmp, "fields.png")
+    cv2.imwrite(image, np.full((48, 64, 3), 128, np.uint8))
+    p = rf("--draw", image, "-o", out, "conv:k=3,p=1 pool:k=2 conv:k=3,p=1")
+    rgb = cv2.imread(out)[:, :, ::-1] if p.returncode == 0 else np.zeros((48, 64, 3), np.uint8)
+
+    def box(colour):
+        ys, xs = np.nonzero(np.all(rgb == colour, axis=2))
+        return (int(xs.min()), int(xs.max()), int(ys.min()), int(ys.max())) if len(xs) else None
+    check("--draw outlines the centre output's field", box([255, 0, 0]) == (29, 36, 21, 28), box([255, 0, 0]))
+    check("--draw outlines output (0, 0)'s field, clipped", box([0, 255, 0]) == (0, 4, 0, 4), box([0, 255, 0]))
+    check("--draw leaves the inside of the field alone", tuple(rgb[25, 32]) == (128, 128, 128), rgb[25, 32])
+    check("--draw without -o: exit 2", rf("--draw", image, "conv:k=3").returncode == 2)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     test_hand_computed()
+    test_draw()
     test_lecture()
     test_errors()
     test_against_pytorch()

@@ -1,17 +1,17 @@
 /* Activations against PyTorch (tests/ref/norm_ref.py): outputs and autograd
  * gradients of relu, leaky_relu, sigmoid, tanh, gelu (erf and tanh forms) and
- * hardswish, including their kinks and saturated ends, on one and three
- * threads. Usage: test_activation PYTHON SCRIPT */
+ * hardswish, including their kinks and saturated ends, at every CPU level on
+ * one and three threads. Usage: test_activation PYTHON SCRIPT */
 #include "torchref.h"
 
-/* float32 libm against float64 torch: a few ulps. */
+/* float32 polynomials against float64 torch: a few ulps. */
 #define ATOL 1e-6
 #define RTOL 1e-5
 
-static void run(const ref_case *c, int threads, cnn_tensor *y, cnn_tensor *dx)
+static void run(const ref_case *c, unsigned level, int threads, cnn_tensor *y, cnn_tensor *dx)
 {
     cnn_context *ctx;
-    ck_assert_cnn_ok(cnn_context_create(&ctx, threads));
+    ck_assert_cnn_ok(cnn_context_create_isa(&ctx, threads, level));
     cnn_tensor x, dy;
     ref_tensor(c, "x", &x);
     ref_tensor(c, "dy", &dy);
@@ -36,10 +36,14 @@ START_TEST(matches_torch)
     const ref_case *c = ref_case_at(_i);
     ck_assert_int_eq(cnn_activation_from_name(c->name), ref_int(c, "kind"));
     static const char *const names[2] = { "y", "dx" };
-    cnn_tensor one[2], three[2];
-    run(c, 1, &one[0], &one[1]);
-    run(c, 3, &three[0], &three[1]);
-    ref_expect_runs(c, names, one, three, 2, ATOL, RTOL);
+    unsigned levels[3];
+    int n_levels = ref_levels(levels);
+    for (int l = 0; l < n_levels; l++) {
+        cnn_tensor one[2], three[2];
+        run(c, levels[l], 1, &one[0], &one[1]);
+        run(c, levels[l], 3, &three[0], &three[1]);
+        ref_expect_runs(c, names, one, three, 2, ATOL, RTOL);
+    }
 }
 END_TEST
 

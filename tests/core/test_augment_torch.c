@@ -1,4 +1,5 @@
-/* Augmentation chains against torchvision 0.14 on a real frame (frame 30 of
+/* Augmentation chains against torchvision 0.14 (OpenCV's filter2D for
+ * motion-blur, which torchvision lacks) on a real frame (frame 30 of
  * OpenCV's vtest.avi). For each case this program draws the parameters,
  * writes them with the description to cases.txt, and tests/ref/augment_ref.py
  * replays the same steps with torchvision's functional API; each run is one
@@ -33,6 +34,9 @@ static const ref_case cases[] = {
     { "resize size=301,199 interp=bicubic", 1, 0, 0 },
     { "resize size=900,640 interp=bicubic", 1, 0, 0 },
     { "resize size=300,200 interp=area", 1, 0, 0 },
+    { "resize size=300,300 fit=letterbox fill=114", 1, 0, 0 },
+    { "resize size=640,200 fit=letterbox interp=bicubic", 1, 0, 0 },
+    { "resize size=256 fit=shorter", 1, 0, 0 },
     { "center-crop size=300,201", 1, 0, 0 },
     { "center-crop size=801,600", 1, 0, 0 },
     { "center-crop fraction=0.6", 1, 0, 0 },
@@ -49,6 +53,14 @@ static const ref_case cases[] = {
      * half-pixel can pick the other neighbour. */
     { "rotate degrees=17,17 interp=nearest", 1, 0, 0.002 },
     { "affine degrees=10 translate=0.1,0.2 scale=0.7,1.3 shear=5,5,-3,3", 3, 0, 0 },
+    { "rotate degrees=30,30 expand=1 fill=50", 1, 0, 0 },
+    { "rotate degrees=-100,-100 expand=1", 1, 0, 0 },
+    { "rotate degrees=25 border=reflect", 2, 0, 0 },
+    { "affine degrees=10 scale=0.6,0.8 border=reflect", 2, 0, 0 },
+    { "translate fraction=0.2,0.1 fill=255", 2, 0, 0 },
+    { "zoom scale=0.5,1.5", 2, 0, 0 },
+    { "perspective p=1 distortion=0.6 fill=90", 3, 0, 0 },
+    { "perspective p=1 border=reflect", 1, 0, 0 },
     { "brightness factor=1.4", 1, 0, 0 },
     { "brightness factor=0.6", 1, 0, 0 },
     { "contrast factor=1.5", 1, 0, 0 },
@@ -68,15 +80,21 @@ static const ref_case cases[] = {
     { "rescale scale=0.5 offset=20", 1, 0, 0 },
     { "gaussian-blur kernel=5 sigma=1.5", 1, 0, 0 },
     { "gaussian-blur kernel=9,3 sigma=0.5,3", 2, 0, 0 },
+    { "motion-blur kernel=9", 3, 0, 0 },
+    { "motion-blur kernel=15 angle=30,30", 1, 0, 0 },
     { "sharpen factor=2", 1, 0, 0 },
     { "sharpen factor=0.3,1.7", 2, 0, 0 },
     { "erasing p=1 value=30", 3, 0, 0 },
     { "erasing p=1 scale=0.1,0.2 value=10,200,90", 2, 0, 0 },
+    { "autocontrast", 1, 0, 0 },
+    { "contrast factor=0.5 ; autocontrast", 1, 0, 0 },
+    { "equalize", 1, 1, 0 },
+    { "channel-shuffle", 3, 0, 0 },
     /* A whole chain: a grey level off after rotate can become two after a
      * contrast above 1. */
     { "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 contrast=0.2 ; "
       "resized-crop size=224 scale=0.8,1.0",
-      4, 0, 0.01 },
+      4, 0, 0.001 },
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 
@@ -98,23 +116,6 @@ static int run_script(const char *mode)
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %s",
              test_source_path("tests/ref/augment_ref.py"), mode, dir);
     return system(cmd);
-}
-
-static void *read_file(const char *name, size_t bytes)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    void *data = malloc(bytes);
-    size_t got = fread(data, 1, bytes, f);
-    fclose(f);
-    if (got != bytes) {
-        free(data);
-        return NULL;
-    }
-    return data;
 }
 
 /* Draw every run and write cases.txt; 0 on success. */
@@ -171,7 +172,7 @@ START_TEST(matches_torchvision)
     size_t esize = r->is_float ? 4 : 1;
     char name[64];
     snprintf(name, sizeof name, "case%d.bin", _i);
-    void *ref = read_file(name, n_out * esize);
+    void *ref = test_read_file(dir, name, n_out * esize);
     ck_assert_msg(ref != NULL, "%s: no torchvision output of %zu elements", name, n_out);
 
     /* 8-bit: packed in and out; float: planar in, packed out. */
@@ -247,7 +248,7 @@ int main(void)
         fprintf(stderr, "no frame size in %s\n", path);
         return EXIT_FAILURE;
     }
-    frame = read_file("frame.rgb", (size_t)frame_w * frame_h * 3);
+    frame = test_read_file(dir, "frame.rgb", (size_t)frame_w * frame_h * 3);
     if (!frame || prepare_runs(test_seed()) != 0 || run_script("apply") != 0) {
         fprintf(stderr, "could not prepare the torchvision reference in %s\n", dir);
         return EXIT_FAILURE;

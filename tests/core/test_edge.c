@@ -1,19 +1,12 @@
-/* Edge detection: every SIMD kernel of the table against its C reference at
- * every level the CPU has (random rows, odd and tail widths, guard bytes
- * after the row), the same Canny mask and magnitudes for any thread count,
- * and parameter errors that name the problem. Values against OpenCV are in
- * test_edge_opencv. */
+/* Edge detection through the entry points: the same Canny mask and
+ * magnitudes for any thread count, strided and unaligned planes, hysteresis
+ * across band boundaries, and parameter errors that name the problem.
+ * Values against OpenCV are in test_edge_opencv; every kernel of the table
+ * against its C reference is in tests/checkasm/edge.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels.h"
-#include "ops/edge_internal.h"
 #include "testutil.h"
-
-#define GUARD 64
-#define MAX_W 1931
-
-static const int widths[] = { 1, 2, 3, 7, 16, 17, 18, 19, 31, 33, 34, 35, 64, 100, 257, MAX_W };
 
 /* Random bytes from the counter generator. */
 static void fill_u8(uint8_t *x, size_t n, uint64_t purpose)
@@ -22,159 +15,6 @@ static void fill_u8(uint8_t *x, size_t n, uint64_t purpose)
     for (size_t i = 0; i < n; i++)
         x[i] = (uint8_t)(cnn_rng_uniform_range(key, i, 0, 256));
 }
-
-static void fill_s16(int16_t *x, size_t n, uint64_t purpose, int range)
-{
-    cnn_rng_key key = { test_seed(), purpose };
-    for (size_t i = 0; i < n; i++)
-        x[i] = (int16_t)cnn_rng_uniform_range(key, i, (float)-range, (float)range + 1);
-}
-
-/* Tables of every level above C that this CPU runs, the C table, and seven
- * random rows, for the kernel tests. */
-static cnn_kernels simd[2], c;
-static const char *names[2];
-static int levels;
-static uint8_t plane[7 * MAX_W];
-
-static void kernels_setup(void)
-{
-    unsigned have = cnn_cpu_detect();
-    const unsigned wanted[] = { CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
-    levels = 0;
-    for (int i = 0; i < 2; i++) {
-        if ((have & wanted[i]) != wanted[i])
-            continue;
-        cnn_kernels_init(&simd[levels], wanted[i]);
-        names[levels++] = cnn_cpu_level_name(wanted[i]);
-    }
-    cnn_kernels_init(&c, 0);
-    fill_u8(plane, sizeof plane, 1);
-}
-
-START_TEST(gradient_kernels_match_c)
-{
-    const int ops[3][2] = { { 1, 2 }, { 3, 10 }, { 1, 1 } };
-    int16_t gx[MAX_W + GUARD], gy[MAX_W + GUARD], rx[MAX_W + GUARD], ry[MAX_W + GUARD];
-    uint8_t m[MAX_W + GUARD], rm[MAX_W + GUARD];
-    for (int l = 0; l < levels; l++)
-        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
-            for (int op = 0; op < 3; op++)
-                for (int replicate = 0; replicate < 2; replicate++) {
-                    int w = widths[wi], side = ops[op][0], centre = ops[op][1];
-                    int left = w == 1 ? 0 : replicate ? 0 : 1;
-                    int right = w == 1 ? 0 : replicate ? w - 1 : w - 2;
-                    const uint8_t *r0 = plane, *r1 = plane + MAX_W, *r2 = plane + 2 * MAX_W;
-                    memset(gx, 0x5a, sizeof gx);
-                    memset(gy, 0x5a, sizeof gy);
-                    memcpy(rx, gx, sizeof gx);
-                    memcpy(ry, gy, sizeof gy);
-                    c.edge_grad3_s16(r0, r1, r2, rx, ry, w, side, centre, left, right);
-                    simd[l].edge_grad3_s16(r0, r1, r2, gx, gy, w, side, centre, left, right);
-                    ck_assert_msg(!memcmp(gx, rx, sizeof gx) && !memcmp(gy, ry, sizeof gy),
-                                  "grad3_s16 %s width %d op %d,%d differs from C", names[l],
-                                  w, side, centre);
-                    for (int l2 = 0; l2 < 2; l2++) {
-                        memset(m, 0xa5, sizeof m);
-                        memcpy(rm, m, sizeof m);
-                        c.edge_mag3_u8(r0, r1, r2, rm, w, side, centre, left, right, l2);
-                        simd[l].edge_mag3_u8(r0, r1, r2, m, w, side, centre, left, right, l2);
-                        ck_assert_msg(!memcmp(m, rm, sizeof m),
-                                      "mag3_u8 %s width %d op %d,%d l2 %d differs from C",
-                                      names[l], w, side, centre, l2);
-                    }
-                }
-}
-END_TEST
-
-START_TEST(separable_kernels_match_c)
-{
-    const uint8_t *rows[7];
-    for (int i = 0; i < 7; i++)
-        rows[i] = plane + i * MAX_W;
-    /* vs, vd padded by 3 on each side; outputs followed by guard cells */
-    static int32_t vs[2][MAX_W + 6 + GUARD], vd[2][MAX_W + 6 + GUARD];
-    static int32_t gx[2][MAX_W + GUARD], gy[2][MAX_W + GUARD];
-    const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_SOBEL, CNN_EDGE_SOBEL,
-                                        CNN_EDGE_SCHARR };
-    const int apertures[] = { 3, 5, 7, 3 };
-    for (int l = 0; l < levels; l++)
-        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
-            for (int o = 0; o < 4; o++) {
-                const edge_taps *t = cnn_edge_taps(methods[o], apertures[o]);
-                int w = widths[wi], r = t->size / 2;
-                memset(vs, 0x5a, sizeof vs);
-                memset(vd, 0x5a, sizeof vd);
-                c.edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs[0] + r, vd[0] + r, w);
-                simd[l].edge_vpass_s32(rows, t->smooth, t->deriv, t->size, vs[1] + r,
-                                       vd[1] + r, w);
-                ck_assert_msg(!memcmp(vs[0], vs[1], sizeof vs[0]) &&
-                                  !memcmp(vd[0], vd[1], sizeof vd[0]),
-                              "vpass_s32 %s width %d aperture %d differs from C", names[l], w,
-                              t->size);
-                for (int j = 1; j <= r; j++) { /* any padding will do here */
-                    vs[0][r - j] = vs[0][r + w - 1 + j] = 1000 * j;
-                    vd[0][r - j] = vd[0][r + w - 1 + j] = -700 * j;
-                }
-                memset(gx, 0xa5, sizeof gx);
-                memset(gy, 0xa5, sizeof gy);
-                c.edge_hpass_s32(vs[0] + r, vd[0] + r, t->smooth, t->deriv, t->size, gx[0],
-                                 gy[0], w);
-                simd[l].edge_hpass_s32(vs[0] + r, vd[0] + r, t->smooth, t->deriv, t->size,
-                                       gx[1], gy[1], w);
-                ck_assert_msg(!memcmp(gx[0], gx[1], sizeof gx[0]) &&
-                                  !memcmp(gy[0], gy[1], sizeof gy[0]),
-                              "hpass_s32 %s width %d aperture %d differs from C", names[l], w,
-                              t->size);
-            }
-}
-END_TEST
-
-START_TEST(canny_kernels_match_c)
-{
-    static int16_t gx[MAX_W], gy[MAX_W];
-    static int32_t mag[3][MAX_W + 2], out[MAX_W + GUARD], ref[MAX_W + GUARD];
-    static uint8_t map[MAX_W + GUARD], rmap[MAX_W + GUARD];
-    for (int l = 0; l < levels; l++)
-        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
-            for (int range = 0; range < 2; range++) {
-                /* aperture 3 gradients, and the 5x5 range that needs 32 bits */
-                int w = widths[wi], g = range ? 24480 : 1020;
-                fill_s16(gx, MAX_W, 10 + wi, g);
-                fill_s16(gy, MAX_W, 20 + wi, g);
-                for (int l2 = 0; l2 < 2; l2++) {
-                    memset(out, 0x5a, sizeof out);
-                    memcpy(ref, out, sizeof out);
-                    c.edge_canny_mag(gx, gy, ref, w, l2);
-                    simd[l].edge_canny_mag(gx, gy, out, w, l2);
-                    ck_assert_msg(!memcmp(out, ref, sizeof out),
-                                  "canny_mag %s width %d l2 %d differs from C", names[l], w,
-                                  l2);
-                }
-                /* Magnitudes of three rows from the gradients of shifted
-                 * copies, coarsely quantised so that neighbours often tie
-                 * (the > and >= of the sectors matter); thresholds cut
-                 * some out. */
-                int shift = range ? 12 : 7;
-                for (int r = 0; r < 3; r++) {
-                    mag[r][0] = mag[r][w + 1] = 0;
-                    for (int x = 0; x < w; x++) {
-                        int v = abs(gx[(x + 7 * r) % w]) + abs(gy[(x + 3 * r) % w]);
-                        mag[r][x + 1] = v >> shift << shift;
-                    }
-                }
-                int32_t low = g / 2, high = g + g / 2;
-                memset(map, 0xa5, sizeof map);
-                memcpy(rmap, map, sizeof map);
-                c.edge_canny_nms(mag[0] + 1, mag[1] + 1, mag[2] + 1, gx, gy, rmap, w, low,
-                                 high);
-                simd[l].edge_canny_nms(mag[0] + 1, mag[1] + 1, mag[2] + 1, gx, gy, map, w,
-                                       low, high);
-                ck_assert_msg(!memcmp(map, rmap, sizeof map),
-                              "canny_nms %s width %d range %d differs from C", names[l], w, g);
-            }
-}
-END_TEST
 
 /* A plane with edges in every direction: rings, a ramp and noise. */
 static void test_plane(uint8_t *img, int w, int h)
@@ -240,6 +80,50 @@ START_TEST(same_output_for_any_thread_count)
 }
 END_TEST
 
+START_TEST(strided_planes_match_packed)
+{
+    /* Rows with padding and a source off any alignment give the same
+     * pixels as a packed plane, on both depths. */
+    int w = 203, h = 61, ss = w + 13, ds = w + 5;
+    uint8_t *img = malloc((size_t)w * h), *packed = malloc((size_t)w * h);
+    uint8_t *wide = malloc((size_t)ss * h + 1), *out = malloc((size_t)ds * h);
+    float *fimg = malloc((size_t)w * h * 4), *fpacked = malloc((size_t)w * h * 4);
+    float *fwide = malloc((size_t)ss * h * 4), *fout = malloc((size_t)ds * h * 4);
+    test_plane(img, w, h);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            wide[1 + y * ss + x] = img[y * w + x];
+            fimg[y * w + x] = fwide[y * ss + x] = img[y * w + x];
+        }
+    cnn_context *ctx;
+    ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
+    const cnn_edge_method methods[] = { CNN_EDGE_SOBEL, CNN_EDGE_PREWITT, CNN_EDGE_LAPLACIAN,
+                                        CNN_EDGE_CANNY };
+    for (int m = 0; m < 4; m++) {
+        cnn_edge_params p;
+        cnn_edge_params_init(&p, methods[m]);
+        p.blur_sigma = m == 3 ? 0.8f : 0;
+        p.aperture = m == 0 ? 5 : 3;
+        void *ws = cnn_aligned_alloc(cnn_edge_workspace_size(&p, w, h, 2));
+        ck_assert_cnn_ok(cnn_edge_detect_u8(ctx, &p, img, w, packed, w, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_u8(ctx, &p, wide + 1, ss, out, ds, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_f32(ctx, &p, fimg, w, fpacked, w, w, h, ws));
+        ck_assert_cnn_ok(cnn_edge_detect_f32(ctx, &p, fwide, ss, fout, ds, w, h, ws));
+        for (int y = 0; y < h; y++) {
+            ck_assert_msg(!memcmp(out + y * ds, packed + y * w, (size_t)w),
+                          "method %d row %d differs with strides", methods[m], y);
+            ck_assert_msg(!memcmp(fout + y * ds, fpacked + y * w, (size_t)w * 4),
+                          "method %d row %d of floats differs with strides", methods[m], y);
+        }
+        cnn_aligned_free(ws);
+    }
+    cnn_context_destroy(ctx);
+    void *buffers[] = { img, packed, wide, out, fimg, fpacked, fwide, fout };
+    for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++)
+        free(buffers[i]);
+}
+END_TEST
+
 START_TEST(canny_joins_edges_across_bands)
 {
     /* One weak ramp edge crossing every band, strong only at the bottom: the
@@ -278,6 +162,10 @@ START_TEST(bad_parameters_name_the_problem)
     p.blur_sigma = -1;
     ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
     ck_assert_str_eq(cnn_last_error(), "edge: blur sigma -1, must be in [0, 31]");
+    p.blur_sigma = 1e30f;
+    ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
+    p.blur_sigma = 31;
+    ck_assert_cnn_ok(cnn_edge_check(&p, 8, 8));
     cnn_edge_params_init(&p, CNN_EDGE_CANNY);
     p.threshold_low = -5;
     ck_assert_int_eq(cnn_edge_check(&p, 8, 8), CNN_ERR_INVALID_ARG);
@@ -310,15 +198,10 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("edge");
-    TCase *kernels = tcase_create("kernels");
-    tcase_add_checked_fixture(kernels, kernels_setup, NULL);
-    tcase_add_test(kernels, gradient_kernels_match_c);
-    tcase_add_test(kernels, separable_kernels_match_c);
-    tcase_add_test(kernels, canny_kernels_match_c);
-    suite_add_tcase(s, kernels);
     TCase *tc = tcase_create("edge");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, same_output_for_any_thread_count);
+    tcase_add_test(tc, strided_planes_match_packed);
     tcase_add_test(tc, canny_joins_edges_across_bands);
     tcase_add_test(tc, bad_parameters_name_the_problem);
     suite_add_tcase(s, tc);

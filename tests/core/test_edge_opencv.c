@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ops/edge_internal.h"
 #include "testutil.h"
@@ -42,23 +41,6 @@ static int n_frames;
 static ref_case cases[MAX_CASES];
 static int n_cases;
 
-static uint8_t *read_file(const char *name, size_t size)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *buf = malloc(size);
-    size_t got = fread(buf, 1, size, f);
-    fclose(f);
-    if (got != size) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 static int load_manifest(void)
 {
     char path[512], line[512];
@@ -73,7 +55,7 @@ static int load_manifest(void)
                 continue;
             char file[64];
             snprintf(file, sizeof file, "%s.gray", fr->name);
-            fr->gray = read_file(file, (size_t)fr->width * fr->height);
+            fr->gray = test_read_file(dir, file, (size_t)fr->width * fr->height);
             if (fr->gray)
                 n_frames++;
         } else if (n_cases < MAX_CASES) {
@@ -202,18 +184,31 @@ static void check_gradients(cnn_context *ctx, const cnn_edge_params *p, const re
     free(g);
 }
 
+/* The blurred plane, row by row through the ring the operators read from
+ * (rows taken bottom-up, so every row is made on a miss). */
+static void blur_plane(cnn_context *ctx, float sigma, const ref_frame *fr, const void *src,
+                       int is_f32, void *dst)
+{
+    size_t row = (size_t)fr->width * (is_f32 ? sizeof(float) : 1);
+    void *scratch = cnn_aligned_alloc(cnn_edge_rows_scratch(sigma, fr->width));
+    edge_rows rows;
+    cnn_edge_rows_init(&rows, cnn_context_kernels(ctx), src, (ptrdiff_t)row, fr->width,
+                       fr->height, is_f32, sigma, scratch);
+    for (int y = fr->height - 1; y >= 0; y--)
+        memcpy((uint8_t *)dst + y * row, edge_row(&rows, y), row);
+    cnn_aligned_free(scratch);
+}
+
 /* The float blur within 1e-3 grey levels of cv2.GaussianBlur on float32. */
-static void check_blur_f32(const cnn_edge_params *p, const ref_frame *fr, const float *ref)
+static void check_blur_f32(cnn_context *ctx, const cnn_edge_params *p, const ref_frame *fr,
+                           const float *ref)
 {
     size_t n = (size_t)fr->width * fr->height;
     float *src = malloc(n * sizeof *src), *dst = malloc(n * sizeof *dst);
     for (size_t i = 0; i < n; i++)
         src[i] = fr->gray[i];
-    void *scratch = cnn_aligned_alloc(cnn_edge_blur_scratch(p->blur_sigma, fr->width));
-    cnn_edge_blur_rows_f32(p->blur_sigma, src, fr->width, dst, fr->width, fr->width,
-                           fr->height, 0, fr->height, scratch);
+    blur_plane(ctx, p->blur_sigma, fr, src, 1, dst);
     ck_assert_close(dst, ref, n, 1e-3, 1e-5);
-    cnn_aligned_free(scratch);
     free(src);
     free(dst);
 }
@@ -229,7 +224,7 @@ START_TEST(matches_opencv)
     size_t ref_size = !strcmp(c->kind, "gradients") ? 3 * n * sizeof(float)
                       : !strcmp(c->kind, "blur_f32") ? n * sizeof(float)
                                                        : n;
-    uint8_t *ref = read_file(c->file, ref_size);
+    uint8_t *ref = test_read_file(dir, c->file, ref_size);
     ck_assert_msg(ref != NULL, "cannot read %s", c->file);
     printf("%s%s\n", c->file, c_kernels ? " (C kernels)" : "");
     fflush(stdout);
@@ -245,12 +240,9 @@ START_TEST(matches_opencv)
     if (!strcmp(c->kind, "gradients")) {
         check_gradients(ctx, &p, fr, (const float *)ref);
     } else if (!strcmp(c->kind, "blur_f32")) {
-        check_blur_f32(&p, fr, (const float *)ref);
+        check_blur_f32(ctx, &p, fr, (const float *)ref);
     } else if (!strcmp(c->kind, "blur")) {
-        void *scratch = cnn_aligned_alloc(cnn_edge_blur_scratch(p.blur_sigma, fr->width));
-        cnn_edge_blur_rows_u8(p.blur_sigma, fr->gray, fr->width, ours, fr->width, fr->width,
-                              fr->height, 0, fr->height, scratch);
-        cnn_aligned_free(scratch);
+        blur_plane(ctx, p.blur_sigma, fr, fr->gray, 0, ours);
         int worst;
         size_t off = count_off(ours, ref, n, 0, &worst);
         ck_assert_msg(off == 0, "%s: %zu pixels differ from cv2.GaussianBlur (worst %d)",

@@ -35,9 +35,9 @@ static void cross_entropy_case(const ref_case *c)
     cnn_tensor logits, labels_f, dlogits;
     ref_tensor(c, "logits", &logits);
     ref_tensor(c, "labels", &labels_f);
-    int n = logits.shape[0];
-    int *labels = malloc((size_t)n * sizeof *labels);
-    for (int i = 0; i < n; i++)
+    size_t n = cnn_tensor_numel(&labels_f);
+    int *labels = malloc(n * sizeof *labels);
+    for (size_t i = 0; i < n; i++)
         labels[i] = (int)labels_f.data[i];
     float loss;
     ck_assert_cnn_ok(cnn_cross_entropy_forward(ctx, &logits, labels, &loss));

@@ -58,3 +58,20 @@ const char *test_source_path(const char *relative)
     snprintf(path, sizeof path, "%s/%s", root ? root : ".", relative);
     return path;
 }
+
+void *test_read_file(const char *dir, const char *name, size_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    void *data = malloc(size ? size : 1);
+    size_t got = fread(data, 1, size, f);
+    fclose(f);
+    if (got != size) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}

@@ -36,5 +36,7 @@ double test_compare(const float *a, const float *b, size_t n, double atol, doubl
 int test_run_suite(Suite *s);
 /* Path under the source tree (CNN_SOURCE_ROOT) in a static buffer. */
 const char *test_source_path(const char *relative);
+/* The bytes of dir/name, malloc'ed, or NULL unless it has exactly size. */
+void *test_read_file(const char *dir, const char *name, size_t size);
 
 #endif

@@ -46,6 +46,8 @@ START_TEST (odd_sizes_and_strides_every_format)
     {"kernel=box padding=valid dilation=2 stride=2", 15, 7},
     {"kernel=curve padding=3", 33, 17},
     {"weights=\"1,2,1\" padding=valid stride=3", 11, 6},
+    /* a 1x5 column with one pixel of padding: wider and shorter */
+    {"weights=\"1;1;1;1;1\" padding=1", 35, 15},
   };
   guint f, c;
 
@@ -199,8 +201,8 @@ START_TEST (random_frames_match_libcnn_conv2d)
 
   for (f = 0; f < G_N_ELEMENTS (checked); f++) {
     GstVideoInfo info = info_of (checked[f], 23, 19), out_info;
-    GstHarness *hn = el_harness ("cnnconv", "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" "
-        "stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
+    GstHarness *hn = el_harness ("cnnconv",
+        "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
         "output=signed n-threads=2", checked[f], 23, 19);
     GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
     GstVideoFrame in, frame;
@@ -291,48 +293,56 @@ gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y)
   return v;
 }
 
+/* Push a step frame and pull the result. */
+static GstBuffer *
+push_step (GstHarness * hn, const GstVideoInfo * info, StepFrame * step)
+{
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (info, step_sample, step)),
+      GST_FLOW_OK);
+  return gst_harness_pull (hn);
+}
+
 START_TEST (property_changes_while_playing)
 {
   GstVideoInfo info = info_of ("GRAY8", 16, 6);
   StepFrame step = { info.finfo, {100, 0, 0} };
-  GstHarness *hn = el_harness ("cnnconv", "kernel=sobel-x padding-mode=replicate output=abs scale=0.25",
-      "GRAY8", 16, 6);
+  GstHarness *hn = el_harness ("cnnconv",
+      "kernel=sobel-x padding-mode=replicate output=abs scale=0.25", "GRAY8", 16, 6);
   GstElement *conv = gst_harness_find_element (hn, "cnnconv");
   GstBuffer *out;
   gint w, h;
 
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   fail_unless_equals_int (gray_at (hn, out, 8, 2), 100);
   gst_buffer_unref (out);
 
   /* same size: applies to the next frame */
   gst_util_set_object_arg (G_OBJECT (conv), "kernel", "identity");
   g_object_set (conv, "scale", 1.0, NULL);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   fail_unless_equals_int (gray_at (hn, out, 0, 2), 20);
   fail_unless_equals_int (gray_at (hn, out, 15, 2), 120);
   gst_buffer_unref (out);
 
   g_object_set (conv, "weights", "0,0,0;0,2,0;0,0,0", "offset", -10.0, NULL);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   fail_unless_equals_int (gray_at (hn, out, 15, 2), 230);
   gst_buffer_unref (out);
 
   /* a new size: renegotiated before the next frame */
   g_object_set (conv, "stride", 2, "weights", NULL, "offset", 0.0, NULL);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, step_sample, &step)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (hn);
+  out = push_step (hn, &info, &step);
   output_size (hn, &w, &h);
   fail_unless_equals_int (w, 8);
   fail_unless_equals_int (h, 3);
   fail_unless_equals_int (gray_at (hn, out, 4, 1), 120);
+  gst_buffer_unref (out);
+
+  /* a new thread count: a new engine context before the next frame */
+  g_object_set (conv, "n-threads", 3, NULL);
+  out = push_step (hn, &info, &step);
+  fail_unless_equals_int (gray_at (hn, out, 4, 1), 120);
+  fail_unless_equals_int (gray_at (hn, out, 3, 1), 20);
   gst_buffer_unref (out);
   gst_object_unref (conv);
   gst_harness_teardown (hn);

@@ -73,6 +73,8 @@ START_TEST (every_format_matches_libcnn_on_luma)
     {"method=scharr norm=l2", CNN_EDGE_SCHARR, CNN_EDGE_L2, 3},
     {"method=canny aperture=5 threshold-low=100 threshold-high=300", CNN_EDGE_CANNY,
         CNN_EDGE_L1, 5},
+    /* aperture 5 is cv2.Laplacian(ksize=5) */
+    {"method=laplacian aperture=5", CNN_EDGE_LAPLACIAN, CNN_EDGE_L1, 3},
   };
   guint f, c;
 
@@ -102,6 +104,8 @@ START_TEST (every_format_matches_libcnn_on_luma)
       cnn_edge_params_init (&p, cases[c].method);
       p.norm = cases[c].norm;
       p.aperture = cases[c].aperture;
+      if (cases[c].method == CNN_EDGE_LAPLACIAN)
+        p.laplacian = CNN_LAPLACIAN_APERTURE5;
       p.threshold_low = cases[c].method == CNN_EDGE_CANNY ? 100 : 50;
       p.threshold_high = cases[c].method == CNN_EDGE_CANNY ? 300 : 150;
       expect_edges (&in, &p, expected, f_expected);
@@ -247,6 +251,9 @@ START_TEST (property_changes_while_playing)
   GstHarness *hn = el_harness ("cnnedge", "method=sobel", "GRAY8", 32, 32);
   GstElement *edge = gst_harness_find_element (hn, "cnnedge");
   GstVideoFrame frame;
+  GstMessage *msg;
+  GError *err = NULL;
+  GstBus *bus;
   GstBuffer *out;
   GstCaps *caps;
   gint x, partial = 0;
@@ -265,7 +272,8 @@ START_TEST (property_changes_while_playing)
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (out);
 
-  /* to Canny with a larger workspace: binary at the next frame */
+  /* to Canny with a larger workspace: binary at the next frame, the outline
+   * on the dark side of the step */
   gst_util_set_object_arg (G_OBJECT (edge), "method", "canny");
   fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, square_sample,
               (gpointer) info.finfo)), GST_FLOW_OK);
@@ -278,6 +286,28 @@ START_TEST (property_changes_while_playing)
   }
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (out);
+
+  /* an unusable value: a warning naming it, the stream goes on as before */
+  bus = gst_bus_new ();
+  gst_element_set_bus (hn->element, bus);
+  g_object_set (edge, "aperture", 4, "n-threads", 3, NULL);
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, square_sample,
+              (gpointer) info.finfo)), GST_FLOW_OK);
+  out = gst_harness_pull (hn);
+  el_map (&frame, &info, caps, out);
+  fail_unless_equals_int (el_sample (&frame, 0, 7, 15), 255);
+  fail_unless_equals_int (el_sample (&frame, 0, 8, 15), 0);
+  gst_video_frame_unmap (&frame);
+  gst_buffer_unref (out);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning");
+  gst_message_parse_warning (msg, &err, NULL);
+  fail_unless (strstr (err->message, ": aperture 4"), "warning: %s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_bus (hn->element, NULL);
+  gst_object_unref (bus);
+
   gst_caps_unref (caps);
   gst_object_unref (edge);
   gst_harness_teardown (hn);

@@ -12,6 +12,7 @@
 cases.txt: "case N TYPE" (u8 or f32), "desc DESCRIPTION", one
 "step NAME APPLIED name=value ..." per step, then "end".
 """
+import math
 import os
 import sys
 
@@ -56,6 +57,67 @@ def num(args, key, default, i=0):
     return float(vals[i if i < len(vals) else -1])
 
 
+def corners_start(img):
+    h, w = img.shape[1], img.shape[2]
+    return [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]
+
+
+def corners_end(v):
+    k = ["tl", "tr", "br", "bl"]
+    return [[int(v[f"{c}-x"]), int(v[f"{c}-y"])] for c in k]
+
+
+def grid_sample_reflect(img, name, v, interp, is_float):
+    """torchvision's grids, sampled with grid_sample's reflection padding
+    (torchvision's own warps only pad with zeros and a fill)."""
+    import torch
+    from torch.nn.functional import grid_sample
+    import torchvision.transforms.functional as F
+    import torchvision.transforms.functional_tensor as F_t
+
+    h, w = img.shape[1], img.shape[2]
+    if name == "perspective":
+        coeffs = F._get_perspective_coeffs(corners_start(img), corners_end(v))
+        grid = F_t._perspective_grid(coeffs, ow=w, oh=h, dtype=torch.float32, device="cpu")
+    else:
+        if name == "rotate":
+            matrix = F._get_inverse_affine_matrix([0.0, 0.0], -v["angle"], [0.0, 0.0], 1.0,
+                                                  [0.0, 0.0])
+        else:
+            matrix = F._get_inverse_affine_matrix(
+                [0.0, 0.0], v["angle"], [int(v["translate-x"]), int(v["translate-y"])],
+                v["scale"], [v["shear-x"], v["shear-y"]])
+        theta = torch.tensor(matrix, dtype=torch.float32).reshape(1, 2, 3)
+        grid = F_t._gen_affine_grid(theta, w=w, h=h, ow=w, oh=h)
+    x = img.float().unsqueeze(0)
+    out = grid_sample(x, grid, mode=interp, padding_mode="reflection", align_corners=False)[0]
+    return out if is_float else torch.round(out).to(torch.uint8)
+
+
+def motion_blur(img, k, angle, is_float):
+    """The kernel as augment.h defines it, convolved by OpenCV's filter2D
+    (reflect101 borders, 8-bit results rounded and saturated)."""
+    import cv2
+    import numpy as np
+    import torch
+
+    a = math.radians(angle)
+    cells = []
+    for t in range(-(k // 2), k // 2 + 1):
+        dx = int(math.floor(t * math.cos(a) + 0.5))
+        dy = -int(math.floor(t * math.sin(a) + 0.5))
+        if (dx, dy) not in cells:
+            cells.append((dx, dy))
+    kernel = np.zeros((k, k), np.float32)
+    for dx, dy in cells:
+        kernel[k // 2 + dy, k // 2 + dx] = 1.0 / len(cells)
+    hwc = img.permute(1, 2, 0).contiguous().numpy()
+    out = cv2.filter2D(hwc, -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+    if out.ndim == 2:
+        out = out[:, :, None]
+    return torch.from_numpy(out).permute(2, 0, 1).contiguous()
+
+
 def replay(img, name, args, v, is_float):
     """One step with torchvision; v: the drawn values by name."""
     import torch
@@ -78,10 +140,21 @@ def replay(img, name, args, v, is_float):
         h = int(args["size"][-1])
         if name == "resized-crop":
             img = F.crop(img, int(v["y"]), int(v["x"]), int(v["height"]), int(v["width"]))
+        fit = args.get("fit", ["stretch"])[0]
+        if fit == "shorter":  # torchvision's resize to one int
+            return F.resize(img, [w], interpolation=modes[interp], antialias=False)
         if interp == "area":
             x = img.unsqueeze(0).float() if not is_float else img.unsqueeze(0)
             x = tnf.interpolate(x, size=[h, w], mode="area")[0]
             return x if is_float else torch.round(x).to(torch.uint8)
+        if fit == "letterbox":
+            H, W = img.shape[1], img.shape[2]
+            sc = min(w / W, h / H)
+            nw, nh = min(w, int(math.floor(W * sc + 0.5))), min(h, int(math.floor(H * sc + 0.5)))
+            x = F.resize(img, [nh, nw], interpolation=modes[interp], antialias=False)
+            left, top = (w - nw) // 2, (h - nh) // 2
+            return F.pad(x, [left, top, w - nw - left, h - nh - top],
+                         fill=num(args, "fill", 0.0) * scale8)
         return F.resize(img, [h, w], interpolation=modes[interp], antialias=False)
     if name == "rescale":
         x = img.float() * num(args, "scale", 1.0) + num(args, "offset", 0.0)
@@ -100,12 +173,19 @@ def replay(img, name, args, v, is_float):
         a = [int(x) for x in args["amount"]]
         return F.pad(img, a, fill=num(args, "fill", 0.0) * scale8,
                      padding_mode=args.get("mode", ["constant"])[0])
+    reflect = args.get("border", ["fill"])[0] == "reflect"
+    if name in ("rotate", "affine", "translate", "zoom", "perspective") and reflect:
+        return grid_sample_reflect(img, name, v, interp, is_float)
     if name == "rotate":
-        return F.rotate(img, v["angle"], interpolation=modes[interp], fill=fill)
-    if name == "affine":
+        return F.rotate(img, v["angle"], interpolation=modes[interp], fill=fill,
+                        expand=num(args, "expand", 0) == 1)
+    if name in ("affine", "translate", "zoom"):
         return F.affine(img, v["angle"], [int(v["translate-x"]), int(v["translate-y"])],
                         v["scale"], [v["shear-x"], v["shear-y"]],
                         interpolation=modes[interp], fill=fill)
+    if name == "perspective":
+        return F.perspective(img, corners_start(img), corners_end(v),
+                             interpolation=modes[interp], fill=fill)
     if name == "brightness":
         return F.adjust_brightness(img, v["factor"])
     if name == "contrast":
@@ -146,6 +226,15 @@ def replay(img, name, args, v, is_float):
         fill_value = torch.tensor(vals, dtype=img.dtype).view(c, 1, 1)
         return F.erase(img, int(v["y"]), int(v["x"]), int(v["height"]), int(v["width"]),
                        fill_value)
+    if name == "motion-blur":
+        return motion_blur(img, int(num(args, "kernel", 9)), v["angle"], is_float)
+    if name == "autocontrast":
+        return F.autocontrast(img)
+    if name == "equalize":
+        return F.equalize(img)
+    if name == "channel-shuffle":
+        order = f"{int(v['order']):0{c}d}"
+        return img[[int(k) for k in order]]
     sys.exit(f"augment_ref.py: no reference for transform {name}")
 
 

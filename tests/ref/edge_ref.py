@@ -102,8 +102,8 @@ def main():
     lines = []
 
     def case(kind, frame, method, norm, aperture, lap, sigma, low, high, scale, result):
-        name = f"{kind}_{frame}_{method}_{norm}_{aperture}_{lap}_{sigma:g}_{low:g}_{high:g}_{scale:g}"
-        name = name.replace(".", "p")
+        name = (f"{kind}_{frame}_{method}_{norm}_{aperture}_{lap}_{sigma:g}_{low:g}_{high:g}_"
+                f"{scale:g}").replace(".", "p")
         name += ".f32" if result.dtype == np.float32 else ".u8"
         result.tofile(os.path.join(out, name))
         lines.append(f"{kind} {frame} {method} {norm} {aperture} {lap} {sigma!r} {low!r} "

@@ -114,7 +114,8 @@ def activation(w, gen):
         x = rand(gen, n, lo=-6.0, hi=6.0)
         with torch.no_grad():  # near the kinks and ends of the piecewise ones (exactly
             # at +-3 torch's vector and scalar hardswish gradients disagree)
-            x[:8] = torch.tensor([0.0, -3.001, 3.001, 1e-3, -1e-3, 12.0, -12.0, 0.5])
+            x[:12] = torch.tensor([0.0, -3.001, 3.001, 1e-3, -1e-3, 12.0, -12.0, 0.5,
+                                   40.0, -40.0, 1e-30, 0.7])
         alpha = 0.01 if kind != 1 else 0.2
         dy = rand(gen, n)
         y = fn(x, alpha)
@@ -174,10 +175,11 @@ def softmax(w, gen):
                      ("log_dx", ldx)):
             w.tensor(name, t, v)
         w.case(name, kind="softmax", axis=axis)
-    for i, (n, c) in enumerate([(1, 2), (8, 10), (33, 7), (randint(gen, 1, 64), randint(gen, 2, 100))]):
+    for i, shape in enumerate([(1, 2), (8, 10), (33, 7), (randint(gen, 1, 64), randint(gen, 2, 100)),
+                               (2, 5, 3, 4), (3, 4, 7)]):  # per-position classes
         name = f"xent{i}"
-        logits = rand(gen, n, c, lo=-5.0, hi=5.0)
-        labels = torch.randint(0, c, (n,), generator=gen)
+        logits = rand(gen, *shape, lo=-5.0, hi=5.0)
+        labels = torch.randint(0, shape[1], (shape[0],) + shape[2:], generator=gen)
         loss = F.cross_entropy(logits, labels)
         dloss = 0.75
         (dlogits,) = torch.autograd.grad(loss * dloss, (logits,))

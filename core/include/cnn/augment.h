@@ -21,14 +21,23 @@
  * value v means the range noted):
  *   flip-h, flip-v                 p=0.5
  *   resize size=W[,H] interp=bilinear (nearest, bilinear, bicubic, area)
+ *          fit=stretch (letterbox: keep the aspect ratio inside W x H, bands
+ *          of fill=0; shorter: size=S is the shorter side, like
+ *          torchvision's resize with one int)
  *   rescale scale=1 offset=0       x * scale + offset
  *   crop size=W[,H]                random position (RandomCrop)
  *   center-crop size=W[,H] | fraction=f (tf.image.central_crop)
  *   resized-crop size=W[,H] scale=0.08,1 ratio=0.75,1.3333 interp=bilinear
  *   pad amount=a | lr,tb | l,t,r,b mode=constant (edge, reflect, symmetric) fill=0
- *   rotate degrees=d (-d,d) interp=bilinear (nearest) fill=0
+ *   rotate degrees=d (-d,d) expand=0 (1: grow to hold the result; a fixed
+ *          angle only)                        (RandomRotation)
  *   affine degrees=0 translate=0,0 (fractions of the size) scale=1,1
- *          shear=s (-s,s) interp=bilinear fill=0   (RandomAffine)
+ *          shear=s (-s,s)                     (RandomAffine)
+ *   translate fraction=fx[,fy]; zoom scale=lo,hi (RandomAffine with only
+ *          translation or only scale)
+ *   perspective distortion=0.5          (RandomPerspective; p=0.5)
+ *   the warps above also take interp=bilinear (nearest), fill=0 (1 value or
+ *   one per channel) and border=fill (reflect: grid_sample's reflection)
  *   brightness, contrast, saturation factor=f | lo,hi
  *   hue shift=s | lo,hi            (within -0.5..0.5)
  *   color-jitter brightness=b contrast=c saturation=s (1-x,1+x) hue=h (-h,h),
@@ -37,14 +46,18 @@
  *   grayscale channels=3 (1 or 3; ITU-R 601 weights)
  *   invert, solarize threshold=128, posterize bits=4 (float frames: on the
  *          8-bit grid)
+ *   autocontrast, equalize (per channel; float frames on the 8-bit grid)
+ *   channel-shuffle                 (a drawn permutation of the channels)
  *   gaussian-blur kernel=k[,ky] sigma=0.1,2 (GaussianBlur)
+ *   motion-blur kernel=9 angle=0,360 (a line of taps through the centre,
+ *          cells (floor(t cos a + 0.5), -floor(t sin a + 0.5)), t = -k/2..k/2)
  *   sharpen factor=f | lo,hi (adjust_sharpness)
  *   erasing scale=0.02,0.33 ratio=0.3,3.3 value=0 (RandomErasing; p=0.5)
  *   gaussian-noise std=s | lo,hi (8-bit scale, per element, clamped)
  *   salt-pepper amount=a | lo,hi salt=0.5 (fraction of pixels set to the
  *          maximum or 0 in all channels; salt: the maximum's share)
- * Every step takes p (probability of being applied, default 1; flips and
- * erasing 0.5).
+ * Every step takes p (probability of being applied, default 1; flips,
+ * erasing and perspective 0.5).
  * Steps that change the frame size must have p=1 so the output size is
  * fixed. */
 #ifndef CNN_AUGMENT_H
@@ -69,8 +82,14 @@ typedef enum cnn_frame_layout {
     CNN_FRAME_PLANAR,     /* one plane per channel */
 } cnn_frame_layout;
 
-/* A frame in caller memory. Strides are in bytes: row_stride between rows
- * (of one plane when planar), plane_stride between planes (planar only). */
+/* A frame in caller memory; data points at element (0, 0) of channel 0.
+ * Strides are in bytes: row_stride between rows (of one plane when planar),
+ * plane_stride between planes (planar only). Packed frames may also set
+ * pixel_stride (between pixels; 0: channels x element size) and
+ * channel_step (from one channel to the next in a pixel; 0: element size),
+ * so RGBx is 3 channels with pixel_stride 4, and BGRx is 3 channels with
+ * data at R, pixel_stride 4, channel_step -1. Colour transforms take
+ * channels 0, 1, 2 as R, G, B. */
 typedef struct cnn_frame {
     void *data;
     int width, height, channels;
@@ -78,12 +97,15 @@ typedef struct cnn_frame {
     cnn_frame_layout layout;
     ptrdiff_t row_stride;
     ptrdiff_t plane_stride;
+    ptrdiff_t pixel_stride;
+    ptrdiff_t channel_step;
 } cnn_frame;
 
 /* Describe tightly packed memory (row and plane strides from the sizes). */
 void cnn_frame_init(cnn_frame *f, void *data, int width, int height, int channels,
                     cnn_frame_type type, cnn_frame_layout layout);
 
+#define CNN_AUGMENT_MAX_CHANNELS 4 /* frames have 1 to 4 channels */
 #define CNN_AUGMENT_MAX_STEPS 32
 #define CNN_AUGMENT_MAX_VALUES 8
 
@@ -104,6 +126,9 @@ typedef struct cnn_augment_params {
     cnn_augment_step_params steps[CNN_AUGMENT_MAX_STEPS];
 } cnn_augment_params;
 
+/* A parsed chain is read-only afterwards: any number of threads may draw and
+ * apply with one chain at once, each with its own context, params and
+ * workspace. */
 typedef struct cnn_augment_chain cnn_augment_chain;
 
 /* Parse a description; on error the message names the step, the transform
@@ -126,12 +151,24 @@ cnn_status cnn_augment_draw(const cnn_augment_chain *chain, uint64_t seed, uint6
                             uint64_t sample, int in_w, int in_h, int in_c,
                             cnn_augment_params *params);
 
-/* Scratch bytes cnn_augment_apply() needs for this input frame shape. */
+/* The drawn parameters as one line of JSON, for metadata and data set
+ * records:
+ *   {"seed":1,"frame":2,"sample":0,"steps":[{"transform":"flip-h",
+ *    "applied":false},{"transform":"rotate","applied":true,"angle":12.5}]}
+ * Writes at most size bytes, always terminated when size > 0, and returns
+ * the length of the whole text like snprintf. Numbers round-trip. */
+size_t cnn_augment_params_json(const cnn_augment_params *params, char *buf, size_t size);
+
+/* Scratch bytes cnn_augment_apply() needs for this input frame shape and
+ * type, on a context of n_threads threads (cnn_context_threads(); 1 for a
+ * NULL context). 0 when the chain cannot take the shape. */
 size_t cnn_augment_workspace_size(const cnn_augment_chain *chain, int in_w, int in_h, int in_c,
                                   cnn_frame_type type, int n_threads);
 
-/* dst = chain(src) with drawn params. src and dst have the same type, any
- * layout; dst has the output size and channels. Nothing is allocated. */
+/* dst = chain(src) with drawn params, any layouts; dst has the output size
+ * and channels. Steps run in the source type; a dst of the other type is
+ * converted to at the end like convert_image_dtype (8-bit to float x / 255,
+ * float to 8-bit x * 255.999 truncated). Nothing is allocated. */
 cnn_status cnn_augment_apply(cnn_context *ctx, const cnn_augment_chain *chain,
                              const cnn_augment_params *params, const cnn_frame *src,
                              cnn_frame *dst, void *workspace);

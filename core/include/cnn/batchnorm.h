@@ -21,6 +21,8 @@ typedef enum cnn_momentum_rule {
     CNN_MOMENTUM_PYTORCH = 0, /* running = (1 - m) * running + m * batch (m = 0.1) */
     CNN_MOMENTUM_ONNX,        /* running = m * running + (1 - m) * batch (m = 0.9) */
 } cnn_momentum_rule;
+/* PyTorch's momentum=None (a cumulative average) is the PyTorch rule with
+ * m = 1 / k at the k-th step. */
 
 typedef struct cnn_batchnorm_params {
     float eps;

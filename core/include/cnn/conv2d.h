@@ -44,7 +44,9 @@ cnn_status cnn_conv2d_output_size(const cnn_conv2d_params *p, int in_h, int in_w
 cnn_status cnn_conv2d_check(const cnn_conv2d_params *p, const cnn_tensor *x,
                             const cnn_tensor *weight, const cnn_tensor *bias,
                             const cnn_tensor *y);
-/* Bytes of scratch memory cnn_conv2d_forward() needs for this input. */
+/* Bytes of scratch memory cnn_conv2d_forward() needs for this input (0 when
+ * it needs none: no padding and stride_w 1). The size is the same for any
+ * n_threads: the op pads bands of rows into at most 64 per-thread slots. */
 size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h, int in_w,
                                  int n_threads);
 /* y = conv(x, weight) + bias. workspace: cnn_conv2d_workspace_size() bytes,

@@ -54,7 +54,8 @@ void cnn_edge_params_init(cnn_edge_params *p, cnn_edge_method method);
 /* Check parameters for a plane size, with a message naming the bad one. */
 cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height);
 /* Scratch bytes for cnn_edge_detect_* on this size; n_threads must be at
- * least cnn_context_threads() of the context the detection runs on. */
+ * least cnn_context_threads() of the context the detection runs on (<= 0:
+ * one per online CPU, as cnn_context_create counts them). */
 size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height,
                                int n_threads);
 

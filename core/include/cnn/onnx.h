@@ -24,6 +24,14 @@ cnn_status cnn_onnx_read(const char *path, cnn_graph **g);
 cnn_status cnn_onnx_read_memory(const void *data, size_t size, const char *what,
                                 cnn_graph **g);
 
+/* Write a graph as built (before cnn_graph_prepare(), which folds and fuses):
+ * inputs with their shapes, constants as initialisers, nodes with their
+ * attributes, outputs; opset 13 unless the graph was read with another.
+ * Reading the file back gives the same graph. */
+cnn_status cnn_onnx_write(const cnn_graph *g, const char *path);
+/* Same into a malloc'd buffer the caller frees. */
+cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size);
+
 /* A tensor from a TensorProto file: float32 or int64 (other types are
  * refused as unsupported). */
 typedef struct cnn_onnx_tensor {
@@ -37,6 +45,20 @@ typedef struct cnn_onnx_tensor {
 
 cnn_status cnn_onnx_read_tensor(const char *path, cnn_onnx_tensor *t);
 void cnn_onnx_tensor_release(cnn_onnx_tensor *t);
+/* Write a float tensor as a TensorProto file named `name`. */
+cnn_status cnn_onnx_write_tensor(const char *path, const char *name, const cnn_tensor *t);
+
+/* Prepare a model just read for these inputs (one per model input, in
+ * order) and copy them in: int64 inputs and inputs that decide shapes
+ * become constants, the others set the input shapes. Then cnn_graph_run(). */
+cnn_status cnn_onnx_feed(cnn_context *ctx, cnn_graph *g, int n_inputs,
+                         const cnn_onnx_tensor *inputs);
+
+/* `gst-cnn infer`: run a model on TensorProto input files (one per model
+ * input, in order; int64 and shape-deciding inputs bound as constants) and
+ * write out_dir/output_N.pb, one per model output. */
+cnn_status cnn_onnx_infer_files(cnn_context *ctx, const char *model_path, int n_inputs,
+                                const char *const *input_paths, const char *out_dir);
 
 typedef enum cnn_onnx_test_result {
     CNN_ONNX_TEST_PASSED = 0,

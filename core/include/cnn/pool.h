@@ -9,7 +9,9 @@
  * count_include_pad, and only up to the padded border (PyTorch's rule), or
  * `divisor` (> 0) replaces the count. Max and min indices are flat h * W + w
  * within the input plane, as PyTorch's return_indices; ties keep the first
- * tap in row-major order and NaN propagates.
+ * tap in row-major order and NaN propagates. Lp is (sum |x|^p)^(1/p) over
+ * the input taps: PyTorch's lp_pool2d on x >= 0 (or even p), except that
+ * in ceil mode PyTorch scales a partial window by kh * kw / taps.
  *
  * Global, adaptive and pyramid modes take no window parameters: adaptive
  * output cell i of n over an input of size H spans
@@ -43,7 +45,7 @@ typedef enum cnn_pool_mode {
     CNN_POOL_MAX = 0,
     CNN_POOL_AVG,
     CNN_POOL_MIN,
-    CNN_POOL_LP,          /* (sum |x|^p)^(1/p) over the window's input taps */
+    CNN_POOL_LP,          /* (sum |x|^p)^(1/p) over the window's input taps, p > 0 */
     CNN_POOL_MAX_AVG,     /* alpha * max + (1 - alpha) * avg, alpha fixed */
     CNN_POOL_GLOBAL_MAX,  /* 1x1 output */
     CNN_POOL_GLOBAL_AVG,

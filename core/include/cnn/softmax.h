@@ -23,10 +23,12 @@ cnn_status cnn_log_softmax_backward(cnn_context *ctx, const cnn_tensor *y,
                                     const cnn_tensor *dy, int axis, cnn_tensor *dx);
 
 /* Mean over the batch of -log softmax(logits)[n, labels[n]]; logits [N, C],
- * labels N class indices in [0, C). */
+ * labels N class indices in [0, C). Logits [N, C, d1, ...] (per-pixel
+ * classes) take N * d1 * ... labels in that order and average over all of
+ * them, as PyTorch does. */
 cnn_status cnn_cross_entropy_forward(cnn_context *ctx, const cnn_tensor *logits,
                                      const int *labels, float *loss);
-/* dlogits = dloss * (softmax(logits) - onehot(labels)) / N. */
+/* dlogits = dloss * (softmax(logits) - onehot(labels)) / positions. */
 cnn_status cnn_cross_entropy_backward(cnn_context *ctx, const cnn_tensor *logits,
                                       const int *labels, float dloss, cnn_tensor *dlogits);
 
