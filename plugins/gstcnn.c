@@ -10,6 +10,7 @@
 #include "gstcnntensorize.h"
 #include "gstcnnvisualize.h"
 #include "gstcnndropout.h"
+#include "gstcnnbatchnorm.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -21,6 +22,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnbatchnorm, plugin);
   return ret;
 }
 

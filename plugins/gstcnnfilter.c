@@ -552,6 +552,56 @@ gst_cnn_component_plane (GstVideoFrame * frame, guint comp)
   return p;
 }
 
+GstCaps *
+gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * ret, GstCaps * filter)
+{
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (ret);
+    ret = tmp;
+  }
+  GST_DEBUG_OBJECT (trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
+  return ret;
+}
+
+void
+gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame, cnn_tensor * planes,
+    gfloat scale)
+{
+  gsize plane = (gsize) planes->shape[2] * planes->shape[3];
+  gint c;
+
+  for (c = 0; c < planes->shape[1]; c++) {
+    cnn_pixel_plane src = gst_cnn_component_plane (frame, c);
+
+    cnn_pixels_unpack (ctx, &src, planes->data + c * plane, planes->shape[3], scale);
+  }
+}
+
+void
+gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes, GstVideoFrame * in,
+    GstVideoFrame * out, gfloat scale, gfloat offset)
+{
+  gsize plane = (gsize) planes->shape[2] * planes->shape[3];
+  guint comp;
+
+  for (comp = 0; comp < GST_VIDEO_FRAME_N_COMPONENTS (out); comp++) {
+    cnn_pixel_plane dst = gst_cnn_component_plane (out, comp);
+
+    if (comp < (guint) planes->shape[1]) {
+      cnn_pixels_pack (ctx, planes->data + comp * plane, planes->shape[3], &dst, scale,
+          offset, CNN_PIXEL_CLAMP);
+    } else {
+      cnn_pixel_plane src = gst_cnn_component_plane (in, comp);
+
+      cnn_pixels_copy (ctx, &src, &dst);
+    }
+  }
+}
+
 static void
 gst_cnn_filter_class_init (GstCnnFilterClass * klass)
 {
