@@ -198,14 +198,17 @@ gst_cnn_filter_frame_number (GstCnnFilter * self)
   return PRIV (self)->frame_number;
 }
 
+/* The output size from the output caps alone: input video may be padded
+ * (GstVideoMeta strides), so sizes are not proportional. */
 static gboolean
-gst_cnn_filter_get_unit_size (GstBaseTransform * trans, GstCaps * caps, gsize * size)
+gst_cnn_filter_transform_size (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, gsize size, GstCaps * othercaps, gsize * othersize)
 {
   GstCnnFilterInfo info;
 
-  if (!gst_cnn_filter_info_from_caps (&info, caps))
+  if (!gst_cnn_filter_info_from_caps (&info, othercaps))
     return FALSE;
-  *size = info.is_tensor ? gst_cnn_tensor_info_size (&info.tensor) :
+  *othersize = info.is_tensor ? gst_cnn_tensor_info_size (&info.tensor) :
       GST_VIDEO_INFO_SIZE (&info.video);
   return TRUE;
 }
@@ -268,6 +271,25 @@ gst_cnn_filter_unmap (GstCnnFilterFrame * frame, GstBuffer * buf)
     gst_buffer_unmap (buf, &frame->map);
   else
     gst_video_frame_unmap (&frame->video);
+}
+
+/* Upstream may hand video with its own strides (GstVideoMeta), as
+ * GstVideoFilter lets it: frames are mapped through the meta. */
+static gboolean
+gst_cnn_filter_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query,
+    GstQuery * query)
+{
+  GstCaps *caps;
+
+  if (!GST_BASE_TRANSFORM_CLASS (gst_cnn_filter_parent_class)->propose_allocation (trans,
+          decide_query, query))
+    return FALSE;
+  if (!decide_query)
+    return TRUE;
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (caps && !gst_cnn_structure_is_tensor (gst_caps_get_structure (caps, 0)))
+    gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  return TRUE;
 }
 
 /* Buffers are numbered here, before passthrough skips transform, so a
@@ -626,10 +648,11 @@ gst_cnn_filter_class_init (GstCnnFilterClass * klass)
   trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_filter_query);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_filter_sink_event);
   trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_cnn_filter_accept_caps);
-  trans_class->get_unit_size = GST_DEBUG_FUNCPTR (gst_cnn_filter_get_unit_size);
+  trans_class->transform_size = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform_size);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_cnn_filter_set_caps);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform);
   trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_before_transform);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR (gst_cnn_filter_propose_allocation);
   klass->set_info = GST_DEBUG_FUNCPTR (gst_cnn_filter_default_set_info);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_FILTER, 0);
