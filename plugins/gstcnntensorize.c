@@ -140,6 +140,21 @@ fixed_int (const GstStructure * s, const gchar * field, gint * v)
   return gst_structure_get_int (s, field, v);
 }
 
+/* The older single-tensor flavour of the same caps. */
+static GstStructure *
+legacy_structure (const GstStructure * s)
+{
+  GstStructure *l = gst_structure_new ("other/tensor", "type", G_TYPE_STRING, "float32", NULL);
+  const GValue *v = gst_structure_get_value (s, "dimensions");
+
+  if (v)
+    gst_structure_set_value (l, "dimension", v);
+  v = gst_structure_get_value (s, "framerate");
+  if (v)
+    gst_structure_set_value (l, "framerate", v);
+  return l;
+}
+
 static GstCaps *
 gst_cnn_tensorize_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
@@ -174,6 +189,7 @@ gst_cnn_tensorize_transform_caps (GstBaseTransform * trans, GstPadDirection dire
       if (fps)
         gst_structure_set_value (s, "framerate", fps);
       ret = gst_caps_merge_structure (ret, s);
+      ret = gst_caps_merge_structure (ret, legacy_structure (s));
     }
     gst_caps_unref (video);
   } else {
