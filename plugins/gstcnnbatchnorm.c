@@ -36,7 +36,6 @@
 #endif
 
 #include "gstcnnbatchnorm.h"
-#include "gstcnntensorize.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_batchnorm_debug);
 #define GST_CAT_DEFAULT gst_cnn_batchnorm_debug

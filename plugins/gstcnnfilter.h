@@ -94,6 +94,11 @@ void gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame,
 void gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes,
     GstVideoFrame * in, GstVideoFrame * out, gfloat scale, gfloat offset);
 
+/* Parse a per-channel property "v" or "v0,v1,..." (at most max values)
+ * into values; FALSE (and *n 0) on anything else. */
+gboolean gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max,
+    guint * n);
+
 /* The end of every transform_caps: ret (taken) restricted to filter, and
  * logged. */
 GstCaps *gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,

@@ -105,27 +105,6 @@ G_DEFINE_TYPE (GstCnnTensorize, gst_cnn_tensorize, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnntensorize, "cnntensorize", GST_RANK_NONE,
     GST_TYPE_CNN_TENSORIZE);
 
-gboolean
-gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max, guint * n)
-{
-  gchar **parts = g_strsplit (text ? text : "", ",", -1);
-  guint i;
-  gboolean ok;
-
-  *n = g_strv_length (parts);
-  ok = *n >= 1 && *n <= max;
-  for (i = 0; ok && i < *n; i++) {
-    gchar *end;
-
-    values[i] = (gfloat) g_ascii_strtod (g_strstrip (parts[i]), &end);
-    ok = end != parts[i] && *end == '\0';
-  }
-  g_strfreev (parts);
-  if (!ok)
-    *n = 0;
-  return ok;
-}
-
 /* Video caps the channel order can take. */
 static GstCaps *
 video_caps_for_order (GstCnnChannelOrder order)
