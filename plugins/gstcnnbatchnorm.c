@@ -71,6 +71,7 @@ struct _GstCnnBatchnorm
   gboolean reset_pending;
   /* the statistics in use, for the property: channels values each */
   gfloat *shown_mean, *shown_var;
+  gint shown_channels;
   guint64 shown_frame;
 
   /* streaming thread */
@@ -276,6 +277,7 @@ gst_cnn_batchnorm_set_info (GstCnnFilter * filter, GstCaps * incaps,
   g_free (self->shown_var);
   self->shown_mean = g_memdup2 (self->stat[STAT_MEAN].data, self->channels * sizeof (gfloat));
   self->shown_var = g_memdup2 (self->stat[STAT_VAR].data, self->channels * sizeof (gfloat));
+  self->shown_channels = self->channels;
   self->shown_frame = 0;
   GST_OBJECT_UNLOCK (self);
 
@@ -490,7 +492,7 @@ gst_cnn_batchnorm_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_STATISTICS:
       g_value_take_boxed (value, statistics_structure (self->shown_frame, self->shown_mean,
-              self->shown_var, self->channels));
+              self->shown_var, self->shown_channels));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
