@@ -11,6 +11,7 @@
 #include "gstcnntensorize.h"
 #include "gstcnnvisualize.h"
 #include "gstcnndropout.h"
+#include "gstcnnbatchnorm.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -23,6 +24,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnbatchnorm, plugin);
   return ret;
 }
 

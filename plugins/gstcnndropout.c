@@ -151,9 +151,6 @@ gst_cnn_dropout_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFr
   GstCnnDropout *self = GST_CNN_DROPOUT (filter);
   GstCnnDropoutSettings s;
   cnn_dropout_params p;
-  gsize plane = (gsize) self->width * self->height;
-  gint c;
-  guint comp;
 
   GST_OBJECT_LOCK (self);
   s = self->props;
@@ -169,25 +166,10 @@ gst_cnn_dropout_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFr
       goto failed;
     return TRUE;
   }
-  for (c = 0; c < self->channels; c++) {
-    cnn_pixel_plane src = gst_cnn_component_plane (&in->video, c);
-
-    cnn_pixels_unpack (ctx, &src, self->planes.data + c * plane, self->width, 1.0f);
-  }
+  gst_cnn_filter_unpack_video (ctx, &in->video, &self->planes, 1.0f);
   if (cnn_dropout_forward (ctx, &p, &self->planes, &self->planes, self->mask) != CNN_OK)
     goto failed;
-  for (c = 0; c < self->channels; c++) {
-    cnn_pixel_plane dst = gst_cnn_component_plane (&out->video, c);
-
-    cnn_pixels_pack (ctx, self->planes.data + c * plane, self->width, &dst, 1.0f, 0.0f,
-        CNN_PIXEL_CLAMP);
-  }
-  for (comp = (guint) self->channels; comp < GST_VIDEO_FRAME_N_COMPONENTS (&in->video); comp++) {
-    cnn_pixel_plane src = gst_cnn_component_plane (&in->video, comp);
-    cnn_pixel_plane dst = gst_cnn_component_plane (&out->video, comp);
-
-    cnn_pixels_copy (ctx, &src, &dst);
-  }
+  gst_cnn_filter_pack_video (ctx, &self->planes, &in->video, &out->video, 1.0f, 0.0f);
   return TRUE;
 
 failed:

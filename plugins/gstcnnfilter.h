@@ -90,6 +90,26 @@ void gst_cnn_filter_warn_properties (GstCnnFilter * self, const gchar * msg);
  * components are R, G, B, A whatever the byte order; for YUV Y, U, V). */
 cnn_pixel_plane gst_cnn_component_plane (GstVideoFrame * frame, guint comp);
 
+/* The first planes->shape[1] components of a video frame (those
+ * gst_cnn_filter_info_size counts as channels) into the float planes of
+ * planes [1, C, H, W], samples times scale. */
+void gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame,
+    cnn_tensor * planes, gfloat scale);
+/* Back: the planes into the same components of out (x * scale + offset,
+ * saturated), every other component (chroma, alpha) copied from in. */
+void gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes,
+    GstVideoFrame * in, GstVideoFrame * out, gfloat scale, gfloat offset);
+
+/* Parse a per-channel property "v" or "v0,v1,..." (at most max values)
+ * into values; FALSE (and *n 0) on anything else. */
+gboolean gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max,
+    guint * n);
+
+/* The end of every transform_caps: ret (taken) restricted to filter, and
+ * logged. */
+GstCaps *gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * ret, GstCaps * filter);
+
 /* Sizes [*out_lo, *out_hi] on the other pad that sizes [in_lo, in_hi] on
  * this pad (direction as in transform_caps) correspond to, for width
  * (horizontal) or height; FALSE when none does. */

@@ -105,27 +105,6 @@ G_DEFINE_TYPE (GstCnnTensorize, gst_cnn_tensorize, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnntensorize, "cnntensorize", GST_RANK_NONE,
     GST_TYPE_CNN_TENSORIZE);
 
-gboolean
-gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max, guint * n)
-{
-  gchar **parts = g_strsplit (text ? text : "", ",", -1);
-  guint i;
-  gboolean ok;
-
-  *n = g_strv_length (parts);
-  ok = *n >= 1 && *n <= max;
-  for (i = 0; ok && i < *n; i++) {
-    gchar *end;
-
-    values[i] = (gfloat) g_ascii_strtod (g_strstrip (parts[i]), &end);
-    ok = end != parts[i] && *end == '\0';
-  }
-  g_strfreev (parts);
-  if (!ok)
-    *n = 0;
-  return ok;
-}
-
 /* Video caps the channel order can take. */
 static GstCaps *
 video_caps_for_order (GstCnnChannelOrder order)
@@ -138,6 +117,21 @@ static gboolean
 fixed_int (const GstStructure * s, const gchar * field, gint * v)
 {
   return gst_structure_get_int (s, field, v);
+}
+
+/* The older single-tensor flavour of the same caps. */
+static GstStructure *
+legacy_structure (const GstStructure * s)
+{
+  GstStructure *l = gst_structure_new ("other/tensor", "type", G_TYPE_STRING, "float32", NULL);
+  const GValue *v = gst_structure_get_value (s, "dimensions");
+
+  if (v)
+    gst_structure_set_value (l, "dimension", v);
+  v = gst_structure_get_value (s, "framerate");
+  if (v)
+    gst_structure_set_value (l, "framerate", v);
+  return l;
 }
 
 static GstCaps *
@@ -174,6 +168,7 @@ gst_cnn_tensorize_transform_caps (GstBaseTransform * trans, GstPadDirection dire
       if (fps)
         gst_structure_set_value (s, "framerate", fps);
       ret = gst_caps_merge_structure (ret, s);
+      ret = gst_caps_merge_structure (ret, legacy_structure (s));
     }
     gst_caps_unref (video);
   } else {
@@ -204,15 +199,7 @@ gst_cnn_tensorize_transform_caps (GstBaseTransform * trans, GstPadDirection dire
     }
   }
   gst_caps_unref (allowed);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 static gchar *

@@ -427,6 +427,69 @@ START_TEST (pipelines_through_tensors_run)
 }
 END_TEST
 
+START_TEST (negotiation_both_ways)
+{
+  static const struct
+  {
+    const gchar *pipeline;
+    gboolean ok;
+  } cases[] = {
+    /* downstream tensor caps pick the frame size, in either flavour */
+    {"videotestsrc num-buffers=1 ! cnntensorize ! "
+          "other/tensors,dimensions=64:48:3:1 ! fakesink", TRUE},
+    {"videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! cnntensorize ! "
+          "other/tensor,dimension=64:48:3:1 ! fakesink", TRUE},
+    /* gray gives one channel, which three-channel caps refuse */
+    {"videotestsrc num-buffers=1 ! cnntensorize channel-order=gray ! "
+          "other/tensors,dimensions=320:240:3:1 ! fakesink", FALSE},
+    /* a tensor of 4 maps of 10x10 back to video, grid of 2 x 2 */
+    {"videotestsrc num-buffers=1 ! video/x-raw,format=RGBA,width=10,height=10 ! "
+          "cnntensorize ! cnnvisualize ! video/x-raw,width=20,height=20 ! fakesink", TRUE},
+    {"videotestsrc num-buffers=1 ! video/x-raw,width=10,height=10 ! cnntensorize ! "
+          "cnnvisualize ! video/x-raw,width=30,height=10 ! fakesink", FALSE},
+    /* video and tensors do not mix on one element */
+    {"videotestsrc num-buffers=1 ! cnntensorize ! cnnconv ! video/x-raw ! fakesink", FALSE},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *msg = el_run_pipeline (cases[i].pipeline, 20);
+
+    fail_unless ((msg == NULL) == cases[i].ok, "%s: %s", cases[i].pipeline,
+        msg ? msg : "ran");
+    g_free (msg);
+  }
+}
+END_TEST
+
+/* Float results on tensors do not depend on the engine's thread count. */
+START_TEST (tensor_outputs_equal_for_any_thread_count)
+{
+  static const gchar *const elements[] = { "cnnconv kernel=gaussian",
+    "cnnedge method=sobel norm=l2", "cnnbatchnorm mode=frame"
+  };
+  guint e;
+
+  for (e = 0; e < G_N_ELEMENTS (elements); e++) {
+    gfloat x[40 * 30 * 3], out[2][40 * 30 * 3];
+    guint t;
+
+    for (t = 0; t < 2; t++) {
+      gchar *launch = g_strdup_printf ("%s n-threads=%u", elements[e], t ? 3 : 1);
+      GstHarness *hn = tensor_harness (launch, "float32", 40, 30, 3);
+      GstBuffer *buf = gst_harness_push_and_pull (hn, random_tensor (40 * 30 * 3, 303, x));
+
+      gst_buffer_extract (buf, 0, out[t], sizeof (out[t]));
+      gst_buffer_unref (buf);
+      gst_harness_teardown (hn);
+      g_free (launch);
+    }
+    fail_unless (memcmp (out[0], out[1], sizeof (out[0])) == 0, "%s: 1 and 3 threads differ",
+        elements[e]);
+  }
+}
+END_TEST
+
 int
 main (int argc, char **argv)
 {
@@ -446,6 +509,8 @@ main (int argc, char **argv)
   tcase_add_test (tc, conv_on_tensors_maps_the_size);
   tcase_add_test (tc, edge_on_tensors_matches_libcnn_per_channel);
   tcase_add_test (tc, pipelines_through_tensors_run);
+  tcase_add_test (tc, negotiation_both_ways);
+  tcase_add_test (tc, tensor_outputs_equal_for_any_thread_count);
   suite_add_tcase (s, tc);
   return gst_check_run_suite (s, "cnntensor", __FILE__);
 }
