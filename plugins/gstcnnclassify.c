@@ -123,6 +123,7 @@ struct _GstCnnClassify
   cnn_augment_chain *to_planes; /* ROI to W x H planes of 0..1 floats */
   cnn_augment_chain *normalise[MAX_CHANNELS];
   cnn_augment_params to_planes_params, normalise_params[MAX_CHANNELS];
+  guint8 *luma;                 /* the region's luma for a gray model on colour */
   gfloat *planes;
   void *workspace;
   guint64 frame;
@@ -426,6 +427,7 @@ gst_cnn_classify_free_stream (GstCnnClassify * self)
     cnn_augment_chain_free (self->normalise[i]);
     self->normalise[i] = NULL;
   }
+  g_clear_pointer (&self->luma, cnn_aligned_free);
   g_clear_pointer (&self->planes, cnn_aligned_free);
   g_clear_pointer (&self->workspace, cnn_aligned_free);
   g_clear_pointer (&self->last, gst_structure_free);
@@ -520,7 +522,7 @@ gst_cnn_classify_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
     goto no_memory;
 
   need = cnn_augment_workspace_size (self->to_planes, self->roi_w, self->roi_h,
-      self->in_channels, CNN_FRAME_U8, threads);
+      self->luma ? 1 : self->in_channels, CNN_FRAME_U8, threads);
   for (i = 0; i < m->channels; i++) {
     ws = cnn_augment_workspace_size (self->normalise[i], m->width, m->height, 1,
         CNN_FRAME_F32, threads);
@@ -587,11 +589,15 @@ gst_cnn_classify_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoIn
   self->in_channels = GST_VIDEO_INFO_IS_RGB (in_info) ? 3 : 1;
 
   /* the region to W x H planes (luma first for a gray model on colour) */
-  desc = g_strdup_printf ("%sresize size=%d,%d interp=bilinear",
-      self->in_channels == 3 && m->channels == 1 ? "grayscale channels=1 ; " : "",
-      m->width, m->height);
-  ok = make_chain (desc, self->roi_w, self->roi_h, self->in_channels, &self->to_planes,
-      &self->to_planes_params);
+  g_clear_pointer (&self->luma, cnn_aligned_free);
+  if (self->in_channels == 3 && m->channels == 1) {
+    self->luma = cnn_aligned_alloc ((gsize) self->roi_w * self->roi_h);
+    if (!self->luma)
+      return FALSE;
+  }
+  desc = g_strdup_printf ("resize size=%d,%d interp=bilinear", m->width, m->height);
+  ok = make_chain (desc, self->roi_w, self->roi_h, self->luma ? 1 : self->in_channels,
+      &self->to_planes, &self->to_planes_params);
   g_free (desc);
   /* planes of pixel / 255 to (pixel * scale - mean) / std */
   for (i = 0; ok && i < m->channels; i++) {
@@ -624,20 +630,43 @@ bad_preprocessing:
   }
 }
 
-/* The region of a mapped frame as an 8-bit frame for the augment chain. */
-static void
-region_frame (GstCnnClassify * self, GstVideoFrame * in, cnn_frame * f)
+/* The region of component comp of a mapped frame as a pixel plane. */
+static cnn_pixel_plane
+region_plane (GstCnnClassify * self, GstVideoFrame * in, guint comp)
 {
-  guint8 *r = GST_VIDEO_FRAME_COMP_DATA (in, 0);
-  gint stride = GST_VIDEO_FRAME_COMP_STRIDE (in, 0);
-  gint pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (in, 0);
+  cnn_pixel_plane p = gst_cnn_component_plane (in, comp);
 
-  cnn_frame_init (f, r + self->roi_y * stride + self->roi_x * pstride, self->roi_w,
-      self->roi_h, self->in_channels, CNN_FRAME_U8, CNN_FRAME_PACKED);
-  f->row_stride = stride;
-  f->pixel_stride = pstride;
+  p.data += self->roi_y * p.stride + self->roi_x * p.step;
+  p.width = self->roi_w;
+  p.height = self->roi_h;
+  return p;
+}
+
+/* The region as an 8-bit frame for the augment chain: its pixels, or for a
+ * gray model on colour their luma (ITU-R 601, as cv2's RGB2GRAY). */
+static void
+region_frame (GstCnnClassify * self, cnn_context * ctx, GstVideoFrame * in, cnn_frame * f)
+{
+  cnn_pixel_plane r = region_plane (self, in, 0);
+
+  if (self->luma) {
+    const cnn_pixel_plane rgb[3] = { r, region_plane (self, in, 1),
+      region_plane (self, in, 2)
+    };
+    cnn_pixel_plane luma = { self->luma, self->roi_w, 1, 8, self->roi_w, self->roi_h };
+
+    cnn_pixels_luma (ctx, rgb, &luma);
+    cnn_frame_init (f, self->luma, self->roi_w, self->roi_h, 1, CNN_FRAME_U8,
+        CNN_FRAME_PACKED);
+    return;
+  }
+  cnn_frame_init (f, r.data, self->roi_w, self->roi_h, self->in_channels, CNN_FRAME_U8,
+      CNN_FRAME_PACKED);
+  f->row_stride = r.stride;
+  f->pixel_stride = r.step;
   if (self->in_channels == 3)
-    f->channel_step = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (in, 1) - r;
+    f->channel_step = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (in, 1) -
+        (guint8 *) GST_VIDEO_FRAME_COMP_DATA (in, 0);
 }
 
 /* Frame to model input, run, probabilities in self->probs. */
@@ -651,7 +680,7 @@ gst_cnn_classify_infer (GstCnnClassify * self, cnn_context * ctx, GstVideoFrame 
   cnn_frame src, planes, dst;
   gint c, src_c;
 
-  region_frame (self, in, &src);
+  region_frame (self, ctx, in, &src);
   cnn_frame_init (&planes, self->planes, m->width, m->height, m->channels, CNN_FRAME_F32,
       CNN_FRAME_PLANAR);
   if (cnn_augment_apply (ctx, self->to_planes, &self->to_planes_params, &src, &planes,
