@@ -107,6 +107,8 @@ int gst_cnn_list(int argc, char **argv);
 int gst_cnn_show(int argc, char **argv);
 int gst_cnn_bench(int argc, char **argv);
 int gst_cnn_rf(int argc, char **argv);
+int gst_cnn_infer(int argc, char **argv);
+int gst_cnn_onnx_test(int argc, char **argv);
 
 /* Parse a subcommand's options; on failure print the error and a hint to
  * standard error. */
