@@ -94,6 +94,21 @@ GstCnnResults *gst_cnn_results_open(const char *path, GstCnnFormat format, GErro
 void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res);
 void gst_cnn_results_close(GstCnnResults *r);
 
+/* One classification of a frame (cnnclassify's "cnn-classification"
+ * messages): a JSON line {"file", "frame", "time", "label", "class-id",
+ * "confidence"}, or in CSV a row of the results' columns with status
+ * "classified", frames the frame number, seconds its stream time and
+ * outputs "label (confidence)". */
+typedef struct {
+    const char *file;
+    guint64 frame;
+    double time;
+    const char *label;
+    int class_id;
+    double confidence;
+} GstCnnClassification;
+void gst_cnn_results_write_classification(GstCnnResults *r, const GstCnnClassification *c);
+
 /* ---- still images (gst-cnn-image.c) ---- */
 
 /* Decode any image decodebin reads into packed RGB (g_free it). */
