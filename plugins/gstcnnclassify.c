@@ -97,7 +97,7 @@ typedef struct
 
 struct _GstCnnClassify
 {
-  GstCnnVideoFilter parent;
+  GstCnnFilter parent;
 
   /* properties, under the object lock */
   gchar *model;
@@ -126,11 +126,13 @@ struct _GstCnnClassify
   guint8 *luma;                 /* the region's luma for a gray model on colour */
   gfloat *planes;
   void *workspace;
-  guint64 frame;
   GstStructure *last;           /* the last result, or NULL */
+  /* set by filter() for transform() to publish on the unmapped buffer */
+  gboolean publish, inferred;
+  guint64 publish_frame;
 };
 
-G_DEFINE_TYPE (GstCnnClassify, gst_cnn_classify, GST_TYPE_CNN_VIDEO_FILTER);
+G_DEFINE_TYPE (GstCnnClassify, gst_cnn_classify, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnclassify, "cnnclassify", GST_RANK_NONE,
     GST_TYPE_CNN_CLASSIFY);
 
@@ -376,7 +378,7 @@ parse_roi (const gchar * roi, gint r[4])
 }
 
 static gchar *
-gst_cnn_classify_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
+gst_cnn_classify_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
   const gchar *name = GST_OBJECT_NAME (self);
@@ -465,7 +467,6 @@ gst_cnn_classify_start (GstBaseTransform * trans)
   msg = gst_cnn_classify_resolve (self, &self->m);
   if (msg)
     goto bad_settings;
-  self->frame = 0;
   GST_OBJECT_LOCK (self);
   self->earliest_time = GST_CLOCK_TIME_NONE;
   GST_OBJECT_UNLOCK (self);
@@ -492,7 +493,7 @@ gst_cnn_classify_stop (GstBaseTransform * trans)
 /* Prepare the graph for 1 x C x H x W on ctx and size the preprocessing
  * workspace for its threads; FALSE after posting an error. */
 static gboolean
-gst_cnn_classify_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
+gst_cnn_classify_plan (GstCnnFilter * filter, cnn_context * ctx)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
   GstCnnClassifyModel *m = &self->m;
@@ -561,19 +562,20 @@ make_chain (const gchar * desc, gint w, gint h, gint c, cnn_augment_chain ** cha
 }
 
 static gboolean
-gst_cnn_classify_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
-    GstCaps * outcaps, GstVideoInfo * out_info)
+gst_cnn_classify_set_info (GstCnnFilter * filter, GstCaps * incaps,
+    const GstCnnFilterInfo * in, GstCaps * outcaps, const GstCnnFilterInfo * out)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
   GstCnnClassifyModel *m = &self->m;
+  const GstVideoInfo *in_info = &in->video;
   gchar *msg, *roi, *desc;
   gint r[4], i;
   gboolean ok;
 
-  if (!GST_VIDEO_FILTER_CLASS (gst_cnn_classify_parent_class)->set_info (filter, incaps,
-          in_info, outcaps, out_info))
+  if (!GST_CNN_FILTER_CLASS (gst_cnn_classify_parent_class)->set_info (filter, incaps, in,
+          outcaps, out))
     return FALSE;
-  msg = gst_cnn_classify_explain_caps (GST_CNN_VIDEO_FILTER (self), incaps);
+  msg = gst_cnn_classify_explain_caps (filter, incaps);
   if (msg)
     goto bad_caps;
 
@@ -613,8 +615,7 @@ gst_cnn_classify_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoIn
   self->planes = cnn_aligned_alloc (sizeof (gfloat) * m->width * m->height * MAX_CHANNELS);
   if (!self->planes)
     return FALSE;
-  return gst_cnn_classify_plan (GST_CNN_VIDEO_FILTER (self),
-      gst_cnn_video_filter_context (GST_CNN_VIDEO_FILTER (self)));
+  return gst_cnn_classify_plan (filter, gst_cnn_filter_context (filter));
 
 bad_caps:
   {
@@ -777,7 +778,8 @@ gst_cnn_classify_is_late (GstCnnClassify * self, GstBuffer * buf)
 }
 
 static void
-gst_cnn_classify_publish (GstCnnClassify * self, GstBuffer * buf, gboolean inferred)
+gst_cnn_classify_publish (GstCnnClassify * self, GstBuffer * buf, guint64 frame,
+    gboolean inferred)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
   GstStructure *s = gst_structure_copy (self->last);
@@ -790,7 +792,7 @@ gst_cnn_classify_publish (GstCnnClassify * self, GstBuffer * buf, gboolean infer
   if (GST_BUFFER_PTS_IS_VALID (buf) && segment->format == GST_FORMAT_TIME)
     rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
   gst_structure_set (s, "inferred", G_TYPE_BOOLEAN, inferred, "frame", G_TYPE_UINT64,
-      self->frame, "timestamp", G_TYPE_UINT64, GST_BUFFER_PTS (buf), "running-time",
+      frame, "timestamp", G_TYPE_UINT64, GST_BUFFER_PTS (buf), "running-time",
       G_TYPE_UINT64, rt, NULL);
 
   roi = gst_buffer_add_video_region_of_interest_meta (buf, RESULT_NAME, self->roi_x,
@@ -807,36 +809,36 @@ gst_cnn_classify_publish (GstCnnClassify * self, GstBuffer * buf, gboolean infer
 }
 
 static gboolean
-gst_cnn_classify_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFrame * in,
-    GstVideoFrame * out)
+gst_cnn_classify_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame * in,
+    GstCnnFilterFrame * out)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
   gint top_k, every_n;
   gdouble threshold;
+  guint64 frame = gst_cnn_filter_frame_number (filter);
   gboolean infer;
 
-  gst_video_frame_copy (out, in);
+  gst_video_frame_copy (&out->video, &in->video);
   GST_OBJECT_LOCK (self);
   top_k = self->top_k;
   every_n = self->every_n;
   threshold = self->threshold;
   GST_OBJECT_UNLOCK (self);
 
-  infer = self->frame % every_n == 0 || !self->last;
-  if (infer && self->last && gst_cnn_classify_is_late (self, in->buffer)) {
-    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT " late: last result reused",
-        self->frame);
+  infer = frame % every_n == 0 || !self->last;
+  if (infer && self->last && gst_cnn_classify_is_late (self, in->video.buffer)) {
+    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT " late: last result reused", frame);
     infer = FALSE;
   }
   if (infer) {
-    if (!gst_cnn_classify_infer (self, ctx, in))
+    if (!gst_cnn_classify_infer (self, ctx, &in->video))
       goto failed;
     g_clear_pointer (&self->last, gst_structure_free);
     self->last = gst_cnn_classify_result (self, top_k, threshold);
   }
-  if (self->last)
-    gst_cnn_classify_publish (self, out->buffer, infer);
-  self->frame++;
+  self->publish = self->last != NULL;
+  self->publish_frame = frame;
+  self->inferred = infer;
   return TRUE;
 
 failed:
@@ -845,6 +847,21 @@ failed:
             GST_OBJECT_NAME (self), cnn_last_error ()), (NULL));
     return FALSE;
   }
+}
+
+/* The base maps the output buffer around filter(); metas go on it after. */
+static GstFlowReturn
+gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
+{
+  GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
+  GstFlowReturn ret;
+
+  self->publish = FALSE;
+  ret = GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->transform (trans, inbuf,
+      outbuf);
+  if (ret == GST_FLOW_OK && self->publish)
+    gst_cnn_classify_publish (self, outbuf, self->publish_frame, self->inferred);
+  return ret;
 }
 
 static gboolean
@@ -1000,8 +1017,7 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
-  GstCnnVideoFilterClass *cnn_class = GST_CNN_VIDEO_FILTER_CLASS (klass);
+  GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
   const GParamFlags playing = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
@@ -1074,7 +1090,8 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_cnn_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_classify_stop);
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_src_event);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);
+  trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform);
+  cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_classify_filter);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_classify_plan);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_classify_explain_caps);
