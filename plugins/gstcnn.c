@@ -8,6 +8,7 @@
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
 #include "gstcnnclassify.h"
+#include "gstcnnnet.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnclassify, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnnet, plugin);
   return ret;
 }
 

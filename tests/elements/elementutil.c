@@ -137,3 +137,14 @@ el_run_pipeline (const gchar * description, guint timeout_s)
   gst_object_unref (pipeline);
   return result;
 }
+
+void
+el_expect_error (const gchar * description, const gchar * want)
+{
+  gchar *error = el_run_pipeline (description, 60);
+
+  fail_unless (error != NULL, "%s: no error", description);
+  fail_unless (strstr (error, want) != NULL, "%s: error \"%s\" does not say \"%s\"",
+      description, error, want);
+  g_free (error);
+}
