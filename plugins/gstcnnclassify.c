@@ -3,10 +3,12 @@
  * @title: cnnclassify
  *
  * Image classification with an ONNX model on libcnn's graph runtime. The
- * video passes through unchanged; each frame (or region `roi`) is resized
- * and normalised as the model expects (`x = (pixel * scale - mean) / std`
- * per channel, NCHW float32; defaults from the model's sidecar file
- * `model.cfg` next to the model when present), run through the model, and
+ * video passes through unchanged (overlay=true draws the label and its
+ * confidence at the region's corner with libcnn's bitmap font); each frame
+ * (or region `roi`) is resized and normalised as the model expects
+ * (`x = (pixel * scale - mean) / std` per channel, NCHW float32; defaults
+ * from the model's sidecar file `model.cfg` next to it when present), run
+ * through the model, and
  * the best `top-k` classes at or above `threshold` are published three ways:
  *
  * - a #GstVideoRegionOfInterestMeta of type "cnn-classification" on the
@@ -67,6 +69,7 @@ enum
   PROP_THRESHOLD,
   PROP_EVERY_N,
   PROP_ROI,
+  PROP_OVERLAY,
 };
 
 enum
@@ -110,6 +113,7 @@ struct _GstCnnClassify
   gdouble threshold;
   gint every_n;
   gchar *roi;
+  gboolean overlay;
   /* earliest running time a frame can still be on time at (QoS) */
   GstClockTime earliest_time;
 
@@ -124,6 +128,9 @@ struct _GstCnnClassify
   cnn_augment_chain *normalise[MAX_CHANNELS];
   cnn_augment_params to_planes_params, normalise_params[MAX_CHANNELS];
   guint8 *luma;                 /* the region's luma for a gray model on colour */
+  /* overlay: the label box's background and text masks, text scale */
+  guint8 *box_mask, *text_mask;
+  gint box_max_w, box_h, text_scale;
   gfloat *planes;
   void *workspace;
   GstStructure *last;           /* the last result, or NULL */
@@ -430,6 +437,8 @@ gst_cnn_classify_free_stream (GstCnnClassify * self)
     self->normalise[i] = NULL;
   }
   g_clear_pointer (&self->luma, cnn_aligned_free);
+  g_clear_pointer (&self->box_mask, g_free);
+  g_clear_pointer (&self->text_mask, g_free);
   g_clear_pointer (&self->planes, cnn_aligned_free);
   g_clear_pointer (&self->workspace, cnn_aligned_free);
   g_clear_pointer (&self->last, gst_structure_free);
@@ -550,6 +559,80 @@ no_memory:
   }
 }
 
+/* Masks for the longest "label 100%" at a scale that grows with the frame
+ * (sizes even, so 2x2-subsampled chroma takes them whole). */
+static gboolean
+gst_cnn_classify_plan_overlay (GstCnnClassify * self, const GstVideoInfo * info)
+{
+  gsize longest = 12;           /* a class number and its confidence */
+  gint w, h;
+  guint i;
+
+  for (i = 0; i < self->m.n_labels; i++)
+    longest = MAX (longest, strlen (self->m.labels[i]) + 5);
+  self->text_scale = MAX (1, GST_VIDEO_INFO_HEIGHT (info) / 240);
+  cnn_text_size (" ", self->text_scale, &w, &h);
+  self->box_max_w = GST_ROUND_UP_2 (w * (gint) longest + self->text_scale);
+  self->box_h = GST_ROUND_UP_2 (h);
+  g_free (self->box_mask);
+  g_free (self->text_mask);
+  self->box_mask = g_malloc ((gsize) self->box_max_w * self->box_h);
+  self->text_mask = g_malloc ((gsize) self->box_max_w * self->box_h);
+  return TRUE;
+}
+
+/* Label and confidence of the last result on a dark box at the region's
+ * top-left corner, blended per component (subsampled chroma too). */
+static void
+gst_cnn_classify_draw_overlay (GstCnnClassify * self, cnn_context * ctx,
+    GstVideoFrame * frame)
+{
+  static const guint8 white[3] = { 255, 255, 255 }, black[3] = { 0, 0, 0 };
+  const GstVideoFormatInfo *finfo = frame->info.finfo;
+  gdouble confidence = 0;
+  gchar *text;
+  gint tw, th, bx, by, bw, bh;
+  guint8 fg[3], bg[3];
+  guint c;
+
+  gst_structure_get_double (self->last, "confidence", &confidence);
+  text = g_strdup_printf ("%s %d%%", gst_structure_get_string (self->last, "label"),
+      (gint) (confidence * 100 + 0.5));
+  cnn_text_size (text, self->text_scale, &tw, &th);
+  bx = self->roi_x & ~1;
+  by = self->roi_y & ~1;
+  bw = MIN (MIN (GST_ROUND_UP_2 (tw + self->text_scale), self->box_max_w),
+      GST_VIDEO_FRAME_WIDTH (frame) - bx) & ~1;
+  bh = MIN (self->box_h, GST_VIDEO_FRAME_HEIGHT (frame) - by) & ~1;
+  if (bw <= 0 || bh <= 0)
+    goto done;
+  memset (self->box_mask, 255, (gsize) bw * bh);
+  memset (self->text_mask, 0, (gsize) bw * bh);
+  cnn_text_draw (text, self->text_scale, 0, 0, self->text_mask, bw, bw, bh, 255);
+
+  if (GST_VIDEO_FORMAT_INFO_IS_YUV (finfo)) {
+    cnn_pixels_rgb_to_yuv601 (white[0], white[1], white[2], fg);
+    cnn_pixels_rgb_to_yuv601 (black[0], black[1], black[2], bg);
+  } else {
+    memcpy (fg, white, 3);
+    memcpy (bg, black, 3);
+  }
+  for (c = 0; c < MIN (GST_VIDEO_FRAME_N_COMPONENTS (frame), 3); c++) {
+    cnn_pixel_plane dst = gst_cnn_component_plane (frame, c);
+    gint shift = GST_VIDEO_FORMAT_INFO_W_SUB (finfo, c);
+    cnn_pixel_plane box = { self->box_mask, bw, 1, 8, bw, bh };
+    cnn_pixel_plane glyphs = { self->text_mask, bw, 1, 8, bw, bh };
+
+    dst.data += (by >> shift) * dst.stride + (bx >> shift) * dst.step;
+    dst.width = bw >> shift;
+    dst.height = bh >> shift;
+    cnn_pixels_overlay (ctx, &box, shift, &dst, bg[c], 160);
+    cnn_pixels_overlay (ctx, &glyphs, shift, &dst, fg[c], 255);
+  }
+done:
+  g_free (text);
+}
+
 /* Parse a fixed chain and draw its (deterministic) parameters once. */
 static gboolean
 make_chain (const gchar * desc, gint w, gint h, gint c, cnn_augment_chain ** chain,
@@ -611,6 +694,8 @@ gst_cnn_classify_set_info (GstCnnFilter * filter, GstCaps * incaps,
   }
   if (!ok)
     goto bad_preprocessing;
+  if (!gst_cnn_classify_plan_overlay (self, in_info))
+    return FALSE;
   g_clear_pointer (&self->planes, cnn_aligned_free);
   self->planes = cnn_aligned_alloc (sizeof (gfloat) * m->width * m->height * MAX_CHANNELS);
   if (!self->planes)
@@ -815,6 +900,7 @@ gst_cnn_classify_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterF
   GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
   gint top_k, every_n;
   gdouble threshold;
+  gboolean overlay;
   guint64 frame = gst_cnn_filter_frame_number (filter);
   gboolean infer;
 
@@ -823,6 +909,7 @@ gst_cnn_classify_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterF
   top_k = self->top_k;
   every_n = self->every_n;
   threshold = self->threshold;
+  overlay = self->overlay;
   GST_OBJECT_UNLOCK (self);
 
   infer = frame % every_n == 0 || !self->last;
@@ -836,6 +923,8 @@ gst_cnn_classify_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterF
     g_clear_pointer (&self->last, gst_structure_free);
     self->last = gst_cnn_classify_result (self, top_k, threshold);
   }
+  if (overlay && self->last)
+    gst_cnn_classify_draw_overlay (self, ctx, &out->video);
   self->publish = self->last != NULL;
   self->publish_frame = frame;
   self->inferred = infer;
@@ -938,6 +1027,9 @@ gst_cnn_classify_set_property (GObject * object, guint prop_id, const GValue * v
       g_free (self->roi);
       self->roi = g_value_dup_string (value);
       break;
+    case PROP_OVERLAY:
+      self->overlay = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -988,6 +1080,9 @@ gst_cnn_classify_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_ROI:
       g_value_set_string (value, self->roi);
+      break;
+    case PROP_OVERLAY:
+      g_value_set_boolean (value, self->overlay);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1066,6 +1161,10 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   g_object_class_install_property (gobject_class, PROP_ROI,
       g_param_spec_string ("roi", "Region", "Classify the region \"x,y,width,height\" in "
           "pixels (empty = the whole frame)", NULL, ready));
+
+  g_object_class_install_property (gobject_class, PROP_OVERLAY,
+      g_param_spec_boolean ("overlay", "Overlay", "Draw the label and its confidence on the "
+          "frame (white on a dark box at the region's corner)", FALSE, playing));
 
   /**
    * GstCnnClassify::classified:

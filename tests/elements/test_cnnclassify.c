@@ -411,6 +411,63 @@ START_TEST (top_k_and_threshold)
 }
 END_TEST;
 
+/* The image at (100, 20) of a 200x60 frame of grey 100. */
+static guint8
+placed_pixel (gint f, gint x, gint y)
+{
+  return x >= 100 && x < 100 + SIDE && y >= 20 && y < 20 + SIDE ?
+      images[f][(y - 20) * SIDE + x - 100] : 100;
+}
+
+/* overlay=true: the label and confidence in libcnn's font, white on a
+ * darkened box at the region's corner; every other pixel unchanged. */
+START_TEST (overlay_draws_the_label)
+{
+  const gint w = 200, h = 60, f = 3;
+  gchar *props = g_strdup_printf ("model=%s overlay=true roi=100,20,28,28", model_path);
+  GstHarness *hn = el_harness ("cnnclassify", props, "GRAY8", w, h);
+  GstBuffer *in = gst_buffer_new_allocate (NULL, w * h, NULL), *out;
+  guint8 *mask = g_malloc0 (w * h);
+  gchar *text = g_strdup_printf ("%s %d%%", labels[ref_best (f)],
+      (gint) (ref_probs[f][ref_best (f)] * 100 + 0.5));
+  gint x, y, tw, th, n_text = 0;
+  GstMapInfo mi, mo;
+
+  gst_buffer_map (in, &mi, GST_MAP_WRITE);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      mi.data[y * w + x] = placed_pixel (f, x, y);
+  gst_buffer_unmap (in, &mi);
+  out = gst_harness_push_and_pull (hn, gst_buffer_ref (in));
+  cnn_text_size (text, 1, &tw, &th);
+  cnn_text_draw (text, 1, 100, 20, mask, w, w, h, 1);
+  gst_buffer_map (in, &mi, GST_MAP_READ);
+  gst_buffer_map (out, &mo, GST_MAP_READ);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      gboolean in_box = x >= 100 && x < 100 + tw && y >= 20 && y < 20 + th;
+      guint8 a = mi.data[y * w + x], b = mo.data[y * w + x];
+
+      if (mask[y * w + x]) {
+        fail_unless_equals_int (b, 255);
+        n_text++;
+      } else if (in_box)
+        fail_unless (b < a || a == 0, "(%d, %d): %d not darkened from %d", x, y, b, a);
+      else if (!(x >= 100 && x <= 100 + tw + 1 && y >= 20 && y <= 20 + th))
+        fail_unless (b == a, "(%d, %d) outside the box: %d, was %d", x, y, b, a);
+    }
+  fail_unless (n_text > 20, "%s: %d text pixels", text, n_text);
+  gst_buffer_unmap (in, &mi);
+  gst_buffer_unmap (out, &mo);
+  gst_buffer_unref (in);
+  gst_buffer_unref (out);
+  gst_harness_teardown (hn);
+  g_free (mask);
+  g_free (text);
+  g_free (props);
+}
+END_TEST;
+
 /* Runs the pipeline with cnnclassify props; its error must contain want. */
 static void
 expect_error (const gchar * props, const gchar * want)
@@ -464,6 +521,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, every_n_reuses_the_last_result);
   tcase_add_test (tc, roi_classifies_the_region);
   tcase_add_test (tc, top_k_and_threshold);
+  tcase_add_test (tc, overlay_draws_the_label);
   tcase_add_test (tc, bad_models_fail_naming_the_problem);
   return s;
 }
