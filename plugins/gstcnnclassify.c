@@ -17,7 +17,11 @@
  * - an element message named "cnn-classification" on the bus,
  * - the "classified" signal,
  *
- * all with the fields label (string), class-id (int), confidence (double),
+ * Built against GStreamer >= 1.24 with gstreamer-analytics-1.0, the top
+ * classes also go in a #GstAnalyticsClsMtd of the buffer's analytics
+ * relation meta.
+ *
+ * All with the fields label (string), class-id (int), confidence (double),
  * top-labels, top-class-ids, top-confidences (arrays, best first), inferred
  * (FALSE when the result of an earlier frame is reused), frame (number of
  * the frame), timestamp and running-time.
@@ -39,6 +43,11 @@
 
 #include "cnn/onnx.h"
 #include "gstcnnclassify.h"
+
+#if defined (HAVE_GST_ANALYTICS) && GST_CHECK_VERSION (1, 24, 0)
+#include <gst/analytics/analytics.h>
+#define CNN_CLASSIFY_ANALYTICS 1
+#endif
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_classify_debug);
 #define GST_CAT_DEFAULT gst_cnn_classify_debug
@@ -862,6 +871,31 @@ gst_cnn_classify_is_late (GstCnnClassify * self, GstBuffer * buf)
   return GST_CLOCK_TIME_IS_VALID (earliest) && GST_CLOCK_TIME_IS_VALID (rt) && rt < earliest;
 }
 
+#ifdef CNN_CLASSIFY_ANALYTICS
+/* The top classes as a GstAnalyticsClsMtd: confidences and label quarks. */
+static void
+gst_cnn_classify_add_analytics (GstBuffer * buf, const GstStructure * s)
+{
+  const GValue *labels = gst_structure_get_value (s, "top-labels");
+  const GValue *confs = gst_structure_get_value (s, "top-confidences");
+  guint n = gst_value_array_get_size (labels), i;
+  gfloat *levels = g_newa (gfloat, n);
+  GQuark *quarks = g_newa (GQuark, n);
+  GstAnalyticsRelationMeta *rmeta = gst_buffer_get_analytics_relation_meta (buf);
+  GstAnalyticsClsMtd mtd;
+
+  for (i = 0; i < n; i++) {
+    levels[i] = (gfloat) g_value_get_double (gst_value_array_get_value (confs, i));
+    quarks[i] = g_quark_from_string (g_value_get_string (gst_value_array_get_value (labels,
+                i)));
+  }
+  if (!rmeta)
+    rmeta = gst_buffer_add_analytics_relation_meta (buf);
+  if (rmeta)
+    gst_analytics_relation_meta_add_cls_mtd (rmeta, n, levels, quarks, &mtd);
+}
+#endif
+
 static void
 gst_cnn_classify_publish (GstCnnClassify * self, GstBuffer * buf, guint64 frame,
     gboolean inferred)
@@ -883,6 +917,10 @@ gst_cnn_classify_publish (GstCnnClassify * self, GstBuffer * buf, guint64 frame,
   roi = gst_buffer_add_video_region_of_interest_meta (buf, RESULT_NAME, self->roi_x,
       self->roi_y, self->roi_w, self->roi_h);
   gst_video_region_of_interest_meta_add_param (roi, gst_structure_copy (s));
+
+#ifdef CNN_CLASSIFY_ANALYTICS
+  gst_cnn_classify_add_analytics (buf, s);
+#endif
 
   label = gst_structure_get_string (s, "label");
   gst_structure_get_int (s, "class-id", &class_id);
