@@ -468,6 +468,46 @@ START_TEST (overlay_draws_the_label)
 }
 END_TEST;
 
+/* A QoS event saying frames are 100 ms late: the frames before the new
+ * deadline keep flowing with the last result (inferred=false), the first
+ * one after it is classified again. */
+START_TEST (late_frames_skip_the_model_not_the_frame)
+{
+  gchar *props = g_strdup_printf ("model=%s", model_path);
+  GstHarness *h = el_harness ("cnnclassify", props, "GRAY8", SIDE, SIDE);
+  const GstClockTime frame = GST_SECOND / 30, late = 100 * GST_MSECOND;
+  gint f;
+
+  for (f = 0; f < 8; f++) {
+    GstBuffer *buf = gst_buffer_new_memdup (images[f], SIDE * SIDE), *out;
+    GstVideoRegionOfInterestMeta *roi;
+    const GstStructure *s;
+    gboolean inferred;
+    guint64 n;
+
+    GST_BUFFER_PTS (buf) = f * frame;
+    GST_BUFFER_DURATION (buf) = frame;
+    out = gst_harness_push_and_pull (h, buf);
+    fail_unless (out != NULL, "frame %d dropped", f);
+    roi = gst_buffer_get_video_region_of_interest_meta (out);
+    fail_unless (roi != NULL);
+    s = gst_video_region_of_interest_meta_get_param (roi, "cnn-classification");
+    fail_unless (gst_structure_get_boolean (s, "inferred", &inferred));
+    fail_unless (gst_structure_get_uint64 (s, "frame", &n) && n == (guint64) f);
+    /* deadline after frame 0: 0 + 2 * late (GstBaseTransform's rule) */
+    fail_unless (inferred == (f == 0 || f * frame >= 2 * late), "frame %d: inferred %d", f,
+        inferred);
+    check_result (s, f, f == 0 || f * frame >= 2 * late ? f : 0, 3, 0.0, inferred);
+    gst_buffer_unref (out);
+    if (f == 0)
+      fail_unless (gst_harness_push_upstream_event (h, gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW,
+                  0.5, late, 0)));
+  }
+  gst_harness_teardown (h);
+  g_free (props);
+}
+END_TEST;
+
 /* Runs the pipeline with cnnclassify props; its error must contain want. */
 static void
 expect_error (const gchar * props, const gchar * want)
@@ -522,6 +562,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, roi_classifies_the_region);
   tcase_add_test (tc, top_k_and_threshold);
   tcase_add_test (tc, overlay_draws_the_label);
+  tcase_add_test (tc, late_frames_skip_the_model_not_the_frame);
   tcase_add_test (tc, bad_models_fail_naming_the_problem);
   return s;
 }
