@@ -125,6 +125,8 @@ struct _GstCnnClassify
   gboolean overlay;
   /* earliest running time a frame can still be on time at (QoS) */
   GstClockTime earliest_time;
+  /* smoothed cost of a frame the model ran on, ns: the latency we add */
+  GstClockTime infer_cost;
 
   /* streaming thread */
   GstCnnClassifyModel m;
@@ -487,6 +489,7 @@ gst_cnn_classify_start (GstBaseTransform * trans)
     goto bad_settings;
   GST_OBJECT_LOCK (self);
   self->earliest_time = GST_CLOCK_TIME_NONE;
+  self->infer_cost = 0;
   GST_OBJECT_UNLOCK (self);
   return gst_cnn_classify_read_model (self);
 
@@ -981,6 +984,9 @@ static GstFlowReturn
 gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
+
+  gint64 start = g_get_monotonic_time ();
+  GstClockTime cost;
   GstFlowReturn ret;
 
   self->publish = FALSE;
@@ -988,7 +994,42 @@ gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuff
       outbuf);
   if (ret == GST_FLOW_OK && self->publish)
     gst_cnn_classify_publish (self, outbuf, self->publish_frame, self->inferred);
+  if (ret == GST_FLOW_OK && self->publish && self->inferred) {
+    cost = (g_get_monotonic_time () - start) * GST_USECOND;
+    GST_OBJECT_LOCK (self);
+    self->infer_cost = self->infer_cost ? (7 * self->infer_cost + cost) / 8 : cost;
+    GST_OBJECT_UNLOCK (self);
+  }
   return ret;
+}
+
+/* The latency we add is the cost of a frame the model runs on, not the
+ * average over the frames that reuse a result (every-n, QoS), so a live
+ * sink allows for the slowest frames. */
+static gboolean
+gst_cnn_classify_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
+  gboolean live;
+  GstClockTime min, max, cost;
+
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->query (trans, direction,
+        query);
+  if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  cost = self->infer_cost;
+  GST_OBJECT_UNLOCK (self);
+  gst_query_parse_latency (query, &live, &min, &max);
+  min += cost;
+  if (GST_CLOCK_TIME_IS_VALID (max))
+    max += cost;
+  gst_query_set_latency (query, live, min, max);
+  GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT " (inference %" GST_TIME_FORMAT ")",
+      GST_TIME_ARGS (min), GST_TIME_ARGS (cost));
+  return TRUE;
 }
 
 static gboolean
@@ -1228,6 +1269,7 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_classify_stop);
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_src_event);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_classify_query);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_classify_filter);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_classify_plan);

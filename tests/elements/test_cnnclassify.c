@@ -508,6 +508,45 @@ START_TEST (late_frames_skip_the_model_not_the_frame)
 }
 END_TEST;
 
+/* The latency query adds the cost of a frame the model ran on: with
+ * every-n=8 at least the fastest such frame seen here, not the average
+ * over the frames that reuse the result. */
+START_TEST (latency_is_the_inference_cost)
+{
+  gchar *props = g_strdup_printf ("model=%s every-n=8", model_path);
+  GstHarness *h = el_harness ("cnnclassify", props, "GRAY8", SIDE, SIDE);
+  GstClockTime min, max, took, fastest = GST_CLOCK_TIME_NONE, slowest = 0;
+  GstQuery *q;
+  gboolean live;
+  gint f;
+
+  gst_harness_set_upstream_latency (h, 10 * GST_MSECOND);
+  for (f = 0; f < 16; f++) {
+    GstBuffer *buf = gst_buffer_new_memdup (images[f], SIDE * SIDE);
+    gint64 t0 = g_get_monotonic_time ();
+
+    GST_BUFFER_PTS (buf) = f * GST_SECOND / 30;
+    gst_buffer_unref (gst_harness_push_and_pull (h, buf));
+    took = (GstClockTime) (g_get_monotonic_time () - t0) * GST_USECOND;
+    if (f % 8 == 0) {
+      fastest = MIN (fastest, took);
+      slowest = MAX (slowest, took);
+    }
+  }
+  q = gst_query_new_latency ();
+  fail_unless (gst_pad_peer_query (h->sinkpad, q));
+  gst_query_parse_latency (q, &live, &min, &max);
+  gst_query_unref (q);
+  /* the element's own share of an inferred frame: at most what the test saw
+   * around push and pull, over an eighth of it (the average with reuse) */
+  fail_unless (min > 10 * GST_MSECOND + fastest / 8, "latency %" GST_TIME_FORMAT
+      ", inferred frames took %" GST_TIME_FORMAT, GST_TIME_ARGS (min), GST_TIME_ARGS (fastest));
+  fail_unless (min <= 10 * GST_MSECOND + slowest);
+  gst_harness_teardown (h);
+  g_free (props);
+}
+END_TEST;
+
 /* Runs the pipeline with cnnclassify props; its error must contain want. */
 static void
 expect_error (const gchar * props, const gchar * want)
@@ -563,6 +602,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, top_k_and_threshold);
   tcase_add_test (tc, overlay_draws_the_label);
   tcase_add_test (tc, late_frames_skip_the_model_not_the_frame);
+  tcase_add_test (tc, latency_is_the_inference_cost);
   tcase_add_test (tc, bad_models_fail_naming_the_problem);
   return s;
 }
