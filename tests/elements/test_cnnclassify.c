@@ -547,6 +547,97 @@ START_TEST (latency_is_the_inference_cost)
 }
 END_TEST;
 
+/* Same results on 1 and 3 engine threads, to the bit. */
+START_TEST (thread_count_gives_identical_results)
+{
+  Seen one, three;
+  gint f;
+
+  run_frames ("n-threads=1 top-k=5", "RGB", SIDE, SIDE, plain_pixel, &one);
+  run_frames ("n-threads=3 top-k=5", "RGB", SIDE, SIDE, plain_pixel, &three);
+  for (f = 0; f < N_FRAMES; f++)
+    fail_unless (gst_structure_is_equal (one.meta[f], three.meta[f]), "frame %d", f);
+  seen_clear (&one);
+  seen_clear (&three);
+}
+END_TEST;
+
+/* A colour model written here (GlobalAveragePool, Flatten: one logit per
+ * input plane) on a frame of one colour: the logits are the normalised
+ * planes, so the confidences show the channel order, per-channel mean and
+ * std and scale the element applied. */
+START_TEST (colour_preprocessing_per_channel)
+{
+  static const struct
+  {
+    const gchar *order;
+    gint plane[3];              /* which of R, G, B each model plane holds */
+  } orders[] = { {"rgb", {0, 1, 2}}, {"bgr", {2, 1, 0}} };
+  const guint8 rgb[3] = { 200, 100, 50 };
+  const gdouble mean[3] = { 0.1, 0.2, 0.3 }, std[3] = { 0.5, 0.25, 2.0 }, scale = 0.002;
+  const int in_shape[4] = { -1, 3, 8, 8 };
+  const char *in = "x", *pooled = "p", *out = "y";
+  gchar *dir = g_dir_make_tmp ("cnnclassify-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "planes.onnx", NULL);
+  cnn_graph *g;
+  guint o;
+
+  el_assert_cnn_ok (cnn_graph_create (&g));
+  el_assert_cnn_ok (cnn_graph_add_input (g, in, 4, in_shape));
+  el_assert_cnn_ok (cnn_graph_add_node (g, "GlobalAveragePool", NULL, 1, &in, 1, &pooled,
+          NULL));
+  el_assert_cnn_ok (cnn_graph_add_node (g, "Flatten", NULL, 1, &pooled, 1, &out, NULL));
+  el_assert_cnn_ok (cnn_graph_mark_output (g, out));
+  el_assert_cnn_ok (cnn_onnx_write (g, path));
+  cnn_graph_destroy (g);
+
+  for (o = 0; o < G_N_ELEMENTS (orders); o++) {
+    gchar *launch = g_strdup_printf ("model=%s width=8 height=8 channel-order=%s "
+        "mean=0.1,0.2,0.3 std=0.5,0.25,2 scale=0.002", path, orders[o].order);
+    GstHarness *h = el_harness ("cnnclassify", launch, "BGRx", 16, 12);
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 16 * 12 * 4, NULL), *res;
+    const GValue *ids, *confs;
+    const GstStructure *s;
+    gdouble x[3], max = -G_MAXDOUBLE, sum = 0;
+    GstMapInfo map;
+    gint i, c;
+
+    gst_buffer_map (buf, &map, GST_MAP_WRITE);
+    for (i = 0; i < 16 * 12; i++) {
+      map.data[4 * i] = rgb[2];
+      map.data[4 * i + 1] = rgb[1];
+      map.data[4 * i + 2] = rgb[0];
+      map.data[4 * i + 3] = 0;
+    }
+    gst_buffer_unmap (buf, &map);
+    res = gst_harness_push_and_pull (h, buf);
+    s = gst_video_region_of_interest_meta_get_param
+        (gst_buffer_get_video_region_of_interest_meta (res), "cnn-classification");
+    ids = gst_structure_get_value (s, "top-class-ids");
+    confs = gst_structure_get_value (s, "top-confidences");
+    for (c = 0; c < 3; c++) {
+      x[c] = (rgb[orders[o].plane[c]] * scale - mean[c]) / std[c];
+      max = MAX (max, x[c]);
+    }
+    for (c = 0; c < 3; c++)
+      sum += exp (x[c] - max);
+    fail_unless_equals_int (gst_value_array_get_size (ids), 3);
+    for (i = 0; i < 3; i++) {
+      c = g_value_get_int (gst_value_array_get_value (ids, i));
+      fail_unless (fabs (g_value_get_double (gst_value_array_get_value (confs, i)) -
+              exp (x[c] - max) / sum) <= 1e-5, "%s: class %d", orders[o].order, c);
+    }
+    gst_buffer_unref (res);
+    gst_harness_teardown (h);
+    g_free (launch);
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+END_TEST;
+
 /* Runs the pipeline with cnnclassify props; its error must contain want. */
 static void
 expect_error (const gchar * props, const gchar * want)
@@ -603,6 +694,8 @@ cnnclassify_suite (void)
   tcase_add_test (tc, overlay_draws_the_label);
   tcase_add_test (tc, late_frames_skip_the_model_not_the_frame);
   tcase_add_test (tc, latency_is_the_inference_cost);
+  tcase_add_test (tc, thread_count_gives_identical_results);
+  tcase_add_test (tc, colour_preprocessing_per_channel);
   tcase_add_test (tc, bad_models_fail_naming_the_problem);
   return s;
 }
