@@ -9,6 +9,10 @@
 #include "gstcnnedge.h"
 #include "gstcnnclassify.h"
 #include "gstcnnnet.h"
+#include "gstcnntensorize.h"
+#include "gstcnnvisualize.h"
+#include "gstcnndropout.h"
+#include "gstcnnbatchnorm.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -19,6 +23,10 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnclassify, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnnet, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnbatchnorm, plugin);
   return ret;
 }
 

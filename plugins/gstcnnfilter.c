@@ -32,7 +32,7 @@ typedef struct
   cnn_context *ctx;
   gint ctx_threads;
   GstCnnFilterInfo in_info, out_info;
-  guint64 frame_number;
+  guint64 frame_number, frames_seen;
 } GstCnnFilterPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstCnnFilter, gst_cnn_filter,
@@ -110,7 +110,7 @@ gst_cnn_filter_start (GstBaseTransform * trans)
   gchar *msg = klass->explain_caps ? klass->explain_caps (GST_CNN_FILTER (trans), NULL) :
       NULL;
 
-  PRIV (trans)->frame_number = 0;
+  PRIV (trans)->frames_seen = 0;
   if (msg)
     goto bad_properties;
   return TRUE;
@@ -270,6 +270,16 @@ gst_cnn_filter_unmap (GstCnnFilterFrame * frame, GstBuffer * buf)
     gst_video_frame_unmap (&frame->video);
 }
 
+/* Buffers are numbered here, before passthrough skips transform, so a
+ * buffer's number is its place in the stream whatever was filtered. */
+static void
+gst_cnn_filter_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
+{
+  GstCnnFilterPrivate *priv = PRIV (trans);
+
+  priv->frame_number = priv->frames_seen++;
+}
+
 static GstFlowReturn
 gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
 {
@@ -296,7 +306,6 @@ gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
   ok = klass->filter (self, priv->ctx, &in, &out);
   gst_cnn_filter_unmap (&out, outbuf);
   gst_cnn_filter_unmap (&in, inbuf);
-  priv->frame_number++;
   if (!ok)
     return GST_FLOW_ERROR;
 
@@ -543,6 +552,56 @@ gst_cnn_component_plane (GstVideoFrame * frame, guint comp)
   return p;
 }
 
+GstCaps *
+gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * ret, GstCaps * filter)
+{
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (ret);
+    ret = tmp;
+  }
+  GST_DEBUG_OBJECT (trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
+  return ret;
+}
+
+void
+gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame, cnn_tensor * planes,
+    gfloat scale)
+{
+  gsize plane = (gsize) planes->shape[2] * planes->shape[3];
+  gint c;
+
+  for (c = 0; c < planes->shape[1]; c++) {
+    cnn_pixel_plane src = gst_cnn_component_plane (frame, c);
+
+    cnn_pixels_unpack (ctx, &src, planes->data + c * plane, planes->shape[3], scale);
+  }
+}
+
+void
+gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes, GstVideoFrame * in,
+    GstVideoFrame * out, gfloat scale, gfloat offset)
+{
+  gsize plane = (gsize) planes->shape[2] * planes->shape[3];
+  guint comp;
+
+  for (comp = 0; comp < GST_VIDEO_FRAME_N_COMPONENTS (out); comp++) {
+    cnn_pixel_plane dst = gst_cnn_component_plane (out, comp);
+
+    if (comp < (guint) planes->shape[1]) {
+      cnn_pixels_pack (ctx, planes->data + comp * plane, planes->shape[3], &dst, scale,
+          offset, CNN_PIXEL_CLAMP);
+    } else {
+      cnn_pixel_plane src = gst_cnn_component_plane (in, comp);
+
+      cnn_pixels_copy (ctx, &src, &dst);
+    }
+  }
+}
+
 static void
 gst_cnn_filter_class_init (GstCnnFilterClass * klass)
 {
@@ -570,6 +629,7 @@ gst_cnn_filter_class_init (GstCnnFilterClass * klass)
   trans_class->get_unit_size = GST_DEBUG_FUNCPTR (gst_cnn_filter_get_unit_size);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_cnn_filter_set_caps);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform);
+  trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_before_transform);
   klass->set_info = GST_DEBUG_FUNCPTR (gst_cnn_filter_default_set_info);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_FILTER, 0);

@@ -45,8 +45,8 @@ void el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuff
  * NULL on EOS, else the error message and its debug text (g_free it). A
  * timeout fails the test. */
 gchar *el_run_pipeline (const gchar * description, guint timeout_s);
-/* Run the pipeline: it must fail with an error message containing want. */
-void el_expect_error (const gchar * description, const gchar * want);
+/* Fail unless the pipeline ends in an error whose text contains word. */
+void el_assert_pipeline_error (const gchar * description, const gchar * word);
 /* First error message the element posted on its bus, or NULL. */
 gchar *el_pop_error (GstBus * bus);
 

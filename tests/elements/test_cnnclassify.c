@@ -645,7 +645,7 @@ expect_error (const gchar * props, const gchar * want)
   gchar *launch = g_strdup_printf ("videotestsrc num-buffers=2 ! video/x-raw,format=GRAY8,"
       "width=64,height=48 ! cnnclassify %s ! fakesink", props);
 
-  el_expect_error (launch, want);
+  el_assert_pipeline_error (launch, want);
   g_free (launch);
 }
 

@@ -164,10 +164,10 @@ START_TEST (errors_name_the_problem)
 
   fail_unless (!cnn_graph_op_supported ("Det"));
   launch = g_strdup_printf ("%s cnnnet model=" NODE "test_det_2d/model.onnx ! fakesink", src);
-  el_expect_error (launch, "Det");
+  el_assert_pipeline_error (launch, "Det");
   g_free (launch);
   launch = g_strdup_printf ("%s cnnnet model=/nonexistent/net.onnx ! fakesink", src);
-  el_expect_error (launch, "/nonexistent/net.onnx: no such file");
+  el_assert_pipeline_error (launch, "/nonexistent/net.onnx: no such file");
   g_free (launch);
 }
 END_TEST;

@@ -21,5 +21,6 @@
 #include "cnn/elementwise.h"
 #include "cnn/augment.h"
 #include "cnn/text.h"
+#include "cnn/colormap.h"
 
 #endif
