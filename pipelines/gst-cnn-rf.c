@@ -65,10 +65,8 @@ static gboolean resolve_padding(RfLayer *l, GError **error)
 /* cnnconv presets and their sizes (the element's table). */
 static int conv_preset_size(const char *preset)
 {
-    static const char *const size3[] = { "box", "gaussian", "sharpen", "emboss", "sobel",
-                                         "scharr", "prewitt", "laplacian", NULL };
-    if (!strcmp(preset, "identity"))
-        return 1;
+    static const char *const size3[] = { "identity", "box", "gaussian", "sharpen", "emboss",
+                                         "sobel", "scharr", "prewitt", "laplacian", NULL };
     if (!strcmp(preset, "curve"))
         return 7;
     for (const char *const *s = size3; *s; s++)
@@ -160,8 +158,8 @@ static gboolean parse_element(GArray *layers, const char *segment, GError **erro
         }
         if ((v = g_hash_table_lookup(props, "blur-sigma")))
             sigma = g_ascii_strtod(v, NULL);
-        if (method && !strcmp(method, "canny") && sigma > 0) {
-            /* the Gaussian blur before the gradients, sized as the core does */
+        if (sigma > 0) {
+            /* the Gaussian blur before the gradients (every method), sized as the core does */
             int blur = (int)(sigma * 6 + 1.5) | 1;
             char *name = g_strdup_printf("%s (blur %dx%d)", segment, blur, blur);
             add_layer(layers, name, blur, 1, "same", 1);

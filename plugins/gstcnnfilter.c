@@ -328,10 +328,19 @@ static gboolean
 gst_cnn_filter_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
+  GstCnnFilterClass *klass = GST_CNN_FILTER_GET_CLASS (trans);
   GstCnnFilterPrivate *priv = PRIV (trans);
   gboolean live;
   GstClockTime min, max, cost;
 
+  if (direction == GST_PAD_SRC && gst_cnn_query_is_receptive_field (query)) {
+    gboolean negotiated = gst_pad_has_current_caps (GST_BASE_TRANSFORM_SINK_PAD (trans));
+    cnn_rf_layer x[GST_CNN_RF_MAX_LAYERS], y[GST_CNN_RF_MAX_LAYERS];
+    guint n = klass->rf_layers ? klass->rf_layers (GST_CNN_FILTER (trans),
+        negotiated ? &priv->in_info : NULL, x, y) : 0;
+
+    return gst_cnn_rf_answer_query (trans, query, x, y, n);
+  }
   if (!GST_BASE_TRANSFORM_CLASS (gst_cnn_filter_parent_class)->query (trans,
           direction, query))
     return FALSE;

@@ -13,6 +13,7 @@
 #include <gst/video/video.h>
 
 #include "cnn/cnn.h"
+#include "gstcnnrf.h"
 #include "gstcnntensorcaps.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,11 @@ struct _GstCnnFilterClass
    * negotiated, naming the property, or NULL when the properties are fine
    * (the peer then refused the output caps). NULL: always fine. */
   gchar *(*explain_caps) (GstCnnFilter * self, GstCaps * incaps);
+  /* The element's spatial layers along x and y (at most
+   * GST_CNN_RF_MAX_LAYERS) for the receptive-field query, on input in
+   * (NULL before negotiation). NULL: pointwise. */
+  guint (*rf_layers) (GstCnnFilter * self, const GstCnnFilterInfo * in, cnn_rf_layer * x,
+      cnn_rf_layer * y);
 };
 
 /* Parse fixed caps of either kind; FALSE when they are neither. */
