@@ -184,6 +184,22 @@ START_TEST (wrong_tensor_is_not_negotiated)
 }
 END_TEST;
 
+/* Video to tensors (cnntensorize) to the shipped model: the caps chain
+ * negotiates 28:28:1:1 in, 10:1:1:1 out, and the stream runs to its end. */
+START_TEST (after_cnntensorize_in_a_pipeline)
+{
+  const gchar *root = g_getenv ("CNN_SOURCE_ROOT");
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=3 ! video/x-raw,width=28,"
+      "height=28 ! videoconvert ! cnntensorize channel-order=gray mean=0.286 std=0.353 "
+      "! cnnnet model=%s/models/fashion-mnist/model.onnx ! other/tensors,dimensions=10:1:1:1 "
+      "! fakesink", root ? root : ".");
+  gchar *error = el_run_pipeline (launch, 60);
+
+  fail_unless (error == NULL, "%s: %s", launch, error);
+  g_free (launch);
+}
+END_TEST;
+
 static Suite *
 cnnnet_suite (void)
 {
@@ -195,6 +211,7 @@ cnnnet_suite (void)
   tcase_add_test (tc, free_batch_comes_from_the_caps);
   tcase_add_test (tc, errors_name_the_problem);
   tcase_add_test (tc, wrong_tensor_is_not_negotiated);
+  tcase_add_test (tc, after_cnntensorize_in_a_pipeline);
   return s;
 }
 
