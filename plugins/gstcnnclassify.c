@@ -208,12 +208,13 @@ parse_channel_values (const gchar * text, gdouble * v, gint n)
 }
 
 /* The sidecar next to the model: NAME.cfg for NAME.onnx, else model.cfg in
- * its directory; NULL when there is none. */
+ * its directory unless its model= names another file; NULL when there is
+ * none. */
 static GKeyFile *
 load_sidecar (const gchar * model, gchar ** path, GError ** error)
 {
   gchar *dir = g_path_get_dirname (model);
-  gchar *base = g_path_get_basename (model);
+  gchar *base = g_path_get_basename (model), *basename = g_strdup (base);
   gchar *dot = strrchr (base, '.');
   gchar *candidates[2];
   GKeyFile *kf = NULL;
@@ -233,12 +234,24 @@ load_sidecar (const gchar * model, gchar ** path, GError ** error)
       kf = NULL;
       break;
     }
+    if (i == 1 && g_key_file_has_key (kf, "model", "model", NULL)) {
+      gchar *named = g_key_file_get_string (kf, "model", "model", NULL);
+      gboolean other = g_strcmp0 (named, basename) != 0;
+
+      g_free (named);
+      if (other) {
+        g_key_file_free (kf);
+        kf = NULL;
+        continue;
+      }
+    }
     *path = g_strdup (candidates[i]);
   }
   for (i = 0; i < 2; i++)
     g_free (candidates[i]);
   g_free (dir);
   g_free (base);
+  g_free (basename);
   return kf;
 }
 
@@ -1032,6 +1045,21 @@ gst_cnn_classify_query (GstBaseTransform * trans, GstPadDirection direction,
   return TRUE;
 }
 
+/* A flush or a new segment ends the lateness QoS reported. */
+static gboolean
+gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP ||
+      GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
+    GST_OBJECT_LOCK (self);
+    self->earliest_time = GST_CLOCK_TIME_NONE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->sink_event (trans, event);
+}
+
 static gboolean
 gst_cnn_classify_src_event (GstBaseTransform * trans, GstEvent * event)
 {
@@ -1268,6 +1296,7 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_cnn_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_classify_stop);
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_src_event);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_sink_event);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_classify_query);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);

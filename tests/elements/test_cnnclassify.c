@@ -678,6 +678,68 @@ START_TEST (bad_models_fail_naming_the_problem)
 }
 END_TEST;
 
+/* model.cfg next to a model it does not name is not that model's sidecar;
+ * OTHER.cfg next to OTHER.onnx is. */
+START_TEST (sidecar_belongs_to_its_model)
+{
+  gchar *dir = g_dir_make_tmp ("cnnclassify-XXXXXX", NULL);
+  gchar *src_dir = g_path_get_dirname (model_path);
+  gchar *cfg_src = g_build_filename (src_dir, "model.cfg", NULL);
+  gchar *other = g_build_filename (dir, "other.onnx", NULL);
+  gchar *cfg = g_build_filename (dir, "model.cfg", NULL);
+  gchar *other_cfg = g_build_filename (dir, "other.cfg", NULL);
+  gchar *data, *text, *props;
+  gsize len;
+  Seen seen;
+
+  fail_unless (g_file_get_contents (model_path, &data, &len, NULL));
+  fail_unless (g_file_set_contents (other, data, len, NULL));
+  g_free (data);
+  fail_unless (g_file_get_contents (cfg_src, &text, NULL, NULL));
+  fail_unless (g_file_set_contents (cfg, text, -1, NULL));
+  props = g_strdup_printf ("model=%s", other);
+  expect_error (props, "width and height: not set");
+  /* labels= in the sidecar is relative to it: without labels.txt here the
+   * error names that file */
+  fail_unless (g_file_set_contents (other_cfg, text, -1, NULL));
+  expect_error (props, "labels.txt");
+  g_unlink (other_cfg);
+  g_free (props);
+
+  /* the shipped sidecar with an absolute labels path serves other.onnx */
+  {
+    gchar *labels = g_build_filename (src_dir, "labels.txt", NULL);
+    GKeyFile *kf = g_key_file_new ();
+
+    fail_unless (g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL));
+    g_key_file_set_string (kf, "model", "labels", labels);
+    g_key_file_set_string (kf, "model", "model", "other.onnx");
+    fail_unless (g_key_file_save_to_file (kf, other_cfg, NULL));
+    g_key_file_free (kf);
+    g_free (labels);
+  }
+  g_free (model_path);
+  model_path = g_strdup (other);
+  run_frames ("top-k=3", "GRAY8", SIDE, SIDE, plain_pixel, &seen);
+  check_result (seen.meta[0], 0, 0, 3, 0.0, TRUE);
+  seen_clear (&seen);
+  g_free (model_path);
+  model_path = g_build_filename (src_dir, "model.onnx", NULL);
+
+  g_unlink (other_cfg);
+  g_unlink (cfg);
+  g_unlink (other);
+  g_rmdir (dir);
+  g_free (text);
+  g_free (other_cfg);
+  g_free (cfg);
+  g_free (other);
+  g_free (cfg_src);
+  g_free (src_dir);
+  g_free (dir);
+}
+END_TEST;
+
 static Suite *
 cnnclassify_suite (void)
 {
@@ -696,6 +758,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, latency_is_the_inference_cost);
   tcase_add_test (tc, thread_count_gives_identical_results);
   tcase_add_test (tc, colour_preprocessing_per_channel);
+  tcase_add_test (tc, sidecar_belongs_to_its_model);
   tcase_add_test (tc, bad_models_fail_naming_the_problem);
   return s;
 }
