@@ -374,15 +374,7 @@ gst_cnn_pool_transform_caps (GstBaseTransform * trans, GstPadDirection direction
     ret = gst_cnn_pool_vector_caps (caps, direction, &s.pool);
   else
     ret = gst_cnn_transform_size_caps (caps, direction, gst_cnn_pool_map_size, &s.pool);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 static gchar *
