@@ -370,9 +370,13 @@ gst_cnn_filter_query (GstBaseTransform * trans, GstPadDirection direction,
     return TRUE;
 
   /* A frame leaves once it is computed: the latency we add is that cost. */
-  GST_OBJECT_LOCK (trans);
-  cost = priv->frame_cost;
-  GST_OBJECT_UNLOCK (trans);
+  if (klass->latency_cost) {
+    cost = klass->latency_cost (GST_CNN_FILTER (trans));
+  } else {
+    GST_OBJECT_LOCK (trans);
+    cost = priv->frame_cost;
+    GST_OBJECT_UNLOCK (trans);
+  }
   gst_query_parse_latency (query, &live, &min, &max);
   min += cost;
   if (GST_CLOCK_TIME_IS_VALID (max))

@@ -66,6 +66,9 @@ struct _GstCnnFilterClass
    * (NULL before negotiation). NULL: pointwise. */
   guint (*rf_layers) (GstCnnFilter * self, const GstCnnFilterInfo * in, cnn_rf_layer * x,
       cnn_rf_layer * y);
+  /* The cost of a frame the latency query adds, ns (called without the
+   * object lock). NULL: the smoothed cost of filter(). */
+  GstClockTime (*latency_cost) (GstCnnFilter * self);
 };
 
 /* Parse fixed caps of either kind; FALSE when they are neither. */
