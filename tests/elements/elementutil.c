@@ -158,8 +158,8 @@ el_output_size (GstHarness * hn, gint * width, gint * height)
   gst_caps_unref (caps);
 }
 
-static guint
-mid_grey_sample (guint comp, gint x, gint y, gpointer user_data)
+guint
+el_constant_sample (guint comp, gint x, gint y, gpointer user_data)
 {
   return 100;
 }
@@ -177,7 +177,7 @@ el_negotiation_error (const gchar * element_props, gint width, gint height,
   if (sink_caps)
     gst_harness_set_sink_caps_str (hn, sink_caps);
   gst_harness_set_src_caps (hn, gst_video_info_to_caps (&info));
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, mid_grey_sample,
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, el_constant_sample,
               NULL)), GST_FLOW_NOT_NEGOTIATED);
   msg = el_pop_error (bus);
   fail_unless (msg != NULL, "%s: no error message", element_props);
@@ -185,6 +185,21 @@ el_negotiation_error (const gchar * element_props, gint width, gint height,
   gst_object_unref (bus);
   gst_harness_teardown (hn);
   return msg;
+}
+
+guint
+el_gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y)
+{
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
+  guint v;
+
+  el_map (&frame, &info, caps, buf);
+  v = el_sample (&frame, 0, x, y);
+  gst_video_frame_unmap (&frame);
+  gst_caps_unref (caps);
+  return v;
 }
 
 void

@@ -38,6 +38,8 @@ typedef guint (*ElSampleFn) (guint comp, gint x, gint y, gpointer user_data);
 GstBuffer *el_make_frame (const GstVideoInfo * info, ElSampleFn fn, gpointer user_data);
 /* Sample of component comp at (x, y) of a mapped frame. */
 guint el_sample (GstVideoFrame * frame, guint comp, gint x, gint y);
+/* ElSampleFn of every sample 100. */
+guint el_constant_sample (guint comp, gint x, gint y, gpointer user_data);
 /* Map a buffer of the caps for reading. */
 void el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuffer * buf);
 
@@ -52,6 +54,9 @@ gchar *el_pop_error (GstBus * bus);
 
 /* Video info of a format name and size. */
 GstVideoInfo el_info (const gchar * format, gint width, gint height);
+/* Sample (x, y) of the first component of buf, a frame of the caps the
+ * harness's sink got. */
+guint el_gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y);
 /* Width and height of the caps the harness's sink got. */
 void el_output_size (GstHarness * hn, gint * width, gint * height);
 /* Push one GRAY8 frame of width x height through a harness around
