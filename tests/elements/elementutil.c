@@ -210,3 +210,17 @@ el_assert_pipeline_error (const gchar * description, const gchar * word)
   fail_unless (msg && strstr (msg, word), "%s: %s (want '%s')", description, msg, word);
   g_free (msg);
 }
+
+void
+el_assert_bad_properties (const gchar * element, const ElBadProperties * cases, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! %s %s ! fakesink", element,
+        cases[i].props);
+
+    el_assert_pipeline_error (desc, cases[i].word);
+    g_free (desc);
+  }
+}

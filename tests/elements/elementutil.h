@@ -49,6 +49,15 @@ void el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuff
 gchar *el_run_pipeline (const gchar * description, guint timeout_s);
 /* Fail unless the pipeline ends in an error whose text contains word. */
 void el_assert_pipeline_error (const gchar * description, const gchar * word);
+/* Properties of an element and a word of the error they must cause. */
+typedef struct
+{
+  const gchar *props, *word;
+} ElBadProperties;
+/* Fail unless "videotestsrc num-buffers=2 ! element props ! fakesink" ends
+ * in an error containing word, for each of the n cases. */
+void el_assert_bad_properties (const gchar * element, const ElBadProperties * cases,
+    guint n);
 /* First error message the element posted on its bus, or NULL. */
 gchar *el_pop_error (GstBus * bus);
 

@@ -330,15 +330,12 @@ START_TEST (pipeline_through_batchnorm_runs)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnbatchnorm_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnbatchnorm");
+  TCase *tc = tcase_create ("cnnbatchnorm");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnbatchnorm");
-  tc = tcase_create ("cnnbatchnorm");
   tcase_add_test (tc, fixed_statistics_from_properties);
   tcase_add_test (tc, fixed_statistics_from_a_file);
   tcase_add_test (tc, frame_statistics_follow_the_formula);
@@ -348,5 +345,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, bad_lists_name_the_property);
   tcase_add_test (tc, pipeline_through_batchnorm_runs);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnbatchnorm", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnbatchnorm);

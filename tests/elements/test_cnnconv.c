@@ -326,24 +326,14 @@ END_TEST
 
 START_TEST (bad_properties_name_the_property)
 {
-  static const struct
-  {
-    const gchar *props, *word;
-  } cases[] = {
+  static const ElBadProperties cases[] = {
     {"weights=\"1,x;2,3\"", "weights: 'x'"},
     {"weights=\"1,2;3\"", "weights: row 2"},
     {"weights=\"1,2;3,4\"", "padding: 'same' needs an odd kernel"},
     {"padding=wide", "padding: 'wide'"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! cnnconv %s ! fakesink",
-        cases[i].props);
-
-    el_assert_pipeline_error (desc, cases[i].word);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnnconv", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
@@ -361,15 +351,12 @@ START_TEST (latency_query_adds_the_frame_cost)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnconv_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnconv");
+  TCase *tc = tcase_create ("cnnconv");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnconv");
-  tc = tcase_create ("cnnconv");
   tcase_add_test (tc, odd_sizes_and_strides_every_format);
   tcase_add_test (tc, vertical_step_through_sobel_x);
   tcase_add_test (tc, random_frames_match_libcnn_conv2d);
@@ -379,5 +366,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, bad_properties_name_the_property);
   tcase_add_test (tc, latency_query_adds_the_frame_cost);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnconv", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnconv);

@@ -190,20 +190,19 @@ START_TEST (video_drops_pixels)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnndropout_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnndropout");
+  TCase *tc = tcase_create ("cnndropout");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnndropout");
-  tc = tcase_create ("cnndropout");
   tcase_add_test (tc, passthrough_when_not_training);
   tcase_add_test (tc, element_and_channel_modes_follow_the_formula);
   tcase_add_test (tc, block_mode_drops_blocks);
   tcase_add_test (tc, same_seed_same_buffers_other_seed_differs);
   tcase_add_test (tc, video_drops_pixels);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnndropout", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnndropout);

@@ -316,18 +316,13 @@ END_TEST
 
 START_TEST (bad_properties_name_the_property)
 {
-  static const gchar *cases[] = { "aperture=4", "method=scharr aperture=5",
-    "method=laplacian aperture=7"
+  static const ElBadProperties cases[] = {
+    {"aperture=4", ": aperture"},
+    {"method=scharr aperture=5", ": aperture"},
+    {"method=laplacian aperture=7", ": aperture"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! cnnedge %s ! fakesink",
-        cases[i]);
-
-    el_assert_pipeline_error (desc, ": aperture");
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnnedge", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 

@@ -523,36 +523,23 @@ END_TEST
 
 START_TEST (bad_properties_name_the_property)
 {
-  static const struct
-  {
-    const gchar *props, *word;
-  } cases[] = {
+  static const ElBadProperties cases[] = {
     {"mode=adaptive-max output-size=3y4", "output-size: '3y4'"},
     {"mode=pyramid levels=1,0,2", "levels: '1,0,2'"},
     {"kernel-size=2 padding=2", "padding"},
     {"mode=lp p=0", "p > 0"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! cnnpool %s ! fakesink",
-        cases[i].props);
-
-    el_assert_pipeline_error (desc, cases[i].word);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnnpool", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnpool_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnpool");
+  TCase *tc = tcase_create ("cnnpool");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnpool");
-  tc = tcase_create ("cnnpool");
   tcase_add_test (tc, two_by_two_max_on_a_pattern_every_format);
   tcase_add_test (tc, random_frames_match_libcnn_pool2d);
   tcase_add_test (tc, output_sizes_fixed_at_negotiation);
@@ -564,5 +551,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, wrong_sizes_fail_with_a_message);
   tcase_add_test (tc, bad_properties_name_the_property);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnpool", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnpool);

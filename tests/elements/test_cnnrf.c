@@ -207,20 +207,19 @@ START_TEST (agrees_with_gst_cnn_rf)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnrf_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnrf");
+  TCase *tc = tcase_create ("cnnrf");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnrf");
-  tc = tcase_create ("cnnrf");
   tcase_add_test (tc, conv_pool_conv_every_pad);
   tcase_add_test (tc, strides_padding_dilation_and_edges);
   tcase_add_test (tc, non_square_kernels_and_adaptive_cells);
   tcase_add_test (tc, converters_pass_scalers_restart);
   tcase_add_test (tc, agrees_with_gst_cnn_rf);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnrf", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnrf);

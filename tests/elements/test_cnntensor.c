@@ -216,24 +216,14 @@ END_TEST
 
 START_TEST (tensorize_bad_properties_name_them)
 {
-  static const struct
-  {
-    const gchar *props, *word;
-  } cases[] = {
+  static const ElBadProperties cases[] = {
     {"mean=\"1,2\"", "mean"},
     {"std=\"1,0,1\"", "std"},
     {"std=abc", "std"},
     {"width=10", "width"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! cnntensorize %s ! fakesink",
-        cases[i].props);
-
-    el_assert_pipeline_error (desc, cases[i].word);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnntensorize", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
@@ -490,15 +480,12 @@ START_TEST (tensor_outputs_equal_for_any_thread_count)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnntensor_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnntensor");
+  TCase *tc = tcase_create ("cnntensor");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnntensor");
-  tc = tcase_create ("cnntensor");
   tcase_add_test (tc, tensorize_normalises_every_rgb_format_and_order);
   tcase_add_test (tc, tensorize_gray_of_every_format);
   tcase_add_test (tc, tensorize_resize_matches_the_augment_core);
@@ -512,5 +499,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, negotiation_both_ways);
   tcase_add_test (tc, tensor_outputs_equal_for_any_thread_count);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnntensor", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnntensor);
