@@ -442,8 +442,10 @@ gst_cnn_conv_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_conv_free_buffers (GstCnnConv * self)
+gst_cnn_conv_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnConv *self = GST_CNN_CONV (filter);
+
   cnn_tensor_release (&self->x);
   cnn_tensor_release (&self->y);
   cnn_tensor_release (&self->w);
@@ -519,7 +521,7 @@ gst_cnn_conv_set_info (GstCnnFilter * filter, GstCaps * incaps,
   self->in_w = w;
   self->in_h = h;
   self->params.groups = self->channels;
-  gst_cnn_conv_free_buffers (self);
+  gst_cnn_conv_free_buffers (filter);
   /* video goes through float planes; tensors are convolved in place */
   if ((!in->is_tensor && (cnn_tensor_alloc_nchw (&self->x, 1, self->channels, h, w) != CNN_OK
               || cnn_tensor_alloc_nchw (&self->y, 1, self->channels, oh, ow) != CNN_OK)) ||
@@ -549,7 +551,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             w, h), ("%s", cnn_last_error ()));
-    gst_cnn_conv_free_buffers (self);
+    gst_cnn_conv_free_buffers (filter);
     return FALSE;
   }
 }
@@ -673,13 +675,6 @@ gst_cnn_conv_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_
   return 1;
 }
 
-static gboolean
-gst_cnn_conv_stop (GstBaseTransform * trans)
-{
-  gst_cnn_conv_free_buffers (GST_CNN_CONV (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_conv_parent_class)->stop (trans);
-}
-
 static void
 gst_cnn_conv_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -784,7 +779,6 @@ gst_cnn_conv_finalize (GObject * object)
 {
   GstCnnConv *self = GST_CNN_CONV (object);
 
-  gst_cnn_conv_free_buffers (self);
   g_free (self->weights_text);
   g_free (self->padding_text);
   G_OBJECT_CLASS (gst_cnn_conv_parent_class)->finalize (object);
@@ -845,9 +839,9 @@ gst_cnn_conv_class_init (GstCnnConvClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_conv_src_template);
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_transform_caps);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_conv_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_conv_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_conv_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_conv_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_conv_plan);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_conv_rf_layers);

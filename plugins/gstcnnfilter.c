@@ -89,8 +89,11 @@ gst_cnn_filter_free_context (GstCnnFilterPrivate * priv)
 static void
 gst_cnn_filter_finalize (GObject * object)
 {
+  GstCnnFilterClass *klass = GST_CNN_FILTER_GET_CLASS (object);
   GstCnnFilterPrivate *priv = PRIV (object);
 
+  if (klass->free_buffers)
+    klass->free_buffers (GST_CNN_FILTER (object));
   gst_cnn_filter_free_context (priv);
   g_free (priv->last_config_error);
   g_free (priv->last_config_warning);
@@ -126,8 +129,11 @@ bad_properties:
 static gboolean
 gst_cnn_filter_stop (GstBaseTransform * trans)
 {
+  GstCnnFilterClass *klass = GST_CNN_FILTER_GET_CLASS (trans);
   GstCnnFilterPrivate *priv = PRIV (trans);
 
+  if (klass->free_buffers)
+    klass->free_buffers (GST_CNN_FILTER (trans));
   gst_cnn_filter_free_context (priv);
   GST_OBJECT_LOCK (trans);
   g_clear_pointer (&priv->last_config_error, g_free);

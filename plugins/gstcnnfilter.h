@@ -54,6 +54,9 @@ struct _GstCnnFilterClass
    * error. */
   gboolean (*filter) (GstCnnFilter * self, cnn_context * ctx, GstCnnFilterFrame * in,
       GstCnnFilterFrame * out);
+  /* Free what set_info allocated; called on stop and finalize (again after
+   * stop: leave the pointers cleared). NULL: nothing to free. */
+  void (*free_buffers) (GstCnnFilter * self);
   /* Size workspaces for a new context (n-threads changed while streaming);
    * FALSE after posting an error. NULL: nothing to size. */
   gboolean (*plan) (GstCnnFilter * self, cnn_context * ctx);

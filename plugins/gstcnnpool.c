@@ -401,8 +401,10 @@ gst_cnn_pool_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_pool_free_buffers (GstCnnPool * self)
+gst_cnn_pool_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnPool *self = GST_CNN_POOL (filter);
+
   g_clear_pointer (&self->fin, cnn_aligned_free);
   g_clear_pointer (&self->fout, cnn_aligned_free);
   g_clear_pointer (&self->u8_in, cnn_aligned_free);
@@ -505,7 +507,7 @@ gst_cnn_pool_set_info (GstCnnFilter * filter, GstCaps * incaps, const GstCnnFilt
   self->in_info = *in;
   self->out_info = *out;
 
-  gst_cnn_pool_free_buffers (self);
+  gst_cnn_pool_free_buffers (filter);
   /* tensors are pooled in place */
   if (!in->is_tensor && out->is_tensor && !gst_cnn_pool_alloc_vector (self, &in->video, c))
     goto no_memory;
@@ -533,7 +535,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             w, h), (NULL));
-    gst_cnn_pool_free_buffers (self);
+    gst_cnn_pool_free_buffers (filter);
     return FALSE;
   }
 }
@@ -716,13 +718,6 @@ gst_cnn_pool_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_
   return 1;
 }
 
-static gboolean
-gst_cnn_pool_stop (GstBaseTransform * trans)
-{
-  gst_cnn_pool_free_buffers (GST_CNN_POOL (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_pool_parent_class)->stop (trans);
-}
-
 static void
 gst_cnn_pool_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -841,7 +836,6 @@ gst_cnn_pool_finalize (GObject * object)
 {
   GstCnnPool *self = GST_CNN_POOL (object);
 
-  gst_cnn_pool_free_buffers (self);
   g_free (self->output_size_text);
   g_free (self->levels_text);
   G_OBJECT_CLASS (gst_cnn_pool_parent_class)->finalize (object);
@@ -908,9 +902,9 @@ gst_cnn_pool_class_init (GstCnnPoolClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_pool_src_template);
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_transform_caps);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_pool_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_pool_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_pool_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_pool_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_explain_caps);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_pool_rf_layers);
 
