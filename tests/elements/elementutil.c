@@ -18,6 +18,21 @@ el_harness (const gchar * element, const gchar * props, const gchar * format, gi
   return hn;
 }
 
+GstHarness *
+el_tensor_harness (const gchar * element, const gchar * props, const gchar * type, gint w,
+    gint h, gint c)
+{
+  gchar *launch = g_strdup_printf ("%s %s", element, props);
+  GstHarness *hn = gst_harness_new_parse (launch);
+  gchar *caps = g_strdup_printf ("other/tensors,format=static,num_tensors=1,types=%s,"
+      "dimensions=%d:%d:%d:1,framerate=30/1", type, w, h, c);
+
+  gst_harness_set_src_caps_str (hn, caps);
+  g_free (caps);
+  g_free (launch);
+  return hn;
+}
+
 guint64
 el_seed (void)
 {

@@ -31,6 +31,11 @@ extern const gchar *const el_formats[EL_N_FORMATS];
 GstHarness *el_harness (const gchar * element, const gchar * props, const gchar * format,
     gint width, gint height);
 
+/* A harness around "element props" with fixed tensor input caps: type
+ * (float32, uint8...), dimensions w:h:c:1. */
+GstHarness *el_tensor_harness (const gchar * element, const gchar * props, const gchar * type,
+    gint w, gint h, gint c);
+
 typedef guint (*ElSampleFn) (guint comp, gint x, gint y, gpointer user_data);
 
 /* A new buffer of info's format and size with sample(comp, x, y) = fn(...),

@@ -12,18 +12,6 @@
 #define C 4
 #define N_VALUES (W * H * C)
 
-static GstHarness *
-dropout_harness (const gchar * props)
-{
-  gchar *launch = g_strdup_printf ("cnndropout %s", props);
-  GstHarness *hn = gst_harness_new_parse (launch);
-
-  gst_harness_set_src_caps_str (hn, "other/tensors,format=static,num_tensors=1,"
-      "types=float32,dimensions=16:12:4:1,framerate=30/1");
-  g_free (launch);
-  return hn;
-}
-
 /* Values in [0.5, 1.5): never 0, so dropped values show. */
 static GstBuffer *
 input_tensor (guint frame)
@@ -44,7 +32,7 @@ input_tensor (guint frame)
 static gfloat *
 run_frames (const gchar * props, guint n)
 {
-  GstHarness *hn = dropout_harness (props);
+  GstHarness *hn = el_tensor_harness ("cnndropout", props, "float32", W, H, C);
   gfloat *out = g_new (gfloat, n * N_VALUES);
   guint f;
 
@@ -61,7 +49,7 @@ run_frames (const gchar * props, guint n)
 
 START_TEST (passthrough_when_not_training)
 {
-  GstHarness *hn = dropout_harness ("ratio=0.9");
+  GstHarness *hn = el_tensor_harness ("cnndropout", "ratio=0.9", "float32", W, H, C);
   GstElement *el = gst_harness_find_element (hn, "cnndropout");
   GstBuffer *in = input_tensor (0), *out;
 

@@ -325,8 +325,7 @@ START_TEST (tensors_match_libcnn_pool2d)
   guint c, i;
 
   for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-    gchar *launch = g_strdup_printf ("cnnpool %s", cases[c].props);
-    GstHarness *hn = gst_harness_new_parse (launch);
+    GstHarness *hn = el_tensor_harness ("cnnpool", cases[c].props, "float32", 9, 7, 2);
     GstBuffer *in = gst_buffer_new_allocate (NULL, 2 * 7 * 9 * sizeof (gfloat), NULL), *out;
     GstMapInfo in_map, out_map;
     cnn_pool2d_params p;
@@ -336,9 +335,6 @@ START_TEST (tensors_match_libcnn_pool2d)
     gchar *dims;
     gint oh, ow;
 
-    g_free (launch);
-    gst_harness_set_src_caps_str (hn, "other/tensors,format=static,num_tensors=1,"
-        "types=float32,dimensions=9:7:2:1,framerate=30/1");
     fail_unless (gst_buffer_map (in, &in_map, GST_MAP_WRITE));
     el_assert_cnn_ok (cnn_tensor_alloc_nchw (&x, 1, 2, 7, 9));
     for (i = 0; i < 2 * 7 * 9; i++)
