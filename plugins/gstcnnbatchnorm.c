@@ -125,20 +125,15 @@ gst_cnn_batchnorm_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnBatchnormMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnBatchnormMode", values);
 }
-
-#define BATCHNORM_CAPS GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; " \
-    GST_CNN_TENSOR_CAPS_MAKE ("float32")
 
 static GstStaticPadTemplate gst_cnn_batchnorm_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (BATCHNORM_CAPS));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_batchnorm_src_template =
 GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (BATCHNORM_CAPS));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnBatchnorm, gst_cnn_batchnorm, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnbatchnorm, "cnnbatchnorm", GST_RANK_NONE,

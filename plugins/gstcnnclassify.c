@@ -167,9 +167,7 @@ gst_cnn_classify_order_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnClassifyOrder", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnClassifyOrder", values);
 }
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",

@@ -171,9 +171,7 @@ gst_cnn_conv_kernel_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnConvKernel", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnConvKernel", values);
 }
 
 #define GST_TYPE_CNN_PADDING_MODE (gst_cnn_padding_mode_get_type ())
@@ -188,9 +186,7 @@ gst_cnn_padding_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnPaddingMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnPaddingMode", values);
 }
 
 #define GST_TYPE_CNN_CONV_OUTPUT (gst_cnn_conv_output_get_type ())
@@ -205,19 +201,15 @@ gst_cnn_conv_output_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnConvOutput", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnConvOutput", values);
 }
 
 static GstStaticPadTemplate gst_cnn_conv_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_conv_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnConv, gst_cnn_conv, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnconv, "cnnconv", GST_RANK_NONE, GST_TYPE_CNN_CONV);

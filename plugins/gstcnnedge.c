@@ -111,9 +111,7 @@ gst_cnn_edge_method_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnEdgeMethod", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnEdgeMethod", values);
 }
 
 #define GST_TYPE_CNN_EDGE_NORM (gst_cnn_edge_norm_get_type ())
@@ -127,9 +125,7 @@ gst_cnn_edge_norm_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnEdgeNorm", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnEdgeNorm", values);
 }
 
 #define GST_TYPE_CNN_EDGE_OUTPUT (gst_cnn_edge_output_get_type ())
@@ -144,19 +140,15 @@ gst_cnn_edge_output_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnEdgeOutput", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnEdgeOutput", values);
 }
 
 static GstStaticPadTemplate gst_cnn_edge_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_edge_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnEdge, gst_cnn_edge, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnedge, "cnnedge", GST_RANK_NONE, GST_TYPE_CNN_EDGE);

@@ -593,27 +593,6 @@ gst_cnn_component_plane (GstVideoFrame * frame, guint comp)
   return p;
 }
 
-gboolean
-gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max, guint * n)
-{
-  gchar **parts = g_strsplit (text ? text : "", ",", -1);
-  guint i;
-  gboolean ok;
-
-  *n = g_strv_length (parts);
-  ok = *n >= 1 && *n <= max;
-  for (i = 0; ok && i < *n; i++) {
-    gchar *end;
-
-    values[i] = (gfloat) g_ascii_strtod (g_strstrip (parts[i]), &end);
-    ok = end != parts[i] && *end == '\0';
-  }
-  g_strfreev (parts);
-  if (!ok)
-    *n = 0;
-  return ok;
-}
-
 GstCaps *
 gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * ret, GstCaps * filter)

@@ -13,6 +13,7 @@
 #include <gst/video/video.h>
 
 #include "cnn/cnn.h"
+#include "gstcnnprops.h"
 #include "gstcnnrf.h"
 #include "gstcnntensorcaps.h"
 
@@ -21,6 +22,11 @@ G_BEGIN_DECLS
 /* Video formats the elements take. */
 #define GST_CNN_VIDEO_FORMATS \
   "{ GRAY8, GRAY16_LE, RGB, BGR, RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
+
+/* Caps of a pad that takes either: video of those formats or float32
+ * tensors. */
+#define GST_CNN_VIDEO_OR_TENSOR_CAPS \
+  GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; " GST_CNN_TENSOR_CAPS_MAKE ("float32")
 
 /* What one pad negotiated: a video format or a tensor. */
 typedef struct
@@ -105,11 +111,6 @@ void gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame,
  * saturated), every other component (chroma, alpha) copied from in. */
 void gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes,
     GstVideoFrame * in, GstVideoFrame * out, gfloat scale, gfloat offset);
-
-/* Parse a per-channel property "v" or "v0,v1,..." (at most max values)
- * into values; FALSE (and *n 0) on anything else. */
-gboolean gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max,
-    guint * n);
 
 /* The end of every transform_caps: ret (taken) restricted to filter, and
  * logged. */

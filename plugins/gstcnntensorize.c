@@ -89,9 +89,7 @@ gst_cnn_channel_order_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnChannelOrder", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnChannelOrder", values);
 }
 
 static GstStaticPadTemplate gst_cnn_tensorize_sink_template =

@@ -82,9 +82,7 @@ gst_cnn_visualize_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnVisualizeMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnVisualizeMode", values);
 }
 
 #define GST_TYPE_CNN_COLORMAP (gst_cnn_colormap_get_type ())
@@ -99,9 +97,7 @@ gst_cnn_colormap_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnColormap", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnColormap", values);
 }
 
 static GstStaticPadTemplate gst_cnn_visualize_sink_template =
