@@ -60,6 +60,30 @@ sample_set (GstVideoFrame * frame, guint comp, gint x, gint y, guint v)
     *p = (guint8) v;
 }
 
+typedef struct
+{
+  const GstVideoFormatInfo *finfo;
+  guint64 stream;
+} RandomFrame;
+
+static guint
+random_sample (guint comp, gint x, gint y, gpointer user_data)
+{
+  const RandomFrame *r = user_data;
+  cnn_rng_key key = { el_seed (), r->stream + comp };
+  guint max = GST_VIDEO_FORMAT_INFO_DEPTH (r->finfo, comp) == 16 ? 65535 : 255;
+
+  return cnn_rng_u32 (key, (guint64) y * 1000 + x) % (max + 1);
+}
+
+GstBuffer *
+el_make_random_frame (const GstVideoInfo * info, guint64 stream)
+{
+  RandomFrame r = { info->finfo, stream };
+
+  return el_make_frame (info, random_sample, &r);
+}
+
 guint
 el_sample (GstVideoFrame * frame, guint comp, gint x, gint y)
 {

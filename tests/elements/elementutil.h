@@ -41,6 +41,9 @@ typedef guint (*ElSampleFn) (guint comp, gint x, gint y, gpointer user_data);
 /* A new buffer of info's format and size with sample(comp, x, y) = fn(...),
  * in the component's own resolution (chroma subsampled). */
 GstBuffer *el_make_frame (const GstVideoInfo * info, ElSampleFn fn, gpointer user_data);
+/* A new buffer of info's format and size of random samples over each
+ * component's range, keyed by the seed and stream + comp. */
+GstBuffer *el_make_random_frame (const GstVideoInfo * info, guint64 stream);
 /* Sample of component comp at (x, y) of a mapped frame. */
 guint el_sample (GstVideoFrame * frame, guint comp, gint x, gint y);
 /* ElSampleFn of every sample 100. */

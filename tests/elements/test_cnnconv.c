@@ -119,16 +119,6 @@ START_TEST (vertical_step_through_sobel_x)
 }
 END_TEST
 
-static guint
-random_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  const GstVideoFormatInfo *finfo = user_data;
-  cnn_rng_key key = { el_seed (), 100 + comp };
-  guint max = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, comp) == 16 ? 65535 : 255;
-
-  return cnn_rng_u32 (key, (guint64) y * 1000 + x) % (max + 1);
-}
-
 /* Expected output of component comp: conv2d of its plane by libcnn, then
  * round(value * scale + offset + mid-grey) saturated, computed here. */
 static void
@@ -178,7 +168,7 @@ START_TEST (random_frames_match_libcnn_conv2d)
     GstHarness *hn = el_harness ("cnnconv",
         "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
         "output=signed n-threads=2", checked[f], 23, 19);
-    GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
+    GstBuffer *in_buf = el_make_random_frame (&info, 100), *out;
     GstVideoFrame in, frame;
     GstCaps *caps;
     cnn_conv2d_params p;
@@ -219,7 +209,7 @@ END_TEST
 START_TEST (any_thread_count_gives_identical_output)
 {
   GstVideoInfo info = el_info ("RGBx", 61, 37), out_info;
-  GstBuffer *in = el_make_frame (&info, random_sample, (gpointer) info.finfo);
+  GstBuffer *in = el_make_random_frame (&info, 100);
   GstVideoFrame frame[2];
   GstHarness *hn[2];
   GstBuffer *out[2];

@@ -78,16 +78,6 @@ START_TEST (two_by_two_max_on_a_pattern_every_format)
 }
 END_TEST
 
-static guint
-random_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  const GstVideoFormatInfo *finfo = user_data;
-  cnn_rng_key key = { el_seed (), 200 + comp };
-  guint max = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, comp) == 16 ? 65535 : 255;
-
-  return cnn_rng_u32 (key, (guint64) y * 1000 + x) % (max + 1);
-}
-
 /* libcnn's pool2d of component comp of in, rounded and saturated here as
  * pixels (8-bit averages round half up, as cnn_pool2d_u8 documents). */
 static void
@@ -141,7 +131,7 @@ START_TEST (random_frames_match_libcnn_pool2d)
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
       GstVideoInfo info = el_info (formats[f], 23, 19);
       GstHarness *hn = el_harness ("cnnpool", cases[c].props, formats[f], 23, 19);
-      GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
+      GstBuffer *in_buf = el_make_random_frame (&info, 200), *out;
       GstVideoFrame in, frame;
       cnn_pool2d_params p;
 
@@ -409,7 +399,7 @@ END_TEST
 START_TEST (any_thread_count_gives_identical_output)
 {
   GstVideoInfo info = el_info ("GRAY16_LE", 61, 37);
-  GstBuffer *in = el_make_frame (&info, random_sample, (gpointer) info.finfo);
+  GstBuffer *in = el_make_random_frame (&info, 200);
   GstVideoFrame frame[2];
   GstHarness *hn[2];
   GstBuffer *out[2];

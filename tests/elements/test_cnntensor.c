@@ -9,14 +9,6 @@
 
 #include "elementutil.h"
 
-static guint
-random_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  cnn_rng_key key = { el_seed (), 200 + comp };
-
-  return cnn_rng_u32 (key, (guint64) y * 1000 + x) & 0xff;
-}
-
 /* A float32 tensor buffer of random values in [-2, 2). */
 static GstBuffer *
 random_tensor (gint n, guint purpose, gfloat * copy)
@@ -55,7 +47,7 @@ push_random_frame (GstHarness * hn, const gchar * format, gint w, gint h,
   GstBuffer *in, *out;
 
   gst_video_info_set_format (info, gst_video_format_from_string (format), w, h);
-  in = el_make_frame (info, random_sample, NULL);
+  in = el_make_random_frame (info, 200);
   fail_unless (gst_video_frame_map (frame, info, in, GST_MAP_READ));
   out = gst_harness_push_and_pull (hn, in);
   output_dims (hn, dims, "float32");
@@ -170,7 +162,7 @@ START_TEST (tensorize_resize_matches_the_augment_core)
     void *ws;
 
     gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 31, 9);
-    in = el_make_frame (&info, random_sample, NULL);
+    in = el_make_random_frame (&info, 200);
     fail_unless (gst_video_frame_map (&frame, &info, in, GST_MAP_READ));
     for (c = 0; c < 3; c++)
       for (k = 0; k < 31 * 9; k++)
