@@ -1008,7 +1008,7 @@ gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuff
   if (ret == GST_FLOW_OK && self->publish && self->inferred) {
     cost = (g_get_monotonic_time () - start) * GST_USECOND;
     GST_OBJECT_LOCK (self);
-    self->infer_cost = self->infer_cost ? (7 * self->infer_cost + cost) / 8 : cost;
+    self->infer_cost = gst_cnn_filter_smooth_cost (self->infer_cost, cost);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;

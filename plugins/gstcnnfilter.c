@@ -339,8 +339,7 @@ gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
 
   cost = (g_get_monotonic_time () - start) * GST_USECOND;
   GST_OBJECT_LOCK (self);
-  /* exponential average over ~8 frames */
-  priv->frame_cost = priv->frame_cost ? (7 * priv->frame_cost + cost) / 8 : cost;
+  priv->frame_cost = gst_cnn_filter_smooth_cost (priv->frame_cost, cost);
   GST_OBJECT_UNLOCK (self);
   return GST_FLOW_OK;
 
@@ -350,6 +349,12 @@ invalid_buffer:
         ("%" G_GSIZE_FORMAT " bytes", gst_buffer_get_size (inbuf)));
     return GST_FLOW_ERROR;
   }
+}
+
+GstClockTime
+gst_cnn_filter_smooth_cost (GstClockTime avg, GstClockTime cost)
+{
+  return avg ? (7 * avg + cost) / 8 : cost;
 }
 
 static gboolean

@@ -93,6 +93,10 @@ cnn_context *gst_cnn_filter_context (GstCnnFilter * self);
  * counting buffers passed through too. */
 guint64 gst_cnn_filter_frame_number (GstCnnFilter * self);
 
+/* avg followed by one more measured cost: an exponential average over ~8
+ * frames (the cost itself first). */
+GstClockTime gst_cnn_filter_smooth_cost (GstClockTime avg, GstClockTime cost);
+
 /* Properties set while streaming that cannot be used: one warning per
  * distinct message (naming the property); the element keeps the previous
  * values. */
