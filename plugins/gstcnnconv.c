@@ -689,10 +689,7 @@ gst_cnn_conv_set_property (GObject * object, guint prop_id, const GValue * value
       self->props.stride = g_value_get_int (value);
       break;
     case PROP_PADDING:
-      g_free (self->padding_text);
-      self->padding_text = g_value_dup_string (value);
-      if (!self->padding_text)
-        self->padding_text = g_strdup (DEFAULT_PROP_PADDING);
+      gst_cnn_set_text (&self->padding_text, value, DEFAULT_PROP_PADDING);
       break;
     case PROP_PADDING_MODE:
       self->props.pad_mode = g_value_get_enum (value);

@@ -752,16 +752,10 @@ gst_cnn_pool_set_property (GObject * object, guint prop_id, const GValue * value
       p->alpha = (gfloat) g_value_get_double (value);
       break;
     case PROP_OUTPUT_SIZE:
-      g_free (self->output_size_text);
-      self->output_size_text = g_value_dup_string (value);
-      if (!self->output_size_text)
-        self->output_size_text = g_strdup (DEFAULT_PROP_OUTPUT_SIZE);
+      gst_cnn_set_text (&self->output_size_text, value, DEFAULT_PROP_OUTPUT_SIZE);
       break;
     case PROP_LEVELS:
-      g_free (self->levels_text);
-      self->levels_text = g_value_dup_string (value);
-      if (!self->levels_text)
-        self->levels_text = g_strdup (DEFAULT_PROP_LEVELS);
+      gst_cnn_set_text (&self->levels_text, value, DEFAULT_PROP_LEVELS);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -13,6 +13,15 @@ gst_cnn_enum_type (GType * type, const gchar * name, const GEnumValue * values)
   return *type;
 }
 
+void
+gst_cnn_set_text (gchar ** text, const GValue * value, const gchar * fallback)
+{
+  const gchar *s = g_value_get_string (value);
+
+  g_free (*text);
+  *text = g_strdup (s ? s : fallback);
+}
+
 gboolean
 gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max, guint * n)
 {
