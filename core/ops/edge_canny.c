@@ -103,6 +103,7 @@ typedef struct canny_job {
     size_t scratch_size, rows_offset;
     int32_t low, high;
     float low_f, high_f;
+    const edge_packed_io *io; /* packed pixels in and out, or NULL */
 } canny_job;
 
 static uint8_t *map_row(const canny_job *j, int y)
@@ -254,6 +255,8 @@ static void suppress_band(void *arg, int ith, int nth)
     edge_rows src;
     cnn_edge_rows_init(&src, j->k, j->src, j->src_stride, w, j->height, j->is_f32,
                        j->p->blur_sigma, s + j->rows_offset);
+    if (j->io)
+        cnn_edge_rows_set_packed(&src, j->io, s + j->io->luma_offset);
     gradient_row(j, &src, y0 - 1, gx[1], gy[1], mag[ip], generic);
     gradient_row(j, &src, y0, gx[0], gy[0], mag[ia], generic);
     for (int y = y0; y < y1; y++) {
@@ -282,9 +285,17 @@ static void write_mask(void *arg, int ith, int nth)
     const canny_job *j = arg;
     int y0, y1;
     cnn_split_range(j->height, ith, nth, &y0, &y1);
+    /* packed output: each row as gray in the thread's scratch, then spread */
+    uint8_t *gray = j->io && j->io->out_step > 1
+                        ? j->scratch + (size_t)ith * j->scratch_size + j->io->gray_offset
+                        : NULL;
     for (int y = y0; y < y1; y++) {
         const uint8_t *row = map_row(j, y);
-        if (j->is_f32) {
+        if (gray) {
+            for (int x = 0; x < j->width; x++)
+                gray[x] = row[x] == MAP_EDGE ? 255 : 0;
+            cnn_edge_packed_put_row(j->k, j->io, y, gray, j->width);
+        } else if (j->is_f32) {
             float *out = (float *)j->dst + y * j->dst_stride;
             for (int x = 0; x < j->width; x++)
                 out[x] = row[x] == MAP_EDGE ? 1.0f : 0.0f;
@@ -352,14 +363,15 @@ static void run(cnn_context *ctx, canny_job *j, void *shared)
 
 void cnn_edge_canny(cnn_context *ctx, const cnn_edge_params *p, const void *src,
                     ptrdiff_t src_stride, void *dst, ptrdiff_t dst_stride, int width,
-                    int height, int is_f32, uint8_t *scratch, size_t scratch_size,
-                    size_t rows_offset, void *shared)
+                    int height, int is_f32, const edge_packed_io *io, uint8_t *scratch,
+                    size_t scratch_size, size_t rows_offset, void *shared)
 {
     canny_job j = {
         .k = cnn_context_kernels(ctx), .p = p, .src = src,
         .src_stride = src_stride * (is_f32 ? (ptrdiff_t)sizeof(float) : 1), .dst = dst,
         .dst_stride = dst_stride, .is_f32 = is_f32, .width = width, .height = height,
         .scratch = scratch, .scratch_size = scratch_size, .rows_offset = rows_offset,
+        .io = io,
     };
     run(ctx, &j, shared);
 }
