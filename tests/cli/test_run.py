@@ -313,7 +313,7 @@ def check_thread_share(tmp, inputs):
     cores = len(os.sched_getaffinity(0))
     clips = [os.path.join(inputs, n) for n in ("tree.avi", "vtest.avi")]
     for jobs in (1, 2):
-        env = dict(os.environ, GST_DEBUG="cnnvideofilter:5", GST_DEBUG_NO_COLOR="1")
+        env = dict(os.environ, GST_DEBUG="cnnfilter:5", GST_DEBUG_NO_COLOR="1")
         p = subprocess.run([GST_CNN, "run", "edge-frames"] + clips +
                            ["-o", os.path.join(tmp, "threads-%d" % jobs), "--max-frames", "2", "-q",
                             "--jobs", str(jobs)], capture_output=True, text=True, timeout=60, env=env)
