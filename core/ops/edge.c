@@ -79,18 +79,16 @@ size_t cnn_edge_thread_scratch(const cnn_edge_params *p, int width)
     return cnn_edge_op_scratch(p, width) + cnn_edge_rows_scratch(p->blur_sigma, width);
 }
 
-int cnn_edge_plan_threads(int n_threads)
+/* Sized for the packed path (cnn_edge_detect_packed), whose thread scratch
+ * holds the plane path's, so one workspace serves every entry. */
+size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height, int n_threads)
 {
     if (n_threads <= 0) { /* as cnn_context_create: one per online CPU */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         n_threads = cpus > 0 ? (int)cpus : 1;
     }
-    return n_threads;
-}
-
-size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height, int n_threads)
-{
-    size_t s = (size_t)cnn_edge_plan_threads(n_threads) * cnn_edge_thread_scratch(p, width);
+    size_t luma_offset, gray_offset;
+    size_t s = (size_t)n_threads * cnn_edge_packed_scratch(p, width, &luma_offset, &gray_offset);
     if (p->method == CNN_EDGE_CANNY)
         s += cnn_edge_canny_shared(width, height);
     return s;

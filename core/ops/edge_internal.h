@@ -162,9 +162,6 @@ void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, edge_rows *src, float
  * the ring of blurred rows when blurring (edge.c). */
 size_t cnn_edge_op_scratch(const cnn_edge_params *p, int width);
 size_t cnn_edge_thread_scratch(const cnn_edge_params *p, int width);
-/* Threads a workspace is planned for: n_threads, or when <= 0 one per
- * online CPU (as cnn_context_create counts them). */
-int cnn_edge_plan_threads(int n_threads);
 
 /* The packed pixels around the fused path (edge_packed.c): the source is
  * packed 8-bit RGB(x) of in_step bytes with R, G, B at in_off; the result
@@ -180,6 +177,10 @@ typedef struct edge_packed_io {
     size_t luma_offset, gray_offset;
 } edge_packed_io;
 
+/* Scratch of one thread on the packed path: the plane path's, then the
+ * luma ring and the gray row at the offsets returned. */
+size_t cnn_edge_packed_scratch(const cnn_edge_params *p, int width, size_t *luma_offset,
+                               size_t *gray_offset);
 /* Make s (set up by cnn_edge_rows_init on the packed source) read luma rows
  * made into the ring at ring. */
 void cnn_edge_rows_set_packed(edge_rows *s, const edge_packed_io *io, void *ring);

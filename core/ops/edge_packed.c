@@ -47,26 +47,13 @@ void cnn_edge_packed_put_row(const cnn_kernels *k, const edge_packed_io *io, int
     k->pixels_spread_row(gray, io->out + y * io->out_stride, width, io->out_step, io->keep);
 }
 
-/* A thread's scratch: the plane path's (operator rows, blur ring), the luma
- * ring, a gray row. */
-static size_t thread_scratch(const cnn_edge_params *p, int width, size_t *luma_offset,
-                             size_t *gray_offset)
+size_t cnn_edge_packed_scratch(const cnn_edge_params *p, int width, size_t *luma_offset,
+                               size_t *gray_offset)
 {
     size_t row = edge_align64((size_t)width);
     *luma_offset = cnn_edge_thread_scratch(p, width);
     *gray_offset = *luma_offset + (size_t)luma_ring_rows(p) * row;
     return *gray_offset + row;
-}
-
-size_t cnn_edge_packed_workspace_size(const cnn_edge_params *p, int width, int height,
-                                      int n_threads)
-{
-    size_t luma_offset, gray_offset;
-    size_t s = (size_t)cnn_edge_plan_threads(n_threads) *
-               thread_scratch(p, width, &luma_offset, &gray_offset);
-    if (p->method == CNN_EDGE_CANNY)
-        s += cnn_edge_canny_shared(width, height);
-    return s;
 }
 
 typedef struct packed_job {
@@ -150,13 +137,13 @@ cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
     io.out_stride = dst[0].stride;
     if (!workspace)
         return cnn_fail(CNN_ERR_INVALID_ARG,
-                        "edge: NULL workspace, cnn_edge_packed_workspace_size() bytes needed");
+                        "edge: NULL workspace, cnn_edge_workspace_size() bytes needed");
 
     int nth = cnn_context_threads(ctx);
     packed_job j = {
         .k = cnn_context_kernels(ctx), .p = p, .src = in, .src_stride = rgb[0].stride,
         .io = &io, .width = w, .height = h, .scratch = workspace,
-        .scratch_size = thread_scratch(p, w, &io.luma_offset, &io.gray_offset),
+        .scratch_size = cnn_edge_packed_scratch(p, w, &io.luma_offset, &io.gray_offset),
         .rows_offset = cnn_edge_op_scratch(p, w),
     };
     if (p->method == CNN_EDGE_CANNY)

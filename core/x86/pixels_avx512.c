@@ -1,4 +1,4 @@
-/* AVX-512 (F, BW) luma of packed pixels, 64 pixels per step. Each 128-bit
+/* AVX-512 (F, BW) pixel rows, 64 pixels per step. Luma: each 128-bit
  * lane takes four pixels (vpermd moves 12 bytes of RGB, or 16 of RGBx, into
  * it), a byte shuffle makes each pixel one 32-bit lane (R, G, B, 0), and the
  * 14-bit weights are split as w = 128 * hi + lo with hi, lo < 128, so two
@@ -62,4 +62,62 @@ void cnn_pixels_luma_row_avx512(const uint8_t *px, uint8_t *luma, int width, int
         _mm_storeu_si128((__m128i *)(luma + x), _mm512_cvtepi32_epi8(y16));
     }
     cnn_pixels_luma_row_c(px, luma + x, width - x, step, r, g, b);
+}
+
+/* Gray into packed pixels, 64 pixels per step: 128-bit lane q of the
+ * output (bytes 16q to 16q + 15) takes, by vpermd, the four dwords of gray
+ * from d = min(p / 4, 12), p its first pixel, and its byte i is gray byte
+ * (16q + i) / step - 4d by a byte shuffle (step 4: d = q). Step 4 stores
+ * under a mask that leaves the byte keep alone. */
+static const int32_t spread3_idx[3][16] = {
+    { 0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 4, 5, 6, 7 },
+    { 5, 6, 7, 8, 6, 7, 8, 9, 8, 9, 10, 11, 9, 10, 11, 12 },
+    { 10, 11, 12, 13, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15 },
+};
+/* step 4: lane q takes dword q, its four pixels */
+static const int32_t spread4_idx[4][16] = {
+    { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 },
+    { 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7 },
+    { 8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11 },
+    { 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15 },
+};
+static const uint8_t spread3_shuf[3][64] = {
+    { 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6,
+      6, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4,
+      4, 5 },
+    { 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7,
+      7, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5,
+      6, 6 },
+    { 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4,
+      5, 5, 5, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 13, 13, 13,
+      14, 14, 14, 15, 15, 15 },
+};
+/* step 4: byte i of every lane is pixel i / 4 of its first dword */
+static const uint8_t spread4_shuf[64] = {
+    0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3,
+    3, 3, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+    3, 3, 3, 3,
+};
+
+void cnn_pixels_spread_row_avx512(const uint8_t *gray, uint8_t *px, int width, int step,
+                                  int keep)
+{
+    __m512i vidx[4], vshuf[4];
+    for (int j = 0; j < step; j++) {
+        vidx[j] = _mm512_loadu_si512(step == 3 ? spread3_idx[j] : spread4_idx[j]);
+        vshuf[j] = _mm512_loadu_si512(step == 3 ? spread3_shuf[j] : spread4_shuf);
+    }
+    __mmask64 store = step == 4 && keep >= 0 ? ~(0x1111111111111111ull << keep) : ~0ull;
+    int x = 0;
+    for (; x + 64 <= width; x += 64, px += 64 * step) {
+        __m512i g = _mm512_loadu_si512(gray + x);
+        for (int j = 0; j < step; j++) {
+            __m512i v = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(vidx[j], g), vshuf[j]);
+            if (store == ~0ull) /* plain stores: masked ones are slow on some cores */
+                _mm512_storeu_si512(px + 64 * j, v);
+            else
+                _mm512_mask_storeu_epi8(px + 64 * j, store, v);
+        }
+    }
+    cnn_pixels_spread_row_c(gray + x, px, width - x, step, keep);
 }

@@ -51,9 +51,7 @@ static void compare(cnn_context *ctx, cnn_context *ref_ctx, const cnn_edge_param
     uint8_t *px = malloc(bytes), *luma = malloc((size_t)w * h);
     uint8_t *gray_ref = malloc((size_t)gstride * h), *gray = malloc((size_t)gstride * h);
     uint8_t *out_ref = malloc(bytes), *out = malloc(bytes);
-    size_t ws = cnn_edge_workspace_size(p, w, h, 3);
-    size_t pws = cnn_edge_packed_workspace_size(p, w, h, 3);
-    void *work = malloc(ws > pws ? ws : pws);
+    void *work = malloc(cnn_edge_workspace_size(p, w, h, 3));
     fill_frame(px, stride, l->step, w, h, 1);
     memset(gray_ref, 0x5a, (size_t)gstride * h);
     memset(gray, 0x5a, (size_t)gstride * h);
@@ -141,7 +139,7 @@ START_TEST(refuses_planar_and_mismatched_planes)
     uint8_t px[4 * 4 * 3] = { 0 }, out[4 * 4] = { 0 }, work[1 << 16];
     cnn_edge_params p;
     cnn_edge_params_init(&p, CNN_EDGE_SOBEL);
-    ck_assert_uint_le(cnn_edge_packed_workspace_size(&p, 4, 4, 1), sizeof work);
+    ck_assert_uint_le(cnn_edge_workspace_size(&p, 4, 4, 1), sizeof work);
     cnn_context *ctx;
     ck_assert_cnn_ok(cnn_context_create(&ctx, 1));
     cnn_pixel_plane rgb[3], g = plane(out, 4, 1, 4, 4);

@@ -84,9 +84,8 @@ cnn_status cnn_edge_gradients_f32(cnn_context *ctx, const cnn_edge_params *p, co
  * pixels (n_dst 3, a fourth byte left alone). Bit for bit the result of
  * cnn_pixels_luma, cnn_edge_detect_u8 and cnn_pixels_spread in turn, in one
  * pass over the frame without their full-frame planes: each thread makes
- * the luma of its rows into a ring of rows that stays in cache. */
-size_t cnn_edge_packed_workspace_size(const cnn_edge_params *p, int width, int height,
-                                      int n_threads);
+ * the luma of its rows into a ring of rows that stays in cache. The
+ * workspace is that of cnn_edge_workspace_size. */
 cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
                                   const cnn_pixel_plane rgb[3], const cnn_pixel_plane *dst,
                                   int n_dst, void *workspace);
