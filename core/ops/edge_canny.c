@@ -208,21 +208,38 @@ static void grow(uint8_t *map, ptrdiff_t stride, int32_t *stack, size_t top, ptr
     }
 }
 
-/* Push the offsets of the edge cells of rows [y0, y1). Cells are 0, 1 or 2,
- * so bit 1 of a byte marks an edge: eight cells are tested at once. */
+#define EDGE_BITS 0x0202020202020202ull
+
+/* Push the offsets of the edge cells among the eight cells v read at
+ * offset o: cells are 0, 1 or 2, so bit 1 of a byte marks an edge. */
+static inline size_t push_word(uint64_t v, int32_t o, int32_t *stack, size_t top)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    for (v &= EDGE_BITS; v; v &= v - 1)
+        stack[top++] = o + (__builtin_ctzll(v) >> 3);
+    return top;
+}
+
+/* Push the offsets of the edge cells of rows [y0, y1), 32 cells at a time
+ * (most of a frame holds no edge), then 8, then one. */
 static size_t push_edges(const canny_job *j, int y0, int y1, int32_t *stack, size_t top)
 {
     for (int y = y0; y < y1; y++) {
         const uint8_t *row = map_row(j, y);
         int32_t base = (int32_t)(row - j->map), x = 0;
+        for (; x + 32 <= j->width; x += 32) {
+            uint64_t v[4];
+            memcpy(v, row + x, sizeof v);
+            if ((v[0] | v[1] | v[2] | v[3]) & EDGE_BITS)
+                for (int i = 0; i < 4; i++)
+                    top = push_word(v[i], base + x + 8 * i, stack, top);
+        }
         for (; x + 8 <= j->width; x += 8) {
             uint64_t v;
             memcpy(&v, row + x, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            v = __builtin_bswap64(v);
-#endif
-            for (v &= 0x0202020202020202ull; v; v &= v - 1)
-                stack[top++] = base + x + (__builtin_ctzll(v) >> 3);
+            top = push_word(v, base + x, stack, top);
         }
         for (; x < j->width; x++)
             if (row[x] == MAP_EDGE)
@@ -280,6 +297,14 @@ static void suppress_band(void *arg, int ith, int nth)
          (y1 + 1) * j->map_stride);
 }
 
+/* 255 where a map row holds an edge, else 0; a plain loop over local
+ * pointers, so it vectorises. */
+static void edge_row_u8(const uint8_t *restrict row, uint8_t *restrict out, int width)
+{
+    for (int x = 0; x < width; x++)
+        out[x] = row[x] == MAP_EDGE ? 255 : 0;
+}
+
 static void write_mask(void *arg, int ith, int nth)
 {
     const canny_job *j = arg;
@@ -292,17 +317,14 @@ static void write_mask(void *arg, int ith, int nth)
     for (int y = y0; y < y1; y++) {
         const uint8_t *row = map_row(j, y);
         if (gray) {
-            for (int x = 0; x < j->width; x++)
-                gray[x] = row[x] == MAP_EDGE ? 255 : 0;
+            edge_row_u8(row, gray, j->width);
             cnn_edge_packed_put_row(j->k, j->io, y, gray, j->width);
         } else if (j->is_f32) {
             float *out = (float *)j->dst + y * j->dst_stride;
             for (int x = 0; x < j->width; x++)
                 out[x] = row[x] == MAP_EDGE ? 1.0f : 0.0f;
         } else {
-            uint8_t *out = (uint8_t *)j->dst + y * j->dst_stride;
-            for (int x = 0; x < j->width; x++)
-                out[x] = row[x] == MAP_EDGE ? 255 : 0;
+            edge_row_u8(row, (uint8_t *)j->dst + y * j->dst_stride, j->width);
         }
     }
 }
