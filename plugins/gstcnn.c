@@ -7,6 +7,11 @@
 
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
+#include "gstcnnpool.h"
+#include "gstcnntensorize.h"
+#include "gstcnnvisualize.h"
+#include "gstcnndropout.h"
+#include "gstcnnbatchnorm.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +20,11 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnpool, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnbatchnorm, plugin);
   return ret;
 }
 

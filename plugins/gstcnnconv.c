@@ -413,15 +413,7 @@ gst_cnn_conv_transform_caps (GstBaseTransform * trans, GstPadDirection direction
     ret = gst_caps_copy (caps);
   else
     ret = gst_cnn_transform_size_caps (caps, direction, gst_cnn_conv_map_size, &s);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 static gchar *
@@ -655,6 +647,32 @@ conv_failed:
   }
 }
 
+/* One layer: the kernel's size, stride, dilation, and the padding on the
+ * left and top ('same' padding depends on the frame size). */
+static guint
+gst_cnn_conv_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_rf_layer * x,
+    cnn_rf_layer * y)
+{
+  GstCnnConv *self = GST_CNN_CONV (filter);
+  GstCnnConvSettings s;
+  cnn_conv2d_params p;
+  gint in_w = 0, in_h = 0, channels;
+
+  GST_OBJECT_LOCK (self);
+  s = self->props;
+  GST_OBJECT_UNLOCK (self);
+  if (s.error[0])
+    return 0;
+  if (in)
+    gst_cnn_filter_info_size (in, &in_w, &in_h, &channels);
+  settings_to_params (&s, in_w ? in_w : s.kw, in_h ? in_h : s.kh, &p);
+  *x = (cnn_rf_layer) {
+  s.kw, s.stride, p.pad_left, s.dilation, "cnnconv"};
+  *y = (cnn_rf_layer) {
+  s.kh, s.stride, p.pad_top, s.dilation, "cnnconv"};
+  return 1;
+}
+
 static gboolean
 gst_cnn_conv_stop (GstBaseTransform * trans)
 {
@@ -832,6 +850,7 @@ gst_cnn_conv_class_init (GstCnnConvClass * klass)
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_conv_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_conv_plan);
+  cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_conv_rf_layers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_CONV_KERNEL, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_PADDING_MODE, 0);

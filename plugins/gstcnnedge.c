@@ -27,6 +27,8 @@
 #include "config.h"
 #endif
 
+#include <math.h>
+
 #include "gstcnnedge.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_edge_debug);
@@ -500,6 +502,40 @@ detect_failed:
   }
 }
 
+/* The optional Gaussian blur (sized as libcnn sizes it: 3 sigma each side
+ * on 8-bit frames, 4 on float), then the operator's aperture. Canny's
+ * non-maximum suppression and hysteresis are not counted (as gst-cnn rf). */
+static guint
+gst_cnn_edge_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_rf_layer * x,
+    cnn_rf_layer * y)
+{
+  GstCnnEdge *self = GST_CNN_EDGE (filter);
+  gboolean is_float = in && (in->is_tensor || GST_VIDEO_INFO_COMP_DEPTH (&in->video, 0) == 16);
+  cnn_edge_method method;
+  gfloat sigma;
+  gint aperture;
+  guint n = 0;
+
+  GST_OBJECT_LOCK (self);
+  method = self->props.edge.method;
+  sigma = self->props.edge.blur_sigma;
+  aperture = self->aperture;
+  GST_OBJECT_UNLOCK (self);
+
+  if (sigma > 0) {
+    gint blur = (gint) lrint ((gdouble) sigma * (is_float ? 4 : 3) * 2 + 1) | 1;
+
+    x[n] = y[n] = (cnn_rf_layer) {
+    blur, 1, blur / 2, 1, "cnnedge blur"};
+    n++;
+  }
+  if (method == CNN_EDGE_SCHARR || method == CNN_EDGE_PREWITT)
+    aperture = 3;
+  x[n] = y[n] = (cnn_rf_layer) {
+  aperture, 1, aperture / 2, 1, "cnnedge"};
+  return n + 1;
+}
+
 static gboolean
 gst_cnn_edge_stop (GstBaseTransform * trans)
 {
@@ -664,6 +700,7 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_edge_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_edge_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_edge_plan_workspace);
+  cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_edge_rf_layers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_METHOD, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_NORM, 0);

@@ -32,7 +32,7 @@ typedef struct
   cnn_context *ctx;
   gint ctx_threads;
   GstCnnFilterInfo in_info, out_info;
-  guint64 frame_number;
+  guint64 frame_number, frames_seen;
 } GstCnnFilterPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstCnnFilter, gst_cnn_filter,
@@ -110,7 +110,7 @@ gst_cnn_filter_start (GstBaseTransform * trans)
   gchar *msg = klass->explain_caps ? klass->explain_caps (GST_CNN_FILTER (trans), NULL) :
       NULL;
 
-  PRIV (trans)->frame_number = 0;
+  PRIV (trans)->frames_seen = 0;
   if (msg)
     goto bad_properties;
   return TRUE;
@@ -198,14 +198,17 @@ gst_cnn_filter_frame_number (GstCnnFilter * self)
   return PRIV (self)->frame_number;
 }
 
+/* The output size from the output caps alone: input video may be padded
+ * (GstVideoMeta strides), so sizes are not proportional. */
 static gboolean
-gst_cnn_filter_get_unit_size (GstBaseTransform * trans, GstCaps * caps, gsize * size)
+gst_cnn_filter_transform_size (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, gsize size, GstCaps * othercaps, gsize * othersize)
 {
   GstCnnFilterInfo info;
 
-  if (!gst_cnn_filter_info_from_caps (&info, caps))
+  if (!gst_cnn_filter_info_from_caps (&info, othercaps))
     return FALSE;
-  *size = info.is_tensor ? gst_cnn_tensor_info_size (&info.tensor) :
+  *othersize = info.is_tensor ? gst_cnn_tensor_info_size (&info.tensor) :
       GST_VIDEO_INFO_SIZE (&info.video);
   return TRUE;
 }
@@ -270,6 +273,35 @@ gst_cnn_filter_unmap (GstCnnFilterFrame * frame, GstBuffer * buf)
     gst_video_frame_unmap (&frame->video);
 }
 
+/* Upstream may hand video with its own strides (GstVideoMeta), as
+ * GstVideoFilter lets it: frames are mapped through the meta. */
+static gboolean
+gst_cnn_filter_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query,
+    GstQuery * query)
+{
+  GstCaps *caps;
+
+  if (!GST_BASE_TRANSFORM_CLASS (gst_cnn_filter_parent_class)->propose_allocation (trans,
+          decide_query, query))
+    return FALSE;
+  if (!decide_query)
+    return TRUE;
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (caps && !gst_cnn_structure_is_tensor (gst_caps_get_structure (caps, 0)))
+    gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  return TRUE;
+}
+
+/* Buffers are numbered here, before passthrough skips transform, so a
+ * buffer's number is its place in the stream whatever was filtered. */
+static void
+gst_cnn_filter_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
+{
+  GstCnnFilterPrivate *priv = PRIV (trans);
+
+  priv->frame_number = priv->frames_seen++;
+}
+
 static GstFlowReturn
 gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
 {
@@ -296,7 +328,6 @@ gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
   ok = klass->filter (self, priv->ctx, &in, &out);
   gst_cnn_filter_unmap (&out, outbuf);
   gst_cnn_filter_unmap (&in, inbuf);
-  priv->frame_number++;
   if (!ok)
     return GST_FLOW_ERROR;
 
@@ -319,10 +350,19 @@ static gboolean
 gst_cnn_filter_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
 {
+  GstCnnFilterClass *klass = GST_CNN_FILTER_GET_CLASS (trans);
   GstCnnFilterPrivate *priv = PRIV (trans);
   gboolean live;
   GstClockTime min, max, cost;
 
+  if (direction == GST_PAD_SRC && gst_cnn_query_is_receptive_field (query)) {
+    gboolean negotiated = gst_pad_has_current_caps (GST_BASE_TRANSFORM_SINK_PAD (trans));
+    cnn_rf_layer x[GST_CNN_RF_MAX_LAYERS], y[GST_CNN_RF_MAX_LAYERS];
+    guint n = klass->rf_layers ? klass->rf_layers (GST_CNN_FILTER (trans),
+        negotiated ? &priv->in_info : NULL, x, y) : 0;
+
+    return gst_cnn_rf_answer_query (trans, query, x, y, n);
+  }
   if (!GST_BASE_TRANSFORM_CLASS (gst_cnn_filter_parent_class)->query (trans,
           direction, query))
     return FALSE;
@@ -543,6 +583,77 @@ gst_cnn_component_plane (GstVideoFrame * frame, guint comp)
   return p;
 }
 
+gboolean
+gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max, guint * n)
+{
+  gchar **parts = g_strsplit (text ? text : "", ",", -1);
+  guint i;
+  gboolean ok;
+
+  *n = g_strv_length (parts);
+  ok = *n >= 1 && *n <= max;
+  for (i = 0; ok && i < *n; i++) {
+    gchar *end;
+
+    values[i] = (gfloat) g_ascii_strtod (g_strstrip (parts[i]), &end);
+    ok = end != parts[i] && *end == '\0';
+  }
+  g_strfreev (parts);
+  if (!ok)
+    *n = 0;
+  return ok;
+}
+
+GstCaps *
+gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * ret, GstCaps * filter)
+{
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (ret);
+    ret = tmp;
+  }
+  GST_DEBUG_OBJECT (trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
+  return ret;
+}
+
+void
+gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame, cnn_tensor * planes,
+    gfloat scale)
+{
+  gsize plane = (gsize) planes->shape[2] * planes->shape[3];
+  gint c;
+
+  for (c = 0; c < planes->shape[1]; c++) {
+    cnn_pixel_plane src = gst_cnn_component_plane (frame, c);
+
+    cnn_pixels_unpack (ctx, &src, planes->data + c * plane, planes->shape[3], scale);
+  }
+}
+
+void
+gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes, GstVideoFrame * in,
+    GstVideoFrame * out, gfloat scale, gfloat offset)
+{
+  gsize plane = (gsize) planes->shape[2] * planes->shape[3];
+  guint comp;
+
+  for (comp = 0; comp < GST_VIDEO_FRAME_N_COMPONENTS (out); comp++) {
+    cnn_pixel_plane dst = gst_cnn_component_plane (out, comp);
+
+    if (comp < (guint) planes->shape[1]) {
+      cnn_pixels_pack (ctx, planes->data + comp * plane, planes->shape[3], &dst, scale,
+          offset, CNN_PIXEL_CLAMP);
+    } else {
+      cnn_pixel_plane src = gst_cnn_component_plane (in, comp);
+
+      cnn_pixels_copy (ctx, &src, &dst);
+    }
+  }
+}
+
 static void
 gst_cnn_filter_class_init (GstCnnFilterClass * klass)
 {
@@ -567,9 +678,11 @@ gst_cnn_filter_class_init (GstCnnFilterClass * klass)
   trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_filter_query);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_filter_sink_event);
   trans_class->accept_caps = GST_DEBUG_FUNCPTR (gst_cnn_filter_accept_caps);
-  trans_class->get_unit_size = GST_DEBUG_FUNCPTR (gst_cnn_filter_get_unit_size);
+  trans_class->transform_size = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform_size);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_cnn_filter_set_caps);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform);
+  trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_before_transform);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR (gst_cnn_filter_propose_allocation);
   klass->set_info = GST_DEBUG_FUNCPTR (gst_cnn_filter_default_set_info);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_FILTER, 0);

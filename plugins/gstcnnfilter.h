@@ -13,6 +13,7 @@
 #include <gst/video/video.h>
 
 #include "cnn/cnn.h"
+#include "gstcnnrf.h"
 #include "gstcnntensorcaps.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,11 @@ struct _GstCnnFilterClass
    * negotiated, naming the property, or NULL when the properties are fine
    * (the peer then refused the output caps). NULL: always fine. */
   gchar *(*explain_caps) (GstCnnFilter * self, GstCaps * incaps);
+  /* The element's spatial layers along x and y (at most
+   * GST_CNN_RF_MAX_LAYERS) for the receptive-field query, on input in
+   * (NULL before negotiation). NULL: pointwise. */
+  guint (*rf_layers) (GstCnnFilter * self, const GstCnnFilterInfo * in, cnn_rf_layer * x,
+      cnn_rf_layer * y);
 };
 
 /* Parse fixed caps of either kind; FALSE when they are neither. */
@@ -71,7 +77,8 @@ void gst_cnn_filter_info_size (const GstCnnFilterInfo * info, gint * width, gint
 
 /* The context of the current n-threads, for set_info to size workspaces. */
 cnn_context *gst_cnn_filter_context (GstCnnFilter * self);
-/* Number of the buffer being filtered since start (0 first). */
+/* Place of the buffer being filtered in the stream since start (0 first),
+ * counting buffers passed through too. */
 guint64 gst_cnn_filter_frame_number (GstCnnFilter * self);
 
 /* Properties set while streaming that cannot be used: one warning per
@@ -82,6 +89,26 @@ void gst_cnn_filter_warn_properties (GstCnnFilter * self, const gchar * msg);
 /* Component comp of a mapped frame as a pixel plane (for RGB formats the
  * components are R, G, B, A whatever the byte order; for YUV Y, U, V). */
 cnn_pixel_plane gst_cnn_component_plane (GstVideoFrame * frame, guint comp);
+
+/* The first planes->shape[1] components of a video frame (those
+ * gst_cnn_filter_info_size counts as channels) into the float planes of
+ * planes [1, C, H, W], samples times scale. */
+void gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame,
+    cnn_tensor * planes, gfloat scale);
+/* Back: the planes into the same components of out (x * scale + offset,
+ * saturated), every other component (chroma, alpha) copied from in. */
+void gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes,
+    GstVideoFrame * in, GstVideoFrame * out, gfloat scale, gfloat offset);
+
+/* Parse a per-channel property "v" or "v0,v1,..." (at most max values)
+ * into values; FALSE (and *n 0) on anything else. */
+gboolean gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max,
+    guint * n);
+
+/* The end of every transform_caps: ret (taken) restricted to filter, and
+ * logged. */
+GstCaps *gst_cnn_filter_caps_result (GstBaseTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * ret, GstCaps * filter);
 
 /* Sizes [*out_lo, *out_hi] on the other pad that sizes [in_lo, in_hi] on
  * this pad (direction as in transform_caps) correspond to, for width

@@ -20,5 +20,6 @@
 #include "cnn/softmax.h"
 #include "cnn/elementwise.h"
 #include "cnn/augment.h"
+#include "cnn/colormap.h"
 
 #endif
