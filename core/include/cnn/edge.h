@@ -85,7 +85,9 @@ cnn_status cnn_edge_gradients_f32(cnn_context *ctx, const cnn_edge_params *p, co
  * cnn_pixels_luma, cnn_edge_detect_u8 and cnn_pixels_spread in turn, in one
  * pass over the frame without their full-frame planes: each thread makes
  * the luma of its rows into a ring of rows that stays in cache. The
- * workspace is that of cnn_edge_workspace_size. */
+ * output must not overlap the input (a thread reads the rows around its band
+ * while its neighbour writes them). The workspace is that of
+ * cnn_edge_workspace_size. */
 cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
                                   const cnn_pixel_plane rgb[3], const cnn_pixel_plane *dst,
                                   int n_dst, void *workspace);
