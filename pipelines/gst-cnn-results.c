@@ -125,6 +125,33 @@ void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res)
     g_string_free(s, TRUE);
 }
 
+void gst_cnn_results_write_classification(GstCnnResults *r, const GstCnnClassification *c)
+{
+    GString *s = g_string_new(NULL);
+    char time[G_ASCII_DTOSTR_BUF_SIZE], conf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_ascii_formatd(time, sizeof time, "%.3f", c->time);
+    g_ascii_formatd(conf, sizeof conf, "%.4f", c->confidence);
+    if (r->format == GST_CNN_FORMAT_JSON) {
+        g_string_append(s, "{\"file\": ");
+        json_string(s, c->file);
+        g_string_append_printf(s, ", \"frame\": %" G_GUINT64_FORMAT ", \"time\": %s, \"label\": ",
+                               c->frame, time);
+        json_string(s, c->label);
+        g_string_append_printf(s, ", \"class-id\": %d, \"confidence\": %s}\n", c->class_id, conf);
+    } else {
+        char *out = g_strdup_printf("%s (%s)", c->label, conf);
+        csv_field(s, c->file);
+        g_string_append_printf(s, ",classified,%" G_GUINT64_FORMAT ",%s,", c->frame, time);
+        csv_field(s, out);
+        g_string_append(s, ",\n");
+        g_free(out);
+    }
+    fputs(s->str, r->out);
+    fflush(r->out);
+    g_string_free(s, TRUE);
+}
+
 void gst_cnn_results_close(GstCnnResults *r)
 {
     if (!r)

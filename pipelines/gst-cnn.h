@@ -94,6 +94,21 @@ GstCnnResults *gst_cnn_results_open(const char *path, GstCnnFormat format, GErro
 void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res);
 void gst_cnn_results_close(GstCnnResults *r);
 
+/* One classification of a frame (cnnclassify's "cnn-classification"
+ * messages): a JSON line {"file", "frame", "time", "label", "class-id",
+ * "confidence"}, or in CSV a row of the results' columns with status
+ * "classified", frames the frame number, seconds its stream time and
+ * outputs "label (confidence)". */
+typedef struct {
+    const char *file;
+    guint64 frame;
+    double time;
+    const char *label;
+    int class_id;
+    double confidence;
+} GstCnnClassification;
+void gst_cnn_results_write_classification(GstCnnResults *r, const GstCnnClassification *c);
+
 /* ---- still images (gst-cnn-image.c) ---- */
 
 /* Decode any image decodebin reads into packed RGB (g_free it). */
@@ -107,6 +122,8 @@ int gst_cnn_list(int argc, char **argv);
 int gst_cnn_show(int argc, char **argv);
 int gst_cnn_bench(int argc, char **argv);
 int gst_cnn_rf(int argc, char **argv);
+int gst_cnn_infer(int argc, char **argv);
+int gst_cnn_onnx_test(int argc, char **argv);
 
 /* Parse a subcommand's options; on failure print the error and a hint to
  * standard error. */

@@ -12,6 +12,8 @@
 #include "gstcnnvisualize.h"
 #include "gstcnndropout.h"
 #include "gstcnnbatchnorm.h"
+#include "gstcnnclassify.h"
+#include "gstcnnnet.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -25,6 +27,8 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnbatchnorm, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnclassify, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnnet, plugin);
   return ret;
 }
 
