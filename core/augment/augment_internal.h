@@ -124,6 +124,22 @@ cnn_status aug_symmetric_range(aug_step *s, int i, double center, double floor);
 /* A single value v becomes the range [v, v] (fixed factor, square size). */
 cnn_status aug_fixed_range(aug_step *s, int i);
 
+/* Shared parameter specs: size=W[,H] (required or not) and fill=v (one per
+ * channel or one for all, on the 8-bit scale). */
+#define AUG_SIZE_SPEC(required) \
+    { "size", AUG_NUMBERS, 1, 2, 1, 65536, 1, NULL, (required) ? 0 : 1, { 0 } }
+#define AUG_FILL_SPEC { "fill", AUG_NUMBERS, 1, 4, 0, 255, 0, NULL, 1, { 0 } }
+
+/* size=S means S x S. */
+static inline void aug_square_size(aug_step *s, int i)
+{
+    if (s->count[i] == 1)
+        s->v[i][1] = s->v[i][0];
+}
+
+/* Drawn boxes (crops, erasing): values x, y, width, height. */
+enum { AUG_BOX_X, AUG_BOX_Y, AUG_BOX_W, AUG_BOX_H };
+
 /* finish() and draw() of steps whose first parameter is one range drawn
  * uniformly (a single value fixes it), recorded under the parameter's name. */
 cnn_status aug_range_finish(aug_step *s);
@@ -228,14 +244,26 @@ static inline void aug_store(uint8_t *p, int is_float, float v)
         *p = aug_round_u8(v);
 }
 
+/* geometry.c: the remap behind copies and nearest resizing. */
+/* Fill values of a step's fill parameter (param < 0: zeros) for a frame. */
+void aug_fill_values(const aug_step *s, int param, const aug_image *out, float *fill);
+/* Scratch of the remap: tables for out.w * out.c columns and out.h rows. */
+size_t aug_remap_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_threads);
+/* The box (bx, by, bw, bh) of the input to the output by nearest
+ * interpolation (torch's nearest_idx); parts outside the input are filled. */
+void aug_box_remap(cnn_context *ctx, const aug_image *in, const aug_image *out, int bx, int by,
+                   int bw, int bh, const float *fill, void *scratch);
+
 /* The transforms, by file. */
-extern const aug_kind aug_flip_h, aug_flip_v, aug_resize, aug_rescale, aug_crop,
-    aug_center_crop, aug_resized_crop, aug_pad, aug_rotate, aug_affine;
+extern const aug_kind aug_flip_h, aug_flip_v, aug_crop, aug_center_crop, aug_pad;
+extern const aug_kind aug_resize, aug_resized_crop;
+extern const aug_kind aug_rotate, aug_affine, aug_translate, aug_zoom, aug_perspective;
+extern const aug_kind aug_rescale;
 extern const aug_kind aug_brightness, aug_contrast, aug_saturation, aug_hue, aug_color_jitter,
     aug_gamma, aug_grayscale, aug_invert, aug_solarize, aug_posterize;
 extern const aug_kind aug_gaussian_blur, aug_sharpen, aug_erasing, aug_gaussian_noise,
     aug_salt_pepper;
 extern const aug_kind aug_autocontrast, aug_equalize, aug_channel_shuffle;
-extern const aug_kind aug_translate, aug_zoom, aug_perspective, aug_motion_blur;
+extern const aug_kind aug_motion_blur;
 
 #endif

@@ -9,14 +9,15 @@
 
 #include "augment_internal.h"
 
+/* Every transform, by file: geometry.c, resize.c, warp.c, colour.c, noise.c. */
 static const aug_kind *const kinds[] = {
-    &aug_flip_h,     &aug_flip_v,     &aug_resize,       &aug_rescale,    &aug_crop,
-    &aug_center_crop, &aug_resized_crop, &aug_pad,        &aug_rotate,     &aug_affine,
-    &aug_brightness, &aug_contrast,   &aug_saturation,   &aug_hue,        &aug_color_jitter,
-    &aug_gamma,      &aug_grayscale,  &aug_invert,       &aug_solarize,   &aug_posterize,
-    &aug_gaussian_blur, &aug_sharpen, &aug_erasing, &aug_gaussian_noise, &aug_salt_pepper,
-    &aug_autocontrast, &aug_equalize, &aug_channel_shuffle,
-    &aug_translate, &aug_zoom, &aug_perspective, &aug_motion_blur,
+    &aug_flip_h, &aug_flip_v, &aug_resize, &aug_crop, &aug_center_crop, &aug_resized_crop,
+    &aug_pad, &aug_rotate, &aug_affine, &aug_translate, &aug_zoom, &aug_perspective,
+    &aug_rescale, &aug_brightness, &aug_contrast, &aug_saturation, &aug_hue,
+    &aug_color_jitter, &aug_gamma, &aug_grayscale, &aug_invert, &aug_solarize,
+    &aug_posterize, &aug_autocontrast, &aug_equalize, &aug_channel_shuffle,
+    &aug_gaussian_blur, &aug_motion_blur, &aug_sharpen, &aug_erasing, &aug_gaussian_noise,
+    &aug_salt_pepper,
 };
 
 cnn_status aug_fail(const aug_step *s, const char *param, const char *fmt, ...)
