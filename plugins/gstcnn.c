@@ -7,6 +7,7 @@
 
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
+#include "gstcnnaugment.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +16,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnaugment, plugin);
   return ret;
 }
 
