@@ -66,6 +66,11 @@ static void json_string(GString *s, const char *v)
     g_free(valid);
 }
 
+void gst_cnn_json_append_string(GString *s, const char *v)
+{
+    json_string(s, v);
+}
+
 /* RFC 4180: quote when the field holds a comma, a quote or a line break. */
 static void csv_field(GString *s, const char *v)
 {

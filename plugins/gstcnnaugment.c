@@ -377,6 +377,8 @@ params_structure (GstCnnAugment * self, const cnn_augment_params * p)
       "frame", G_TYPE_UINT64, self->frame, "key", G_TYPE_UINT64, self->key,
       "sample", G_TYPE_UINT, self->sample, "samples", G_TYPE_UINT, self->frame_samples,
       "json", G_TYPE_STRING, json, NULL);
+  if (GST_BUFFER_PTS_IS_VALID (self->inbuf))
+    gst_structure_set (s, "timestamp", G_TYPE_UINT64, GST_BUFFER_PTS (self->inbuf), NULL);
   gst_structure_take_value (s, "steps", &steps);
   g_free (json);
   return s;

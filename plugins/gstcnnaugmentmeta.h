@@ -6,6 +6,7 @@
  * The structure is named "cnn-augment" and holds
  *   seed     (guint64)  the element's seed
  *   frame    (guint64)  frame number of the input buffer
+ *   timestamp (guint64) its pts in nanoseconds (absent when it had none)
  *   key      (guint64)  frame key the parameters were drawn with (the frame,
  *                       or the clip/segment number in consistent mode)
  *   sample   (guint)    index of this sample, 0 .. samples - 1
