@@ -18,7 +18,7 @@
 
 typedef enum value_op {
     OP_RESCALE,    /* a * x + b */
-    OP_BLEND,      /* blend(x, b, a): brightness (b = 0) and contrast (b = mean) */
+    OP_BLEND,      /* a * x + b, b = float(1 - ratio) * other: torchvision's _blend */
     OP_GAMMA,      /* gain b * x^a on [0, 1] */
     OP_INVERT,
     OP_SOLARIZE,   /* a: threshold on the 8-bit scale */
@@ -38,7 +38,7 @@ static inline __attribute__((always_inline)) float value_apply(value_op op, floa
         v = a * x + b;
         return is_float ? v : (float)aug_round_u8(v);
     case OP_BLEND:
-        v = a * x + (1.0f - a) * b;
+        v = a * x + b;
         if (is_float)
             return aug_clampf(v, 0.0f, bound);
         /* Truncating first then clamping as integers gives the same 0..255
@@ -181,6 +181,7 @@ typedef struct pixel_job {
     const aug_image *in, *out;
     pixel_op op;
     float a;
+    float complement; /* saturation: float(1 - ratio), rounded from double */
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
@@ -250,7 +251,8 @@ static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, 
         if (op == OP_SATURATION) {
             for (int c = 0; c < 3; c++)
                 for (int i = 0; i < n; i++)
-                    rgb[c][i] = value_apply(OP_BLEND, j->a, gray[i], rgb[c][i], fl);
+                    rgb[c][i] = value_apply(OP_BLEND, j->a, j->complement * gray[i], rgb[c][i],
+                                            fl);
         } else {
             for (int i = 0; i < n; i++) {
                 float px[3] = { rgb[0][i], rgb[1][i], rgb[2][i] };
@@ -284,10 +286,10 @@ static void pixel_rows(void *arg, int ith, int nth)
     }
 }
 
-static void pixel_run(cnn_context *ctx, pixel_op op, float a, const aug_image *in,
+static void pixel_run(cnn_context *ctx, pixel_op op, double a, const aug_image *in,
                       const aug_image *out)
 {
-    pixel_job j = { in, out, op, a };
+    pixel_job j = { in, out, op, (float)a, (float)(1.0 - a) };
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)
@@ -310,12 +312,17 @@ static cnn_status rgb_shape(const aug_step *s, aug_shape in, aug_shape *out)
 
 enum { ADJ_BRIGHTNESS, ADJ_CONTRAST, ADJ_SATURATION, ADJ_HUE };
 
-static void adjust(cnn_context *ctx, int which, float factor, const aug_image *in,
+/* factor is the drawn double: torchvision rounds ratio and 1 - ratio to
+ * float separately, and 1 - float(ratio) would move gray pixels a level. */
+static void adjust(cnn_context *ctx, int which, double factor, const aug_image *in,
                    const aug_image *out)
 {
+    float complement = (float)(1.0 - factor);
     switch (which) {
-    case ADJ_BRIGHTNESS: value_run(ctx, OP_BLEND, factor, 0.0f, in, out); break;
-    case ADJ_CONTRAST: value_run(ctx, OP_BLEND, factor, gray_mean(in), in, out); break;
+    case ADJ_BRIGHTNESS: value_run(ctx, OP_BLEND, (float)factor, 0.0f, in, out); break;
+    case ADJ_CONTRAST:
+        value_run(ctx, OP_BLEND, (float)factor, complement * gray_mean(in), in, out);
+        break;
     case ADJ_SATURATION: pixel_run(ctx, OP_SATURATION, factor, in, out); break;
     default: pixel_run(ctx, OP_HUE, factor, in, out); break;
     }
@@ -330,7 +337,7 @@ static void adjust_apply(cnn_context *ctx, const aug_step *s, const double *valu
                 : s->kind == &aug_contrast ? ADJ_CONTRAST
                 : s->kind == &aug_saturation ? ADJ_SATURATION
                 : ADJ_HUE;
-    adjust(ctx, which, (float)values[0], in, out);
+    adjust(ctx, which, values[0], in, out);
 }
 
 #define FACTOR_SPEC { "factor", AUG_NUMBERS, 1, 2, 0, 1e3, 0, NULL, 0, { 0 } }
@@ -392,7 +399,7 @@ static void jitter_apply(cnn_context *ctx, const aug_step *s, const double *valu
         int which = (int)values[4] / pow10[k] % 10;
         if (!s->given[which])
             continue;
-        adjust(ctx, which, (float)values[which], src, out);
+        adjust(ctx, which, values[which], src, out);
         src = out;
     }
 }

@@ -296,7 +296,7 @@ const aug_kind aug_motion_blur = {
 
 typedef struct sharpen_job {
     const aug_image *in, *out;
-    float factor;
+    float factor, complement; /* float(ratio), float(1 - ratio): _blend's */
 } sharpen_job;
 
 static void sharpen_rows(void *arg, int ith, int nth)
@@ -304,7 +304,7 @@ static void sharpen_rows(void *arg, int ith, int nth)
     const sharpen_job *j = arg;
     const aug_image *in = j->in, *out = j->out;
     int w = in->w, h = in->h, fl = in->is_float;
-    float f = j->factor, bound = fl ? 1.0f : 255.0f;
+    float f = j->factor, g = j->complement, bound = fl ? 1.0f : 255.0f;
     const float k1 = 1.0f / 13.0f, k5 = 5.0f / 13.0f;
     int y0, y1;
     cnn_split_range(h, ith, nth, &y0, &y1);
@@ -325,7 +325,7 @@ static void sharpen_rows(void *arg, int ith, int nth)
                     if (!fl)
                         deg = (float)aug_round_u8(deg);
                 }
-                float r = aug_clampf(f * v + (1.0f - f) * deg, 0.0f, bound);
+                float r = aug_clampf(f * v + g * deg, 0.0f, bound);
                 if (fl)
                     memcpy(d + x * out->pix, &r, 4);
                 else
@@ -339,7 +339,7 @@ static void sharpen_apply(cnn_context *ctx, const aug_step *s, const double *val
                           cnn_rng_key key, const aug_image *in, const aug_image *out,
                           void *scratch)
 {
-    sharpen_job j = { in, out, (float)values[0] };
+    sharpen_job j = { in, out, (float)values[0], (float)(1.0 - values[0]) };
     /* torchvision leaves frames of 2 rows or columns or fewer as they are. */
     if (in->w <= 2 || in->h <= 2)
         aug_copy(ctx, in, out);

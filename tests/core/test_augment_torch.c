@@ -94,7 +94,7 @@ static const ref_case cases[] = {
      * contrast above 1. */
     { "flip-h p=0.5 ; rotate degrees=-15,15 ; color-jitter brightness=0.2 contrast=0.2 ; "
       "resized-crop size=224 scale=0.8,1.0",
-      4, 0, 0.01 },
+      4, 0, 0.001 },
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 

@@ -41,23 +41,6 @@ static int n_frames;
 static ref_case cases[MAX_CASES];
 static int n_cases;
 
-static uint8_t *read_file(const char *name, size_t size)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *buf = malloc(size);
-    size_t got = fread(buf, 1, size, f);
-    fclose(f);
-    if (got != size) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 static int load_manifest(void)
 {
     char path[512], line[512];
@@ -72,7 +55,7 @@ static int load_manifest(void)
                 continue;
             char file[64];
             snprintf(file, sizeof file, "%s.gray", fr->name);
-            fr->gray = read_file(file, (size_t)fr->width * fr->height);
+            fr->gray = test_read_file(dir, file, (size_t)fr->width * fr->height);
             if (fr->gray)
                 n_frames++;
         } else if (n_cases < MAX_CASES) {
@@ -241,7 +224,7 @@ START_TEST(matches_opencv)
     size_t ref_size = !strcmp(c->kind, "gradients") ? 3 * n * sizeof(float)
                       : !strcmp(c->kind, "blur_f32") ? n * sizeof(float)
                                                        : n;
-    uint8_t *ref = read_file(c->file, ref_size);
+    uint8_t *ref = test_read_file(dir, c->file, ref_size);
     ck_assert_msg(ref != NULL, "cannot read %s", c->file);
     printf("%s%s\n", c->file, c_kernels ? " (C kernels)" : "");
     fflush(stdout);
