@@ -521,6 +521,9 @@ gst_cnn_augment_sink_event (GstBaseTransform * trans, GstEvent * event)
       self->clip++;
     self->stream_started = TRUE;
     GST_OBJECT_UNLOCK (self);
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    /* samples a flush cut short are not made after it */
+    gst_buffer_replace (&self->inbuf, NULL);
   }
   return GST_BASE_TRANSFORM_CLASS (gst_cnn_augment_parent_class)->sink_event (trans, event);
 }
