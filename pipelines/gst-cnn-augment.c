@@ -53,9 +53,14 @@ typedef struct {
     char *dir;
     FILE *lines;
     guint64 n_lines;      /* lines of the source's list, kept and new */
-    guint64 resume_frames; /* frames taken before whose samples are listed */
-    guint resume_samples; /* samples of the next frame already listed */
-    guint64 seen, received;
+    /* resuming: the list's last line is sample last_sample of last_frame;
+     * resume_frames video frames taken before have all their samples listed
+     * (an image that does not decode takes no line, so images resume from
+     * last_frame) */
+    gboolean resuming;
+    guint64 last_frame, resume_frames;
+    guint last_sample;
+    guint64 seen, frame_now;
     GstElement *pipeline;
     GstAppSrc *appsrc;
     GMutex lock;
@@ -161,25 +166,46 @@ static char *lines_path(const Job *job, gboolean finished)
                             NULL);
 }
 
-/* Keep the whole lines a killed run left (a cut last line goes), count
- * them and open the list for appending. */
+/* Frame and sample of a line of ours: the source's closing quote is the
+ * only unescaped quote before the frame key. */
+static gboolean parse_line_position(const char *line, guint64 *frame, guint *sample)
+{
+    const char *f = strstr(line, "\", \"frame\": ");
+    const char *k = f ? strstr(f, ", \"sample\": ") : NULL;
+
+    if (!k)
+        return FALSE;
+    *frame = g_ascii_strtoull(f + strlen("\", \"frame\": "), NULL, 10);
+    *sample = (guint)g_ascii_strtoull(k + strlen(", \"sample\": "), NULL, 10);
+    return TRUE;
+}
+
+/* Keep the whole lines a killed run left (a cut last line goes), note where
+ * they end and open the list for appending. */
 static char *open_lines(Job *job)
 {
-    char *path = lines_path(job, FALSE), *text = NULL, *reason = NULL;
+    char *path = lines_path(job, FALSE), *text = NULL, *reason = NULL, *last = NULL;
     gsize len = 0, keep = 0;
 
     if (g_file_get_contents(path, &text, &len, NULL)) {
         for (gsize i = 0; i < len; i++)
             if (text[i] == '\n') {
+                last = text + keep;
+                text[i] = '\0';
                 keep = i + 1;
                 job->n_lines++;
             }
     }
-    if (!g_file_set_contents(path, text ? text : "", keep, NULL) ||
-        !(job->lines = fopen(path, "a")))
+    if (last && !parse_line_position(last, &job->last_frame, &job->last_sample))
+        reason = g_strdup_printf("cannot resume: %s ends in a line not written by gst-cnn", path);
+    job->resuming = last != NULL;
+    for (gsize i = 0; i < keep; i++)
+        if (!text[i])
+            text[i] = '\n';
+    if (!reason && (!g_file_set_contents(path, text ? text : "", keep, NULL) ||
+                    !(job->lines = fopen(path, "a"))))
         reason = g_strdup_printf("cannot write %s: %s", path, g_strerror(errno));
     job->resume_frames = job->n_lines / job->b->samples;
-    job->resume_samples = job->n_lines % job->b->samples;
     g_free(text);
     g_free(path);
     return reason;
@@ -248,16 +274,19 @@ static char *handle_sample(Job *job, GstSample *sample)
     GstCnnAugmentMeta *meta = buf ? gst_buffer_get_cnn_augment_meta(buf) : NULL;
     guint64 frame;
     guint k;
-    char *name, *file, *reason;
+    gboolean listed;
+    char *name, *file, *reason = NULL;
 
     if (!meta || !gst_structure_get_uint64(meta->params, "frame", &frame) ||
         !gst_structure_get_uint(meta->params, "sample", &k))
         return g_strdup("a sample without cnnaugment's parameters");
     name = g_strdup_printf("%06" G_GUINT64_FORMAT "-%02u.%s", frame, k, job->b->extension);
     file = g_build_filename(job->src->in->stem, name, NULL);
-    reason = write_sample(job, buf, name);
-    /* the first samples of a frame a killed run had begun are listed */
-    if (!reason && job->received++ >= job->resume_samples) {
+    job->frame_now = frame;
+    /* samples of a frame a killed run had begun may be listed already */
+    listed = job->resuming && (frame < job->last_frame ||
+                               (frame == job->last_frame && k <= job->last_sample));
+    if (!listed && !(reason = write_sample(job, buf, name))) {
         append_line(job, meta->params, frame, k, file);
         job->b->samples_written++;
     }
@@ -307,7 +336,7 @@ static gpointer feed_images(gpointer data)
         guint8 *rgb;
         int w, h;
 
-        if (i % job->b->every || i / job->b->every < job->resume_frames)
+        if (i % job->b->every || (job->resuming && i < job->last_frame))
             continue;
         if (!(rgb = gst_cnn_image_load_rgb(path, &w, &h, &error))) {
             g_mutex_lock(&job->lock);
@@ -375,10 +404,8 @@ static double source_progress(Job *job)
     gint64 pos, dur;
 
     if (job->src->images)
-        return job->src->images->len
-            ? MIN(1.0, (double)(job->resume_frames + job->received / job->b->samples) *
-                           job->b->every / job->src->images->len)
-            : 1.0;
+        return job->src->images->len ? MIN(1.0, (double)job->frame_now / job->src->images->len)
+                                     : 1.0;
     if (gst_element_query_position(job->pipeline, GST_FORMAT_TIME, &pos) &&
         gst_element_query_duration(job->pipeline, GST_FORMAT_TIME, &dur) && dur > 0)
         return CLAMP((double)pos / dur, 0.0, 1.0);

@@ -47,15 +47,37 @@ def tree_hashes(root):
     return out
 
 
-def make_images(folder):
-    """Four RGB images of different sizes with structure in every channel."""
+def make_images(folder, n=4, broken=False):
+    """n RGB images of different sizes with structure in every channel; with
+    broken, a text file named .png after the second."""
     os.makedirs(folder)
     rng = np.random.default_rng(SEED)
-    for i, (h, w) in enumerate([(41, 57), (50, 64), (45, 45), (60, 80)]):
+    sizes = [(41, 57), (50, 64), (45, 45), (60, 80)]
+    for i in range(n):
+        h, w = sizes[i % 4]
         y, x = np.mgrid[0:h, 0:w]
         img = np.stack([(x * 4 + i * 30) % 256, (y * 5) % 256,
                         rng.integers(0, 256, (h, w))], axis=2).astype(np.uint8)
-        cv2.imwrite(os.path.join(folder, "im%d.png" % i), img)
+        cv2.imwrite(os.path.join(folder, "im%02d.png" % i), img)
+    if broken:
+        with open(os.path.join(folder, "im01x.png"), "w") as f:
+            f.write("not a PNG\n")
+
+
+def kill_when(args, folder, n_files):
+    """Start gst-cnn augment ARGS, SIGKILL it once folder holds n_files
+    files; whether it was still running then."""
+    proc = subprocess.Popen([GST_CNN, "augment", "-q"] + [str(a) for a in args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline and proc.poll() is None:
+        if os.path.isdir(folder) and len(os.listdir(folder)) >= n_files:
+            break
+        time.sleep(0.003)
+    was_running = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return was_running and not os.path.exists(os.path.join(folder, "samples.jsonl"))
 
 
 def test_dataset(tmp):
@@ -125,27 +147,19 @@ def test_dataset(tmp):
 
 def test_resume(tmp):
     images = os.path.join(tmp, "pics")
-    make_images(images)
+    make_images(images, n=12, broken=True)
     args = [TREE, images, "--every", 2, "--samples", 2, "--seed", SEED, "-t",
             "flip-h ; rotate degrees=10 ; gaussian-noise std=4"]
     whole = os.path.join(tmp, "whole")
     p = augment(whole, *args)
     check("an uninterrupted run succeeds", p.returncode == 0, p.stderr)
 
+    # killed in the image folder (it sorts first), then in the clip
     killed = os.path.join(tmp, "killed")
-    proc = subprocess.Popen([GST_CNN, "augment", "-q", "-o", killed] + [str(a) for a in args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    tree_dir = os.path.join(killed, "tree")
-    while time.time() < deadline and proc.poll() is None:
-        if os.path.isdir(tree_dir) and len(os.listdir(tree_dir)) >= 12:
-            break
-        time.sleep(0.005)
-    was_running = proc.poll() is None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    check("the run was killed while writing the clip", was_running and
-          not os.path.exists(os.path.join(tree_dir, "samples.jsonl")))
+    check("the run was killed while writing the image folder",
+          kill_when(["-o", killed] + args, os.path.join(killed, "pics"), 5))
+    check("the resumed run was killed while writing the clip",
+          kill_when(["-o", killed] + args, os.path.join(killed, "tree"), 12))
     p = augment(killed, *args)
     check("the resumed run succeeds", p.returncode == 0, p.stderr)
     a, b = tree_hashes(whole), tree_hashes(killed)
