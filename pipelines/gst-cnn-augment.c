@@ -7,10 +7,11 @@
  * finished source in input order. Each image is written under a temporary
  * name and renamed, and its line appended after the rename, so a killed run
  * leaves whole images and whole lines: the next run with the same arguments
- * skips the finished sources, drops the frames a source already has lines
- * for, and ends with the same bytes an uninterrupted run writes (samples
+ * skips the finished sources, continues a source after its last listed
+ * sample, and ends with the same bytes an uninterrupted run writes (samples
  * are keyed by frame number, not by run). A source that cannot be read is
- * reported and skipped; the others finish. */
+ * reported and skipped; the others finish. Result lines are `gst-cnn run`'s,
+ * "frames" counting the source's samples. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
