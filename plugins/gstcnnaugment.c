@@ -25,9 +25,10 @@
  * output framerate is N times the input's, so muxers and encoders see a
  * regular stream. Buffer offset of sample k of frame f is f x N + k.
  *
- * The output has the input's format; its size is the chain's (fixed when a
- * resize or crop is in it), decided in caps negotiation. RGBA and BGRA are
- * augmented on their colour channels and come out opaque.
+ * The output has the input's format (GRAY8 when the chain ends in grayscale
+ * channels=1); its size is the chain's (fixed when a resize or crop is in
+ * it), decided in caps negotiation. RGBA and BGRA are augmented on their
+ * colour channels and come out opaque.
  *
  * ## Example launch lines
  * |[
@@ -67,13 +68,14 @@ struct _GstCnnAugment
   gchar *chain_error;
   GstCnnAugmentSizeKind size_kind;
   gint fixed_width, fixed_height;
+  gboolean to_gray;             /* grayscale channels=1: RGB in, GRAY8 out */
   guint64 seed;
   guint samples;
   gboolean consistent;
   guint segment_frames;
 
   /* streaming thread */
-  gint width, height, channels;
+  gint width, height, channels, out_channels;
   gint fps_n, fps_d;
   gboolean has_alpha;
   void *workspace;
@@ -134,6 +136,14 @@ classify_size (const cnn_augment_chain * chain, gint * fixed_w, gint * fixed_h)
   return SIZE_OTHER;
 }
 
+static gboolean
+chain_makes_gray (const cnn_augment_chain * chain)
+{
+  gint w, h, c;
+
+  return cnn_augment_chain_output_shape (chain, 4096, 3072, 3, &w, &h, &c) == CNN_OK && c == 1;
+}
+
 static gint
 format_channels (const GstVideoInfo * info)
 {
@@ -161,10 +171,6 @@ gst_cnn_augment_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
       msg = g_strdup_printf ("%s: transforms on %dx%d %s: %s", GST_OBJECT_NAME (self),
           GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
           GST_VIDEO_INFO_NAME (&info), cnn_last_error ());
-    else if (c != in_c)
-      msg = g_strdup_printf ("%s: transforms: the chain turns %d channels into %d; the "
-          "output keeps the input's format (grayscale: use channels=3, or convert to GRAY8 "
-          "first)", GST_OBJECT_NAME (self), in_c, c);
   }
   GST_OBJECT_UNLOCK (self);
   return msg;
@@ -204,20 +210,53 @@ scale_framerate (GstStructure * s, guint n, gboolean up)
   }
 }
 
+/* FALSE when field of s exists and cannot take want (taken). */
+static gboolean
+field_allows (const GstStructure * s, const gchar * field, GValue * want)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  gboolean ok = !v || gst_value_can_intersect (v, want);
+
+  g_value_unset (want);
+  return ok;
+}
+
 static gboolean
 int_field_allows (const GstStructure * s, const gchar * field, gint value)
 {
-  const GValue *v = gst_structure_get_value (s, field);
   GValue want = G_VALUE_INIT;
-  gboolean ok;
 
-  if (!v)
-    return TRUE;
   g_value_init (&want, G_TYPE_INT);
   g_value_set_int (&want, value);
-  ok = gst_value_can_intersect (v, &want);
-  g_value_unset (&want);
-  return ok;
+  return field_allows (s, field, &want);
+}
+
+/* A chain ending in grayscale channels=1 takes the RGB formats and gives
+ * GRAY8; FALSE when s (an output) cannot be GRAY8. */
+static gboolean
+map_gray_format (GstStructure * s, GstPadDirection direction)
+{
+  static const gchar *rgb[] = { "RGB", "BGR", "RGBA", "BGRA", "RGBx", "BGRx" };
+  GValue list = G_VALUE_INIT, v = G_VALUE_INIT;
+  guint i;
+
+  if (direction == GST_PAD_SINK) {
+    gst_structure_set (s, "format", G_TYPE_STRING, "GRAY8", NULL);
+    return TRUE;
+  }
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_static_string (&v, "GRAY8");
+  if (!field_allows (s, "format", &v))
+    return FALSE;
+  g_value_init (&list, GST_TYPE_LIST);
+  for (i = 0; i < G_N_ELEMENTS (rgb); i++) {
+    g_value_init (&v, G_TYPE_STRING);
+    g_value_set_static_string (&v, rgb[i]);
+    gst_value_list_append_and_take_value (&list, &v);
+    memset (&v, 0, sizeof v);
+  }
+  gst_structure_take_value (s, "format", &list);
+  return TRUE;
 }
 
 static GstCaps *
@@ -227,11 +266,13 @@ gst_cnn_augment_transform_caps (GstBaseTransform * trans, GstPadDirection direct
   GstCnnAugment *self = GST_CNN_AUGMENT (trans);
   GstCaps *ret = gst_caps_new_empty ();
   GstCnnAugmentSizeKind kind;
+  gboolean to_gray;
   gint fw, fh;
   guint samples, i;
 
   GST_OBJECT_LOCK (self);
   kind = self->size_kind;
+  to_gray = self->to_gray;
   fw = self->fixed_width;
   fh = self->fixed_height;
   samples = self->samples;
@@ -260,6 +301,10 @@ gst_cnn_augment_transform_caps (GstBaseTransform * trans, GstPadDirection direct
     } else if (kind == SIZE_OTHER) {
       gst_structure_set (s, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT, "height",
           GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
+    }
+    if (to_gray && !map_gray_format (s, direction)) {
+      gst_structure_free (s);
+      continue;
     }
     scale_framerate (s, samples, direction == GST_PAD_SINK);
     gst_caps_append_structure_full (ret, s,
@@ -310,6 +355,7 @@ gst_cnn_augment_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInf
   self->width = GST_VIDEO_INFO_WIDTH (in_info);
   self->height = GST_VIDEO_INFO_HEIGHT (in_info);
   self->channels = format_channels (in_info);
+  self->out_channels = format_channels (out_info);
   self->has_alpha = GST_VIDEO_INFO_HAS_ALPHA (out_info);
   self->fps_n = GST_VIDEO_INFO_FPS_N (in_info);
   self->fps_d = GST_VIDEO_INFO_FPS_D (in_info);
@@ -398,7 +444,7 @@ gst_cnn_augment_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoF
   if (st != CNN_OK)
     goto failed;
   frame_view (in, self->channels, &src);
-  frame_view (out, self->channels, &dst);
+  frame_view (out, self->out_channels, &dst);
   st = cnn_augment_apply (ctx, self->chain, &params, &src, &dst, self->workspace);
   if (st != CNN_OK)
     goto failed;
@@ -571,6 +617,7 @@ gst_cnn_augment_set_transforms (GstCnnAugment * self, const gchar * text)
   self->chain = chain;
   self->size_kind = chain ? classify_size (chain, &self->fixed_width, &self->fixed_height) :
       SIZE_SAME;
+  self->to_gray = chain && chain_makes_gray (chain);
 }
 
 static void

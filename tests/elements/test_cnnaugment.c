@@ -99,11 +99,11 @@ buffers_equal (GstBuffer * a, GstBuffer * b)
   return eq;
 }
 
-/* The sample libcnn makes from frame f with (seed, key f, sample k), and
- * its parameters as JSON. */
+/* The sample (of out_c channels) libcnn makes from frame f with (seed,
+ * key f, sample k), and its parameters as JSON. */
 static void
-expect_sample (const gchar * chain_text, guint64 seed, gint f, guint k, guint8 * rgb,
-    gchar * json, gsize json_size)
+expect_sample (const gchar * chain_text, guint64 seed, gint f, guint k, gint out_c,
+    guint8 * out, gchar * json, gsize json_size)
 {
   GstBuffer *in = make_frame ("RGB", f);
   GstVideoInfo info;
@@ -122,7 +122,7 @@ expect_sample (const gchar * chain_text, guint64 seed, gint f, guint k, guint8 *
   cnn_frame_init (&src, GST_VIDEO_FRAME_PLANE_DATA (&frame, 0), W, H, 3, CNN_FRAME_U8,
       CNN_FRAME_PACKED);
   src.row_stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
-  cnn_frame_init (&dst, rgb, W, H, 3, CNN_FRAME_U8, CNN_FRAME_PACKED);
+  cnn_frame_init (&dst, out, W, H, out_c, CNN_FRAME_U8, CNN_FRAME_PACKED);
   ws = cnn_aligned_alloc (cnn_augment_workspace_size (chain, W, H, 3, CNN_FRAME_U8, 1) + 64);
   el_assert_cnn_ok (cnn_augment_apply (ctx, chain, &p, &src, &dst, ws));
   cnn_augment_params_json (&p, json, json_size);
@@ -171,7 +171,7 @@ START_TEST (samples_carry_meta_and_libcnn_pixels)
     fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), (guint64) f * n + k);
     fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), f * frame_dur + k * frame_dur / n);
 
-    expect_sample (CHAIN, seed, f, k, want, json, sizeof json);
+    expect_sample (CHAIN, seed, f, k, 3, want, json, sizeof json);
     fail_unless_equals_string (meta_json (buf), json);
     /* the typed steps agree with the JSON: the rotation's angle */
     steps = gst_structure_get_value (s, "steps");
@@ -391,6 +391,36 @@ START_TEST (gray_frames_run_on_one_channel)
 }
 END_TEST
 
+/* grayscale channels=1 turns the RGB formats into GRAY8, as libcnn's
+ * chain computes it. */
+START_TEST (grayscale_to_one_channel_gives_gray8)
+{
+  const gchar *chain = "rotate degrees=20 ; grayscale channels=1";
+  gchar *props = g_strdup_printf ("seed=%" G_GUINT64_FORMAT " transforms=\"%s\"", el_seed (),
+      chain);
+  GstCaps *caps;
+  GPtrArray *out = run_element (props, "BGRx", 1, &caps);
+  guint8 want[W * H];
+  gchar json[2048];
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  gint x, y;
+
+  fail_unless_equals_int (out->len, 1);
+  el_map (&frame, &info, caps, out->pdata[0]);
+  fail_unless_equals_string (GST_VIDEO_INFO_NAME (&info), "GRAY8");
+  expect_sample (chain, el_seed (), 0, 0, 1, want, json, sizeof json);
+  for (y = 0; y < H; y++)
+    for (x = 0; x < W; x++)
+      fail_unless (el_sample (&frame, 0, x, y) == want[y * W + x], "(%d,%d): %u, libcnn %u",
+          x, y, el_sample (&frame, 0, x, y), want[y * W + x]);
+  gst_video_frame_unmap (&frame);
+  gst_caps_unref (caps);
+  g_ptr_array_unref (out);
+  g_free (props);
+}
+END_TEST
+
 START_TEST (output_size_follows_a_resized_crop)
 {
   GstCaps *caps;
@@ -497,6 +527,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, consistent_draws_anew_for_a_new_clip);
   tcase_add_test (tc, every_format_matches_rgb);
   tcase_add_test (tc, gray_frames_run_on_one_channel);
+  tcase_add_test (tc, grayscale_to_one_channel_gives_gray8);
   tcase_add_test (tc, output_size_follows_a_resized_crop);
   tcase_add_test (tc, bad_transforms_name_the_transform_and_parameter);
   suite_add_tcase (s, tc);
