@@ -203,7 +203,7 @@ static char *open_lines(Job *job)
     for (gsize i = 0; i < keep; i++)
         if (!text[i])
             text[i] = '\n';
-    if (!reason && (!g_file_set_contents(path, text ? text : "", keep, NULL) ||
+    if (!reason && ((text && truncate(path, (off_t)keep) != 0) ||
                     !(job->lines = fopen(path, "a"))))
         reason = g_strdup_printf("cannot write %s: %s", path, g_strerror(errno));
     job->resume_frames = job->n_lines / job->b->samples;
@@ -245,26 +245,39 @@ static void append_line(Job *job, const GstStructure *meta, guint64 frame, guint
     g_string_free(s, TRUE);
 }
 
-/* Write an encoded sample under a temporary name, then rename it. */
+/* Write path whole or not at all: to path.tmp, then renamed. The temporary
+ * name is fixed, so one a killed run left is overwritten by the next. NULL,
+ * or why not. */
+static char *write_file(const char *path, const void *data, gsize size)
+{
+    char *tmp = g_strconcat(path, ".tmp", NULL);
+    FILE *f = fopen(tmp, "wb");
+    gboolean ok = f && fwrite(data, 1, size, f) == size;
+    char *reason = NULL;
+
+    if (f && fclose(f) != 0)
+        ok = FALSE;
+    if (!ok)
+        reason = g_strdup_printf("cannot write %s: %s", tmp, g_strerror(errno));
+    else if (g_rename(tmp, path) != 0) {
+        reason = g_strdup_printf("cannot rename %s: %s", tmp, g_strerror(errno));
+    }
+    g_free(tmp);
+    return reason;
+}
+
 static char *write_sample(Job *job, GstBuffer *buf, const char *name)
 {
     char *path = g_build_filename(job->dir, name, NULL);
-    char *tmp = g_strconcat(path, ".tmp", NULL);
-    char *reason = NULL;
+    char *reason;
     GstMapInfo map;
-    GError *error = NULL;
 
     if (!gst_buffer_map(buf, &map, GST_MAP_READ)) {
         reason = g_strdup_printf("%s: cannot read the encoded sample", name);
     } else {
-        if (!g_file_set_contents(tmp, (const char *)map.data, map.size, &error))
-            reason = g_strdup(error->message);
-        else if (g_rename(tmp, path) != 0)
-            reason = g_strdup_printf("cannot rename %s: %s", tmp, g_strerror(errno));
+        reason = write_file(path, map.data, map.size);
         gst_buffer_unmap(buf, &map);
     }
-    g_clear_error(&error);
-    g_free(tmp);
     g_free(path);
     return reason;
 }
@@ -557,12 +570,11 @@ done:
 
 /* OUT/manifest.jsonl: the lists of the finished sources, in input order,
  * written whole under a temporary name. */
-static gboolean write_manifest(Builder *b, GError **error)
+static char *write_manifest(Builder *b)
 {
     GString *all = g_string_new(NULL);
     char *path = g_build_filename(b->out_dir, "manifest.jsonl", NULL);
-    char *tmp = g_strconcat(path, ".tmp", NULL);
-    gboolean ok;
+    char *reason;
 
     for (guint i = 0; i < b->sources->len; i++) {
         Source *s = g_ptr_array_index(b->sources, i);
@@ -575,16 +587,10 @@ static gboolean write_manifest(Builder *b, GError **error)
         }
         g_free(list);
     }
-    ok = g_file_set_contents(tmp, all->str, all->len, error);
-    if (ok && g_rename(tmp, path) != 0) {
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot rename %s: %s",
-                    tmp, g_strerror(errno));
-        ok = FALSE;
-    }
+    reason = write_file(path, all->str, all->len);
     g_string_free(all, TRUE);
-    g_free(tmp);
     g_free(path);
-    return ok;
+    return reason;
 }
 
 int gst_cnn_augment(int argc, char **argv)
@@ -611,6 +617,7 @@ int gst_cnn_augment(int argc, char **argv)
     GPtrArray *sources = g_ptr_array_new_with_free_func((GDestroyNotify)source_free);
     cnn_augment_chain *chain = NULL;
     GError *error = NULL;
+    char *reason;
     Builder b = { 0 };
     int status = GST_CNN_EXIT_USAGE;
 
@@ -674,9 +681,9 @@ int gst_cnn_augment(int argc, char **argv)
         process_source(&b, g_ptr_array_index(sources, i));
     gst_cnn_progress_clear(&b.progress);
     gst_cnn_results_close(b.results);
-    if (!write_manifest(&b, &error)) {
-        fprintf(stderr, "gst-cnn augment: %s\n", error->message);
-        g_error_free(error);
+    if ((reason = write_manifest(&b))) {
+        fprintf(stderr, "gst-cnn augment: %s\n", reason);
+        g_free(reason);
         status = GST_CNN_EXIT_FAILED;
         goto done;
     }
