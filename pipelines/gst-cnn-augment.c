@@ -44,7 +44,8 @@ typedef struct {
     GPtrArray *sources;
     GstCnnResults *results;
     GstCnnProgress progress;
-    guint done, n_ok, n_failed, n_skipped;
+    guint done;
+    GstCnnTally tally;
     guint64 samples_written;
 } Builder;
 
@@ -488,20 +489,8 @@ static char *run_pipeline(Job *job)
 static void report(Builder *b, Source *src, const char *status, guint64 samples, double seconds,
                    const char *output, const char *error)
 {
-    GPtrArray *outputs = g_ptr_array_new();
-    GstCnnResult res = { src->in->display, status, samples, seconds, outputs, error };
-
-    if (output)
-        g_ptr_array_add(outputs, (gpointer)output);
-    gst_cnn_results_write(b->results, &res);
-    g_ptr_array_unref(outputs);
-    b->done++;
-    if (!strcmp(status, "ok"))
-        b->n_ok++;
-    else if (!strcmp(status, "skipped"))
-        b->n_skipped++;
-    else
-        b->n_failed++;
+    b->done = gst_cnn_results_report(b->results, &b->tally, src->in->display, status, samples,
+                                     seconds, output, error);
     if (error)
         gst_cnn_progress_log(&b->progress, "[%u/%u] %s %s: %s", b->done, b->sources->len, status,
                              src->in->display, error);
@@ -688,9 +677,9 @@ int gst_cnn_augment(int argc, char **argv)
         goto done;
     }
     gst_cnn_progress_log(&b.progress, "%u ok, %u failed, %u skipped; %" G_GUINT64_FORMAT
-                         " samples written in %.1f s", b.n_ok, b.n_failed, b.n_skipped,
+                         " samples written in %.1f s", b.tally.ok, b.tally.failed, b.tally.skipped,
                          b.samples_written, gst_cnn_progress_elapsed(&b.progress));
-    status = b.n_failed ? GST_CNN_EXIT_FAILED : GST_CNN_EXIT_OK;
+    status = b.tally.failed ? GST_CNN_EXIT_FAILED : GST_CNN_EXIT_OK;
     goto done;
 
 fail:

@@ -83,7 +83,10 @@ static int run_dir(cnn_context *ctx, const char *dir, tally *t)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The whole command; gst-cnn links this file as `gst-cnn onnx-test`. */
+int gst_cnn_onnx_test(int argc, char **argv);
+
+int gst_cnn_onnx_test(int argc, char **argv)
 {
     tally t = { .rtol = 1e-3, .atol = 1e-7 };
     int threads = 1, first = 1;
@@ -117,3 +120,10 @@ int main(int argc, char **argv)
     printf("Checks: %d, Failures: %d, Errors: %d\n", t.passed + t.failed, t.failed, bad_dir);
     return t.failed || bad_dir ? 1 : 0;
 }
+
+#ifndef GST_CNN_SUBCOMMAND
+int main(int argc, char **argv)
+{
+    return gst_cnn_onnx_test(argc, argv);
+}
+#endif

@@ -130,6 +130,53 @@ void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res)
     g_string_free(s, TRUE);
 }
 
+void gst_cnn_results_write_classification(GstCnnResults *r, const GstCnnClassification *c)
+{
+    GString *s = g_string_new(NULL);
+    char time[G_ASCII_DTOSTR_BUF_SIZE], conf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_ascii_formatd(time, sizeof time, "%.3f", c->time);
+    g_ascii_formatd(conf, sizeof conf, "%.4f", c->confidence);
+    if (r->format == GST_CNN_FORMAT_JSON) {
+        g_string_append(s, "{\"file\": ");
+        json_string(s, c->file);
+        g_string_append_printf(s, ", \"frame\": %" G_GUINT64_FORMAT ", \"time\": %s, \"label\": ",
+                               c->frame, time);
+        json_string(s, c->label);
+        g_string_append_printf(s, ", \"class-id\": %d, \"confidence\": %s}\n", c->class_id, conf);
+    } else {
+        char *out = g_strdup_printf("%s (%s)", c->label, conf);
+        csv_field(s, c->file);
+        g_string_append_printf(s, ",classified,%" G_GUINT64_FORMAT ",%s,", c->frame, time);
+        csv_field(s, out);
+        g_string_append(s, ",\n");
+        g_free(out);
+    }
+    fputs(s->str, r->out);
+    fflush(r->out);
+    g_string_free(s, TRUE);
+}
+
+guint gst_cnn_results_report(GstCnnResults *r, GstCnnTally *tally, const char *file,
+                             const char *status, guint64 frames, double seconds,
+                             const char *output, const char *error)
+{
+    GPtrArray *outputs = g_ptr_array_new();
+    GstCnnResult res = { file, status, frames, seconds, outputs, error };
+
+    if (output)
+        g_ptr_array_add(outputs, (gpointer)output);
+    gst_cnn_results_write(r, &res);
+    g_ptr_array_unref(outputs);
+    if (!strcmp(status, "ok"))
+        tally->ok++;
+    else if (!strcmp(status, "skipped"))
+        tally->skipped++;
+    else
+        tally->failed++;
+    return tally->ok + tally->failed + tally->skipped;
+}
+
 void gst_cnn_results_close(GstCnnResults *r)
 {
     if (!r)

@@ -65,10 +65,8 @@ static gboolean resolve_padding(RfLayer *l, GError **error)
 /* cnnconv presets and their sizes (the element's table). */
 static int conv_preset_size(const char *preset)
 {
-    static const char *const size3[] = { "box", "gaussian", "sharpen", "emboss", "sobel",
-                                         "scharr", "prewitt", "laplacian", NULL };
-    if (!strcmp(preset, "identity"))
-        return 1;
+    static const char *const size3[] = { "identity", "box", "gaussian", "sharpen", "emboss",
+                                         "sobel", "scharr", "prewitt", "laplacian", NULL };
     if (!strcmp(preset, "curve"))
         return 7;
     for (const char *const *s = size3; *s; s++)
@@ -126,7 +124,7 @@ static gboolean parse_element(GArray *layers, const char *segment, GError **erro
     if ((v = g_hash_table_lookup(props, "dilation")))
         ok = parse_int("dilation", v, 1, &d, error);
     if (ok && (v = g_hash_table_lookup(props, "stride")))
-        ok = parse_int("stride", v, 1, &s, error);
+        ok = parse_int("stride", v, !strcmp(element, "cnnpool") ? 0 : 1, &s, error);
     if (!ok)
         goto done;
 
@@ -143,12 +141,31 @@ static gboolean parse_element(GArray *layers, const char *segment, GError **erro
         v = g_hash_table_lookup(props, "padding");
         add_layer(layers, segment, k, s, v ? v : "same", d);
     } else if (!strcmp(element, "cnnpool")) {
+        const char *mode = g_hash_table_lookup(props, "mode");
+        if (mode && g_str_has_prefix(mode, "global-")) {
+            /* one output per channel: the window is the whole map, like fc */
+            RfLayer l = { { 1, 1, 0, 1, g_strdup(segment) }, TRUE, NULL };
+            g_array_append_val(layers, l);
+            goto done;
+        }
+        if (mode && (g_str_has_prefix(mode, "adaptive-") || !strcmp(mode, "pyramid"))) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "cnnpool mode=%s: cells follow the frame size; ask the element's "
+                        "receptive-field query in a running pipeline instead", mode);
+            ok = FALSE;
+            goto done;
+        }
+        if (mode && !strcmp(mode, "wavelet")) {
+            /* the Haar low-low band: one output per 2x2 block */
+            add_layer(layers, segment, 2, 2, NULL, 1);
+            goto done;
+        }
         k = 2;
         if ((v = g_hash_table_lookup(props, "kernel-size")) && !parse_int("kernel-size", v, 1, &k, error)) {
             ok = FALSE;
             goto done;
         }
-        if (!g_hash_table_lookup(props, "stride"))
+        if (!g_hash_table_lookup(props, "stride") || s == 0) /* 0: the kernel, as cnnpool */
             s = k;
         add_layer(layers, segment, k, s, g_hash_table_lookup(props, "padding"), d);
     } else if (!strcmp(element, "cnnedge")) {
@@ -160,8 +177,8 @@ static gboolean parse_element(GArray *layers, const char *segment, GError **erro
         }
         if ((v = g_hash_table_lookup(props, "blur-sigma")))
             sigma = g_ascii_strtod(v, NULL);
-        if (method && !strcmp(method, "canny") && sigma > 0) {
-            /* the Gaussian blur before the gradients, sized as the core does */
+        if (sigma > 0) {
+            /* the Gaussian blur before the gradients (every method), sized as the core does */
             int blur = (int)(sigma * 6 + 1.5) | 1;
             char *name = g_strdup_printf("%s (blur %dx%d)", segment, blur, blur);
             add_layer(layers, name, blur, 1, "same", 1);

@@ -35,6 +35,7 @@ typedef struct {
     gboolean eos_sent;
     gboolean interrupted;
     char *error;
+    char *last_label; /* of the last classification line written */
 } Job;
 
 struct Run {
@@ -47,10 +48,11 @@ struct Run {
     int threads_per_job;
     char *out_dir;
     gboolean force;
+    gboolean every_classification; /* a line per classified frame, not per change of label */
     gint64 max_frames;
     guint timeout_s;
     GstCnnResults *results;
-    guint n_ok, n_failed, n_skipped;
+    GstCnnTally tally;
     guint64 frames_done;
     gint64 interrupted_at;
     int interrupts;
@@ -85,7 +87,7 @@ static gboolean remove_tree(const char *path)
 
 static void draw_bar(Run *run)
 {
-    guint total = run->inputs->len, done = run->n_ok + run->n_failed + run->n_skipped;
+    guint total = run->inputs->len, done = run->tally.ok + run->tally.failed + run->tally.skipped;
     double part = 0;
     guint64 frames = run->frames_done;
 
@@ -105,23 +107,10 @@ static void draw_bar(Run *run)
 static void report(Run *run, const GstCnnInput *in, const char *status, guint64 frames,
                    double seconds, const char *output, const char *error)
 {
-    GPtrArray *outputs = g_ptr_array_new();
-    GstCnnResult res = { in->display, status, frames, seconds, outputs, error };
-    guint done;
+    guint done = gst_cnn_results_report(run->results, &run->tally, in->display, status, frames,
+                                        seconds, output, error);
 
-    if (output)
-        g_ptr_array_add(outputs, (gpointer)output);
-    gst_cnn_results_write(run->results, &res);
-    g_ptr_array_unref(outputs);
-
-    if (!strcmp(status, "ok"))
-        run->n_ok++;
-    else if (!strcmp(status, "skipped"))
-        run->n_skipped++;
-    else
-        run->n_failed++;
     run->frames_done += frames;
-    done = run->n_ok + run->n_failed + run->n_skipped;
     if (error)
         log_line(run, "[%u/%u] %s %s: %s", done, run->inputs->len, status, in->display, error);
     else if (!run->progress.tty)
@@ -143,6 +132,7 @@ static void job_free(Job *job)
     g_free(job->final_out);
     g_free(job->tmp_out);
     g_free(job->error);
+    g_free(job->last_label);
     g_free(job);
 }
 
@@ -184,6 +174,27 @@ static void finish_job(Job *job, gboolean reached_eos)
     start_more(run);
 }
 
+/* cnnclassify's results: a line per frame, or when the label changes. */
+static void write_classification(Job *job, const GstStructure *s)
+{
+    GstCnnClassification c = { job->in->display, 0, 0, NULL, -1, 0 };
+    guint64 ts = GST_CLOCK_TIME_NONE;
+
+    if (!gst_structure_has_name(s, "cnn-classification"))
+        return;
+    c.label = gst_structure_get_string(s, "label");
+    if (!c.label || (!job->run->every_classification && !g_strcmp0(c.label, job->last_label)))
+        return;
+    gst_structure_get_uint64(s, "frame", &c.frame);
+    gst_structure_get_uint64(s, "timestamp", &ts);
+    gst_structure_get_int(s, "class-id", &c.class_id);
+    gst_structure_get_double(s, "confidence", &c.confidence);
+    c.time = GST_CLOCK_TIME_IS_VALID(ts) ? (double)ts / GST_SECOND : 0.0;
+    gst_cnn_results_write_classification(job->run->results, &c);
+    g_free(job->last_label);
+    job->last_label = g_strdup(c.label);
+}
+
 static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
 {
     Job *job = data;
@@ -203,6 +214,9 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
     case GST_MESSAGE_EOS:
         finish_job(job, TRUE);
         return G_SOURCE_REMOVE;
+    case GST_MESSAGE_ELEMENT:
+        write_classification(job, gst_message_get_structure(msg));
+        return G_SOURCE_CONTINUE;
     default:
         return G_SOURCE_CONTINUE;
     }
@@ -493,6 +507,7 @@ static gboolean parse_shard(const char *s, guint *k, guint *n)
 int gst_cnn_run(int argc, char **argv)
 {
     char **settings = NULL, *out_dir = NULL, *results_path = NULL, *format = NULL, *shard = NULL;
+    char *classifications = NULL;
     gint jobs = 1, timeout_s = 60;
     gint64 max_frames = 0;
     gboolean force = FALSE, quiet = FALSE;
@@ -507,6 +522,7 @@ int gst_cnn_run(int argc, char **argv)
         { "max-frames", 'n', 0, G_OPTION_ARG_INT64, &max_frames, "stop each input after N frames", "N" },
         { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout_s, "fail an input with no new frame for S seconds (0: never; default 60)", "S" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress and no log on standard error", NULL },
+        { "classifications", 'c', 0, G_OPTION_ARG_STRING, &classifications, "classifier results: a line per frame or per change of label (default change)", "frame|change" },
         { NULL },
     };
     GOptionContext *ctx = g_option_context_new("NAME|PIPELINE-FILE INPUT... - run a ready pipeline on many inputs");
@@ -538,6 +554,11 @@ int gst_cnn_run(int argc, char **argv)
         fprintf(stderr, "gst-cnn run: --format %s: expected json or csv\n", format);
         goto done;
     }
+    if (classifications && strcmp(classifications, "frame") && strcmp(classifications, "change")) {
+        fprintf(stderr, "gst-cnn run: --classifications %s: expected frame or change\n", classifications);
+        goto done;
+    }
+    run.every_classification = classifications && !strcmp(classifications, "frame");
     if (shard && !parse_shard(shard, &shard_k, &shard_n)) {
         fprintf(stderr, "gst-cnn run: --shard %s: expected K/N with 0 <= K < N\n", shard);
         goto done;
@@ -592,12 +613,13 @@ int gst_cnn_run(int argc, char **argv)
     if (run.running->len)
         g_main_loop_run(run.loop);
     clear_bar(&run);
-    log_line(&run, "%u ok, %u failed, %u skipped in %.1f s", run.n_ok, run.n_failed, run.n_skipped,
+    log_line(&run, "%u ok, %u failed, %u skipped in %.1f s", run.tally.ok, run.tally.failed,
+             run.tally.skipped,
              gst_cnn_progress_elapsed(&run.progress));
     gst_cnn_results_close(run.results);
     g_main_loop_unref(run.loop);
     status = run.interrupts ? GST_CNN_EXIT_INTERRUPTED
-           : run.n_failed   ? GST_CNN_EXIT_FAILED
+           : run.tally.failed ? GST_CNN_EXIT_FAILED
                             : GST_CNN_EXIT_OK;
     goto done;
 
@@ -613,6 +635,7 @@ done:
     g_strfreev(settings);
     g_free(out_dir);
     g_free(results_path);
+    g_free(classifications);
     g_free(format);
     g_free(shard);
     g_option_context_free(ctx);

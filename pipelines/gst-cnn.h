@@ -98,6 +98,15 @@ typedef struct GstCnnResults GstCnnResults;
 GstCnnResults *gst_cnn_results_open(const char *path, GstCnnFormat format, GError **error);
 void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res);
 void gst_cnn_results_close(GstCnnResults *r);
+/* Inputs reported, by status. */
+typedef struct {
+    guint ok, failed, skipped;
+} GstCnnTally;
+/* Write the result of one input with at most one output (NULL: none) and
+ * count its status in tally; the number of inputs reported so far. */
+guint gst_cnn_results_report(GstCnnResults *r, GstCnnTally *tally, const char *file,
+                             const char *status, guint64 frames, double seconds,
+                             const char *output, const char *error);
 /* v as a JSON string (null for NULL), made valid UTF-8. */
 void gst_cnn_json_append_string(GString *s, const char *v);
 
@@ -119,6 +128,21 @@ void gst_cnn_progress_clear(GstCnnProgress *p);
 /* "gst-cnn: MESSAGE" on its own line (not when quiet). */
 void gst_cnn_progress_log(GstCnnProgress *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* One classification of a frame (cnnclassify's "cnn-classification"
+ * messages): a JSON line {"file", "frame", "time", "label", "class-id",
+ * "confidence"}, or in CSV a row of the results' columns with status
+ * "classified", frames the frame number, seconds its stream time and
+ * outputs "label (confidence)". */
+typedef struct {
+    const char *file;
+    guint64 frame;
+    double time;
+    const char *label;
+    int class_id;
+    double confidence;
+} GstCnnClassification;
+void gst_cnn_results_write_classification(GstCnnResults *r, const GstCnnClassification *c);
+
 /* ---- still images (gst-cnn-image.c) ---- */
 
 /* Decode any image decodebin reads into packed RGB (g_free it). */
@@ -133,6 +157,8 @@ int gst_cnn_show(int argc, char **argv);
 int gst_cnn_bench(int argc, char **argv);
 int gst_cnn_rf(int argc, char **argv);
 int gst_cnn_augment(int argc, char **argv);
+int gst_cnn_infer(int argc, char **argv);
+int gst_cnn_onnx_test(int argc, char **argv);
 
 /* Parse a subcommand's options; on failure print the error and a hint to
  * standard error. */

@@ -8,6 +8,13 @@
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
 #include "gstcnnaugment.h"
+#include "gstcnnpool.h"
+#include "gstcnntensorize.h"
+#include "gstcnnvisualize.h"
+#include "gstcnndropout.h"
+#include "gstcnnbatchnorm.h"
+#include "gstcnnclassify.h"
+#include "gstcnnnet.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -17,6 +24,13 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnaugment, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnpool, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnndropout, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnbatchnorm, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnclassify, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnnet, plugin);
   return ret;
 }
 

@@ -60,7 +60,7 @@ typedef enum
 
 struct _GstCnnAugment
 {
-  GstCnnVideoFilter parent;
+  GstCnnFilter parent;
 
   /* properties, under the object lock */
   gchar *transforms;
@@ -86,6 +86,7 @@ struct _GstCnnAugment
   GstBuffer *inbuf;             /* the frame whose samples are being made */
   guint64 frame, key, frame_seed;
   guint frame_samples, sample;
+  GstStructure *sample_params;  /* filter's drawn parameters, for the meta */
 };
 
 enum
@@ -111,7 +112,7 @@ static GstStaticPadTemplate gst_cnn_augment_src_template = GST_STATIC_PAD_TEMPLA
     GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_AUGMENT_FORMATS)));
 
-G_DEFINE_TYPE (GstCnnAugment, gst_cnn_augment, GST_TYPE_CNN_VIDEO_FILTER);
+G_DEFINE_TYPE (GstCnnAugment, gst_cnn_augment, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnaugment, "cnnaugment", GST_RANK_NONE, GST_TYPE_CNN_AUGMENT);
 
 /* Two unrelated large sizes tell the three kinds apart: a size equal at
@@ -153,7 +154,7 @@ format_channels (const GstVideoInfo * info)
 /* Why the chain cannot run on these caps (or at all), naming the transform
  * and the parameter; NULL when it can. */
 static gchar *
-gst_cnn_augment_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
+gst_cnn_augment_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 {
   GstCnnAugment *self = GST_CNN_AUGMENT (filter);
   gchar *msg = NULL;
@@ -311,20 +312,11 @@ gst_cnn_augment_transform_caps (GstBaseTransform * trans, GstPadDirection direct
         gst_caps_features_copy (gst_caps_get_features (caps, i)));
   }
   GST_OBJECT_UNLOCK (self);
-
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 static gboolean
-gst_cnn_augment_plan_workspace (GstCnnVideoFilter * filter, cnn_context * ctx)
+gst_cnn_augment_plan_workspace (GstCnnFilter * filter, cnn_context * ctx)
 {
   GstCnnAugment *self = GST_CNN_AUGMENT (filter);
   gsize need = cnn_augment_workspace_size (self->chain, self->width, self->height,
@@ -339,16 +331,17 @@ gst_cnn_augment_plan_workspace (GstCnnVideoFilter * filter, cnn_context * ctx)
 }
 
 static gboolean
-gst_cnn_augment_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
-    GstCaps * outcaps, GstVideoInfo * out_info)
+gst_cnn_augment_set_info (GstCnnFilter * filter, GstCaps * incaps, const GstCnnFilterInfo * in,
+    GstCaps * outcaps, const GstCnnFilterInfo * out)
 {
   GstCnnAugment *self = GST_CNN_AUGMENT (filter);
+  const GstVideoInfo *in_info = &in->video, *out_info = &out->video;
   gchar *msg;
 
-  if (!GST_VIDEO_FILTER_CLASS (gst_cnn_augment_parent_class)->set_info (filter, incaps,
-          in_info, outcaps, out_info))
+  if (!GST_CNN_FILTER_CLASS (gst_cnn_augment_parent_class)->set_info (filter, incaps, in,
+          outcaps, out))
     return FALSE;
-  msg = gst_cnn_augment_explain_caps (GST_CNN_VIDEO_FILTER (self), incaps);
+  msg = gst_cnn_augment_explain_caps (filter, incaps);
   if (msg)
     goto bad_properties;
 
@@ -359,8 +352,7 @@ gst_cnn_augment_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInf
   self->has_alpha = GST_VIDEO_INFO_HAS_ALPHA (out_info);
   self->fps_n = GST_VIDEO_INFO_FPS_N (in_info);
   self->fps_d = GST_VIDEO_INFO_FPS_D (in_info);
-  if (!gst_cnn_augment_plan_workspace (GST_CNN_VIDEO_FILTER (self),
-          gst_cnn_video_filter_context (GST_CNN_VIDEO_FILTER (self))))
+  if (!gst_cnn_augment_plan_workspace (filter, gst_cnn_filter_context (filter)))
     goto no_memory;
   GST_DEBUG_OBJECT (self, "%dx%d %s -> %dx%d, workspace %" G_GSIZE_FORMAT, self->width,
       self->height, GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_WIDTH (out_info),
@@ -431,9 +423,10 @@ params_structure (GstCnnAugment * self, const cnn_augment_params * p)
 }
 
 static gboolean
-gst_cnn_augment_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFrame * in,
-    GstVideoFrame * out)
+gst_cnn_augment_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame * in_frame,
+    GstCnnFilterFrame * out_frame)
 {
+  GstVideoFrame *in = &in_frame->video, *out = &out_frame->video;
   GstCnnAugment *self = GST_CNN_AUGMENT (filter);
   cnn_augment_params params;
   cnn_frame src, dst;
@@ -453,7 +446,8 @@ gst_cnn_augment_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoF
 
     cnn_pixels_fill (ctx, &alpha, 255);
   }
-  gst_buffer_add_cnn_augment_meta (out->buffer, params_structure (self, &params));
+  /* the mapped buffer is not writable: the meta goes on after unmapping */
+  self->sample_params = params_structure (self, &params);
   return TRUE;
 
 failed:
@@ -550,9 +544,33 @@ gst_cnn_augment_generate_output (GstBaseTransform * trans, GstBuffer ** outbuf)
     gst_buffer_replace (outbuf, NULL);
     return ret;
   }
+  gst_buffer_add_cnn_augment_meta (*outbuf, g_steal_pointer (&self->sample_params));
   stamp_sample (self, *outbuf);
   self->sample++;
   return GST_FLOW_OK;
+}
+
+/* The receptive field of an output pixel: a drawn crop, flip or warp moves
+ * it every sample (and contrast, equalize... read the whole frame), so no
+ * fixed field holds; like a videoscale, the element starts a new chain on
+ * its output frames. The empty chain passes upstream's answer through. */
+static gboolean
+gst_cnn_augment_query (GstBaseTransform * trans, GstPadDirection direction, GstQuery * query)
+{
+  GstCnnAugment *self = GST_CNN_AUGMENT (trans);
+  gboolean identity;
+
+  if (direction != GST_PAD_SRC || !gst_cnn_query_is_receptive_field (query))
+    return GST_BASE_TRANSFORM_CLASS (gst_cnn_augment_parent_class)->query (trans, direction,
+        query);
+  GST_OBJECT_LOCK (self);
+  identity = self->chain && cnn_augment_chain_length (self->chain) == 0;
+  GST_OBJECT_UNLOCK (self);
+  if (identity)
+    return GST_BASE_TRANSFORM_CLASS (gst_cnn_augment_parent_class)->query (trans, direction,
+        query);
+  gst_cnn_rf_answer_restart (trans, query);
+  return TRUE;
 }
 
 static gboolean
@@ -633,7 +651,7 @@ gst_cnn_augment_set_property (GObject * object, guint prop_id, const GValue * va
     gchar *msg = g_strdup_printf ("%s: %s can change only in the READY or NULL state",
         GST_OBJECT_NAME (self), pspec->name);
 
-    gst_cnn_video_filter_warn_properties (GST_CNN_VIDEO_FILTER (self), msg);
+    gst_cnn_filter_warn_properties (GST_CNN_FILTER (self), msg);
     g_free (msg);
     return;
   }
@@ -709,8 +727,7 @@ gst_cnn_augment_class_init (GstCnnAugmentClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
-  GstCnnVideoFilterClass *cnn_class = GST_CNN_VIDEO_FILTER_CLASS (klass);
+  GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY;
   const GParamFlags playing = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
@@ -756,7 +773,8 @@ gst_cnn_augment_class_init (GstCnnAugmentClass * klass)
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_augment_transform_caps);
   trans_class->generate_output = GST_DEBUG_FUNCPTR (gst_cnn_augment_generate_output);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_augment_sink_event);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_augment_set_info);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_augment_query);
+  cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_augment_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_augment_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_augment_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_augment_plan_workspace);

@@ -10,12 +10,19 @@
  * `scale` and `offset` by `output`: abs (edge responses of either sign),
  * clamp, or signed (mid-grey 128 + value).
  *
+ * On float32 tensors (other/tensors, W:H:C:N) every one of the C channels is
+ * convolved with the kernel (depthwise), and the float result goes out as
+ * is: scale, offset and output shape pixels only.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,format=GRAY8 ! cnnconv kernel=sobel-x output=abs ! videoconvert ! autovideosink
  * ]|
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=640,height=480 ! cnnconv weights="0,1,0;1,-4,1;0,1,0" stride=2 output=signed ! videoconvert ! pngenc ! filesink location=laplacian.png
+ * ]|
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=3 ! cnntensorize ! cnnconv kernel=sobel-x ! cnnvisualize ! videoconvert ! autovideosink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -99,7 +106,7 @@ typedef struct
 
 struct _GstCnnConv
 {
-  GstCnnVideoFilter parent;
+  GstCnnFilter parent;
 
   /* properties, under the object lock */
   GstCnnConvKernel kernel;
@@ -111,8 +118,8 @@ struct _GstCnnConv
   /* streaming thread: what the negotiated caps were built with */
   GstCnnConvSettings active;
   cnn_conv2d_params params;
-  gint channels;
-  cnn_tensor x, y, w;
+  gint channels, in_w, in_h;
+  cnn_tensor x, y, w;           /* x, y: float planes of video */
   void *workspace;
   size_t workspace_size;
 };
@@ -205,12 +212,14 @@ gst_cnn_conv_output_get_type (void)
 
 static GstStaticPadTemplate gst_cnn_conv_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
+        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
 static GstStaticPadTemplate gst_cnn_conv_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
+        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
 
-G_DEFINE_TYPE (GstCnnConv, gst_cnn_conv, GST_TYPE_CNN_VIDEO_FILTER);
+G_DEFINE_TYPE (GstCnnConv, gst_cnn_conv, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnconv, "cnnconv", GST_RANK_NONE, GST_TYPE_CNN_CONV);
 
 /* Parse "a,b,c;d,e,f" into s->weights; FALSE with s->error set. */
@@ -404,40 +413,31 @@ gst_cnn_conv_transform_caps (GstBaseTransform * trans, GstPadDirection direction
     ret = gst_caps_copy (caps);
   else
     ret = gst_cnn_transform_size_caps (caps, direction, gst_cnn_conv_map_size, &s);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 static gchar *
-gst_cnn_conv_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
+gst_cnn_conv_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 {
   GstCnnConv *self = GST_CNN_CONV (filter);
   GstCnnConvSettings s;
-  GstVideoInfo info;
+  GstCnnFilterInfo info;
   cnn_conv2d_params p;
-  gint oh, ow;
+  gint w, h, c, oh, ow;
 
   GST_OBJECT_LOCK (self);
   s = self->props;
   GST_OBJECT_UNLOCK (self);
   if (s.error[0])
     return g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), s.error);
-  if (!incaps || !gst_video_info_from_caps (&info, incaps))
+  if (!incaps || !gst_cnn_filter_info_from_caps (&info, incaps))
     return NULL;
-  settings_to_params (&s, GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info), &p);
-  if (cnn_conv2d_output_size (&p, GST_VIDEO_INFO_HEIGHT (&info),
-          GST_VIDEO_INFO_WIDTH (&info), &oh, &ow) != CNN_OK)
+  gst_cnn_filter_info_size (&info, &w, &h, &c);
+  settings_to_params (&s, w, h, &p);
+  if (cnn_conv2d_output_size (&p, h, w, &oh, &ow) != CNN_OK)
     return g_strdup_printf ("%s: kernel %dx%d, stride %d, dilation %d, padding %s do not "
         "fit a %dx%d frame (%s)", GST_OBJECT_NAME (self), s.kw, s.kh, s.stride,
-        s.dilation, self->padding_text, GST_VIDEO_INFO_WIDTH (&info),
-        GST_VIDEO_INFO_HEIGHT (&info), cnn_last_error ());
+        s.dilation, self->padding_text, w, h, cnn_last_error ());
   return NULL;
 }
 
@@ -465,11 +465,11 @@ gst_cnn_conv_fill_weights (GstCnnConv * self)
 
 /* The workspace for the negotiated size and this context's threads. */
 static gboolean
-gst_cnn_conv_plan (GstCnnVideoFilter * filter, cnn_context * ctx)
+gst_cnn_conv_plan (GstCnnFilter * filter, cnn_context * ctx)
 {
   GstCnnConv *self = GST_CNN_CONV (filter);
-  size_t need = cnn_conv2d_workspace_size (&self->params, self->channels, self->x.shape[2],
-      self->x.shape[3], cnn_context_threads (ctx));
+  size_t need = cnn_conv2d_workspace_size (&self->params, self->channels, self->in_h,
+      self->in_w, cnn_context_threads (ctx));
 
   if (need <= self->workspace_size)
     return TRUE;
@@ -490,18 +490,17 @@ no_memory:
 }
 
 static gboolean
-gst_cnn_conv_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
-    GstCaps * outcaps, GstVideoInfo * out_info)
+gst_cnn_conv_set_info (GstCnnFilter * filter, GstCaps * incaps,
+    const GstCnnFilterInfo * in, GstCaps * outcaps, const GstCnnFilterInfo * out)
 {
   GstCnnConv *self = GST_CNN_CONV (filter);
-  gint w = GST_VIDEO_INFO_WIDTH (in_info), h = GST_VIDEO_INFO_HEIGHT (in_info);
-  gint ow, oh;
+  gint w, h, out_w, out_h, out_c, ow, oh;
   gchar *msg;
 
-  if (!GST_VIDEO_FILTER_CLASS (gst_cnn_conv_parent_class)->set_info (filter, incaps, in_info,
-          outcaps, out_info))
+  if (!GST_CNN_FILTER_CLASS (gst_cnn_conv_parent_class)->set_info (filter, incaps, in,
+          outcaps, out))
     return FALSE;
-  msg = gst_cnn_conv_explain_caps (GST_CNN_VIDEO_FILTER (self), incaps);
+  msg = gst_cnn_conv_explain_caps (GST_CNN_FILTER (self), incaps);
   if (msg)
     goto bad_properties;
 
@@ -510,24 +509,28 @@ gst_cnn_conv_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   self->props_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
+  gst_cnn_filter_info_size (in, &w, &h, &self->channels);
+  gst_cnn_filter_info_size (out, &out_w, &out_h, &out_c);
   settings_to_params (&self->active, w, h, &self->params);
   cnn_conv2d_output_size (&self->params, h, w, &oh, &ow);
-  if (ow != GST_VIDEO_INFO_WIDTH (out_info) || oh != GST_VIDEO_INFO_HEIGHT (out_info))
+  if (ow != out_w || oh != out_h || out_c != self->channels)
     goto wrong_output_size;
 
-  self->channels = GST_VIDEO_INFO_IS_RGB (in_info) ? 3 : 1;
+  self->in_w = w;
+  self->in_h = h;
   self->params.groups = self->channels;
   gst_cnn_conv_free_buffers (self);
-  if (cnn_tensor_alloc_nchw (&self->x, 1, self->channels, h, w) != CNN_OK ||
-      cnn_tensor_alloc_nchw (&self->y, 1, self->channels, oh, ow) != CNN_OK ||
+  /* video goes through float planes; tensors are convolved in place */
+  if ((!in->is_tensor && (cnn_tensor_alloc_nchw (&self->x, 1, self->channels, h, w) != CNN_OK
+              || cnn_tensor_alloc_nchw (&self->y, 1, self->channels, oh, ow) != CNN_OK)) ||
       cnn_tensor_alloc_nchw (&self->w, self->channels, 1, self->active.kh,
           self->active.kw) != CNN_OK)
     goto no_memory;
   gst_cnn_conv_fill_weights (self);
   GST_DEBUG_OBJECT (self, "%dx%d -> %dx%d, kernel %dx%d, %d channels", w, h, ow, oh,
       self->active.kw, self->active.kh, self->channels);
-  return gst_cnn_conv_plan (GST_CNN_VIDEO_FILTER (self),
-      gst_cnn_video_filter_context (GST_CNN_VIDEO_FILTER (self)));
+  return gst_cnn_conv_plan (GST_CNN_FILTER (self),
+      gst_cnn_filter_context (GST_CNN_FILTER (self)));
 
 bad_properties:
   {
@@ -538,9 +541,8 @@ bad_properties:
 wrong_output_size:
   {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("%s: output caps are %dx%d, the properties give %dx%d", GST_OBJECT_NAME (self),
-            GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info), ow, oh),
-        (NULL));
+        ("%s: output caps are %dx%d with %d channels, the properties give %dx%d with %d",
+            GST_OBJECT_NAME (self), out_w, out_h, out_c, ow, oh, self->channels), (NULL));
     return FALSE;
   }
 no_memory:
@@ -571,31 +573,33 @@ gst_cnn_conv_apply_changes (GstCnnConv * self)
   }
   GST_OBJECT_UNLOCK (self);
   if (msg)
-    gst_cnn_video_filter_warn_properties (GST_CNN_VIDEO_FILTER (self), msg);
+    gst_cnn_filter_warn_properties (GST_CNN_FILTER (self), msg);
   g_free (msg);
 }
 
-static gboolean
-gst_cnn_conv_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFrame * in,
+/* Video: components to float planes, convolved, packed back with scale,
+ * offset and output. */
+static cnn_status
+gst_cnn_conv_filter_video (GstCnnConv * self, cnn_context * ctx, GstVideoFrame * in,
     GstVideoFrame * out)
 {
-  GstCnnConv *self = GST_CNN_CONV (filter);
   const GstCnnConvSettings *s = &self->active;
   gint c, comp, n_comp = GST_VIDEO_FRAME_N_COMPONENTS (in);
   size_t in_plane = (size_t) self->x.shape[2] * self->x.shape[3];
   size_t out_plane = (size_t) self->y.shape[2] * self->y.shape[3];
   gboolean same_size = self->x.shape[2] == self->y.shape[2] &&
       self->x.shape[3] == self->y.shape[3];
+  cnn_status st;
 
-  gst_cnn_conv_apply_changes (self);
   for (c = 0; c < self->channels; c++) {
     cnn_pixel_plane p = gst_cnn_component_plane (in, c);
 
     cnn_pixels_unpack (ctx, &p, self->x.data + c * in_plane, self->x.shape[3], 1.0f);
   }
-  if (cnn_conv2d_forward (ctx, &self->params, &self->x, &self->w, NULL, &self->y,
-          self->workspace) != CNN_OK)
-    goto conv_failed;
+  st = cnn_conv2d_forward (ctx, &self->params, &self->x, &self->w, NULL, &self->y,
+      self->workspace);
+  if (st != CNN_OK)
+    return st;
   for (c = 0; c < self->channels; c++) {
     cnn_pixel_plane p = gst_cnn_component_plane (out, c);
 
@@ -615,6 +619,24 @@ gst_cnn_conv_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFram
     else
       cnn_pixels_fill (ctx, &dst, alpha ? cnn_pixel_max (dst.depth) : 128);
   }
+  return CNN_OK;
+}
+
+static gboolean
+gst_cnn_conv_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame * in,
+    GstCnnFilterFrame * out)
+{
+  GstCnnConv *self = GST_CNN_CONV (filter);
+  cnn_status st;
+
+  gst_cnn_conv_apply_changes (self);
+  if (in->info->is_tensor)
+    st = cnn_conv2d_forward (ctx, &self->params, &in->tensor, &self->w, NULL, &out->tensor,
+        self->workspace);
+  else
+    st = gst_cnn_conv_filter_video (self, ctx, &in->video, &out->video);
+  if (st != CNN_OK)
+    goto conv_failed;
   return TRUE;
 
 conv_failed:
@@ -623,6 +645,32 @@ conv_failed:
             GST_OBJECT_NAME (self)), ("%s", cnn_last_error ()));
     return FALSE;
   }
+}
+
+/* One layer: the kernel's size, stride, dilation, and the padding on the
+ * left and top ('same' padding depends on the frame size). */
+static guint
+gst_cnn_conv_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_rf_layer * x,
+    cnn_rf_layer * y)
+{
+  GstCnnConv *self = GST_CNN_CONV (filter);
+  GstCnnConvSettings s;
+  cnn_conv2d_params p;
+  gint in_w = 0, in_h = 0, channels;
+
+  GST_OBJECT_LOCK (self);
+  s = self->props;
+  GST_OBJECT_UNLOCK (self);
+  if (s.error[0])
+    return 0;
+  if (in)
+    gst_cnn_filter_info_size (in, &in_w, &in_h, &channels);
+  settings_to_params (&s, in_w ? in_w : s.kw, in_h ? in_h : s.kh, &p);
+  *x = (cnn_rf_layer) {
+  s.kw, s.stride, p.pad_left, s.dilation, "cnnconv"};
+  *y = (cnn_rf_layer) {
+  s.kh, s.stride, p.pad_top, s.dilation, "cnnconv"};
+  return 1;
 }
 
 static gboolean
@@ -748,8 +796,7 @@ gst_cnn_conv_class_init (GstCnnConvClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
-  GstCnnVideoFilterClass *cnn_class = GST_CNN_VIDEO_FILTER_CLASS (klass);
+  GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
 
@@ -799,10 +846,11 @@ gst_cnn_conv_class_init (GstCnnConvClass * klass)
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_transform_caps);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_conv_stop);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_conv_set_info);
+  cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_conv_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_conv_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_conv_plan);
+  cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_conv_rf_layers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_CONV_KERNEL, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_PADDING_MODE, 0);

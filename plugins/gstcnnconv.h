@@ -1,12 +1,12 @@
 #ifndef GST_CNN_CONV_H
 #define GST_CNN_CONV_H
 
-#include "gstcnnvideofilter.h"
+#include "gstcnnfilter.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_CNN_CONV (gst_cnn_conv_get_type ())
-G_DECLARE_FINAL_TYPE (GstCnnConv, gst_cnn_conv, GST, CNN_CONV, GstCnnVideoFilter)
+G_DECLARE_FINAL_TYPE (GstCnnConv, gst_cnn_conv, GST, CNN_CONV, GstCnnFilter)
 
 GST_ELEMENT_REGISTER_DECLARE (cnnconv);
 

@@ -10,6 +10,11 @@
  * gray, a binary mask (gradient methods: magnitude >= threshold-high), or
  * the edges painted over the original frame in overlay-color.
  *
+ * On float32 tensors (other/tensors, W:H:C:N) every channel plane goes
+ * through the detector as floats (thresholds on the tensor's own scale) and
+ * the magnitude, or Canny's 0/1 edges, go out as float32; output and
+ * overlay-color concern video only.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=/usr/share/doc/opencv-doc/examples/data/vtest.avi ! decodebin ! videoconvert ! cnnedge method=canny output=overlay ! videoconvert ! autovideosink
@@ -21,6 +26,8 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
+
+#include <math.h>
 
 #include "gstcnnedge.h"
 
@@ -47,7 +54,7 @@ typedef void (*GstCnnEdgeDetectFn) (GstCnnEdge * self, cnn_context * ctx, GstVid
 
 struct _GstCnnEdge
 {
-  GstCnnVideoFilter parent;
+  GstCnnFilter parent;
 
   /* properties, under the object lock */
   GstCnnEdgeSettings props;
@@ -57,8 +64,9 @@ struct _GstCnnEdge
 
   /* streaming thread */
   GstCnnEdgeSettings active;
-  GstCnnEdgeDetectFn detect;
+  GstCnnEdgeDetectFn detect;   /* NULL: tensor */
   gint width, height;
+  gint planes;                  /* tensor: N * C */
   guint8 *luma;                 /* RGB input: its luma */
   guint8 *edges;                /* 8-bit magnitude or Canny mask */
   gfloat *fin, *fout;           /* GRAY16: float planes */
@@ -143,12 +151,14 @@ gst_cnn_edge_output_get_type (void)
 
 static GstStaticPadTemplate gst_cnn_edge_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
+        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
 static GstStaticPadTemplate gst_cnn_edge_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS)));
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
+        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
 
-G_DEFINE_TYPE (GstCnnEdge, gst_cnn_edge, GST_TYPE_CNN_VIDEO_FILTER);
+G_DEFINE_TYPE (GstCnnEdge, gst_cnn_edge, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnedge, "cnnedge", GST_RANK_NONE, GST_TYPE_CNN_EDGE);
 
 /* aperture is the Laplacian's kind for method=laplacian (object lock held). */
@@ -165,13 +175,13 @@ gst_cnn_edge_update_settings (GstCnnEdge * self)
 }
 
 static gchar *
-gst_cnn_edge_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
+gst_cnn_edge_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 {
   GstCnnEdge *self = GST_CNN_EDGE (filter);
   GstCnnEdgeSettings s;
   gint aperture;
-  GstVideoInfo info;
-  gint w = 16, h = 16;
+  GstCnnFilterInfo info;
+  gint w = 16, h = 16, c;
 
   GST_OBJECT_LOCK (self);
   s = self->props;
@@ -187,10 +197,8 @@ gst_cnn_edge_explain_caps (GstCnnVideoFilter * filter, GstCaps * incaps)
   if (s.edge.method == CNN_EDGE_LAPLACIAN && aperture == 7)
     return g_strdup_printf ("%s: aperture 7, the Laplacian takes 3 or 5",
         GST_OBJECT_NAME (self));
-  if (incaps && gst_video_info_from_caps (&info, incaps)) {
-    w = GST_VIDEO_INFO_WIDTH (&info);
-    h = GST_VIDEO_INFO_HEIGHT (&info);
-  }
+  if (incaps && gst_cnn_filter_info_from_caps (&info, incaps))
+    gst_cnn_filter_info_size (&info, &w, &h, &c);
   if (cnn_edge_check (&s.edge, w, h) != CNN_OK)
     return g_strdup_printf ("%s: %s", GST_OBJECT_NAME (self), cnn_last_error ());
   return NULL;
@@ -210,7 +218,7 @@ gst_cnn_edge_free_buffers (GstCnnEdge * self)
 /* Grow the workspace to what the active parameters need: at negotiation, or
  * when a property changed, never per frame. */
 static gboolean
-gst_cnn_edge_plan_workspace (GstCnnVideoFilter * filter, cnn_context * ctx)
+gst_cnn_edge_plan_workspace (GstCnnFilter * filter, cnn_context * ctx)
 {
   GstCnnEdge *self = GST_CNN_EDGE (filter);
   gsize need = cnn_edge_workspace_size (&self->active.edge, self->width, self->height,
@@ -262,19 +270,36 @@ detect_gray16 (GstCnnEdge * self, cnn_context * ctx, GstVideoFrame * in, cnn_sta
         CNN_PIXEL_CLAMP);
 }
 
+/* Tensors: each W x H plane on its own, results as the detector gives them
+ * (Canny: 0/1). */
+static cnn_status
+detect_tensor (GstCnnEdge * self, cnn_context * ctx, const cnn_tensor * in, cnn_tensor * out)
+{
+  gsize plane = (gsize) self->width * self->height;
+  cnn_status st = CNN_OK;
+  gint i;
+
+  for (i = 0; i < self->planes && st == CNN_OK; i++)
+    st = cnn_edge_detect_f32 (ctx, &self->active.edge, in->data + i * plane, self->width,
+        out->data + i * plane, self->width, self->width, self->height, self->workspace);
+  return st;
+}
+
 static gboolean
-gst_cnn_edge_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
-    GstCaps * outcaps, GstVideoInfo * out_info)
+gst_cnn_edge_set_info (GstCnnFilter * filter, GstCaps * incaps,
+    const GstCnnFilterInfo * in, GstCaps * outcaps, const GstCnnFilterInfo * out)
 {
   GstCnnEdge *self = GST_CNN_EDGE (filter);
+  const GstVideoInfo *in_info = &in->video;
   cnn_context *ctx;
+  gint channels;
   gsize n;
   gchar *msg;
 
-  if (!GST_VIDEO_FILTER_CLASS (gst_cnn_edge_parent_class)->set_info (filter, incaps, in_info,
-          outcaps, out_info))
+  if (!GST_CNN_FILTER_CLASS (gst_cnn_edge_parent_class)->set_info (filter, incaps, in,
+          outcaps, out))
     return FALSE;
-  msg = gst_cnn_edge_explain_caps (GST_CNN_VIDEO_FILTER (self), incaps);
+  msg = gst_cnn_edge_explain_caps (GST_CNN_FILTER (self), incaps);
   if (msg)
     goto bad_properties;
 
@@ -284,13 +309,16 @@ gst_cnn_edge_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   GST_OBJECT_UNLOCK (self);
 
   gst_cnn_edge_free_buffers (self);
-  self->width = GST_VIDEO_INFO_WIDTH (in_info);
-  self->height = GST_VIDEO_INFO_HEIGHT (in_info);
+  gst_cnn_filter_info_size (in, &self->width, &self->height, &channels);
   n = (gsize) self->width * self->height;
-  ctx = gst_cnn_video_filter_context (GST_CNN_VIDEO_FILTER (self));
-  if (!(self->edges = cnn_aligned_alloc (n)))
+  ctx = gst_cnn_filter_context (GST_CNN_FILTER (self));
+  if (in->is_tensor) {
+    /* every plane of the tensor straight into the detector */
+    self->detect = NULL;
+    self->planes = channels * in->tensor.dims[GST_CNN_TENSOR_N];
+  } else if (!(self->edges = cnn_aligned_alloc (n))) {
     goto no_memory;
-  if (GST_VIDEO_INFO_IS_RGB (in_info)) {
+  } else if (GST_VIDEO_INFO_IS_RGB (in_info)) {
     self->detect = detect_rgb;
     if (!(self->luma = cnn_aligned_alloc (n)))
       goto no_memory;
@@ -302,10 +330,10 @@ gst_cnn_edge_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo *
   } else {
     self->detect = detect_plane;
   }
-  if (!gst_cnn_edge_plan_workspace (GST_CNN_VIDEO_FILTER (self), ctx))
+  if (!gst_cnn_edge_plan_workspace (GST_CNN_FILTER (self), ctx))
     goto no_memory;
   GST_DEBUG_OBJECT (self, "%dx%d %s, workspace %" G_GSIZE_FORMAT, self->width, self->height,
-      GST_VIDEO_INFO_NAME (in_info), self->workspace_size);
+      in->is_tensor ? "tensor" : GST_VIDEO_INFO_NAME (in_info), self->workspace_size);
   return TRUE;
 
 bad_properties:
@@ -396,8 +424,8 @@ write_output (GstCnnEdge * self, cnn_context * ctx, GstVideoFrame * in, GstVideo
 }
 
 static gboolean
-gst_cnn_edge_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFrame * in,
-    GstVideoFrame * out)
+gst_cnn_edge_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame * in,
+    GstCnnFilterFrame * out)
 {
   GstCnnEdge *self = GST_CNN_EDGE (filter);
   gchar *msg = NULL;
@@ -412,16 +440,22 @@ gst_cnn_edge_filter (GstCnnVideoFilter * filter, cnn_context * ctx, GstVideoFram
   }
   GST_OBJECT_UNLOCK (self);
   if (msg)
-    gst_cnn_video_filter_warn_properties (filter, msg);
+    gst_cnn_filter_warn_properties (filter, msg);
   g_free (msg);
   /* a property (blur, method) may need more scratch: grown once, here */
   if (!gst_cnn_edge_plan_workspace (filter, ctx))
     goto no_memory;
 
-  self->detect (self, ctx, in, &st);
+  if (!self->detect) {
+    st = detect_tensor (self, ctx, &in->tensor, &out->tensor);
+    if (st != CNN_OK)
+      goto detect_failed;
+    return TRUE;
+  }
+  self->detect (self, ctx, &in->video, &st);
   if (st != CNN_OK)
     goto detect_failed;
-  write_output (self, ctx, in, out);
+  write_output (self, ctx, &in->video, &out->video);
   return TRUE;
 
 no_memory:
@@ -436,6 +470,40 @@ detect_failed:
             GST_OBJECT_NAME (self), cnn_last_error ()), (NULL));
     return FALSE;
   }
+}
+
+/* The optional Gaussian blur (sized as libcnn sizes it: 3 sigma each side
+ * on 8-bit frames, 4 on float), then the operator's aperture. Canny's
+ * non-maximum suppression and hysteresis are not counted (as gst-cnn rf). */
+static guint
+gst_cnn_edge_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_rf_layer * x,
+    cnn_rf_layer * y)
+{
+  GstCnnEdge *self = GST_CNN_EDGE (filter);
+  gboolean is_float = in && (in->is_tensor || GST_VIDEO_INFO_COMP_DEPTH (&in->video, 0) == 16);
+  cnn_edge_method method;
+  gfloat sigma;
+  gint aperture;
+  guint n = 0;
+
+  GST_OBJECT_LOCK (self);
+  method = self->props.edge.method;
+  sigma = self->props.edge.blur_sigma;
+  aperture = self->aperture;
+  GST_OBJECT_UNLOCK (self);
+
+  if (sigma > 0) {
+    gint blur = (gint) lrint ((gdouble) sigma * (is_float ? 4 : 3) * 2 + 1) | 1;
+
+    x[n] = y[n] = (cnn_rf_layer) {
+    blur, 1, blur / 2, 1, "cnnedge blur"};
+    n++;
+  }
+  if (method == CNN_EDGE_SCHARR || method == CNN_EDGE_PREWITT)
+    aperture = 3;
+  x[n] = y[n] = (cnn_rf_layer) {
+  aperture, 1, aperture / 2, 1, "cnnedge"};
+  return n + 1;
 }
 
 static gboolean
@@ -488,7 +556,7 @@ gst_cnn_edge_set_property (GObject * object, guint prop_id, const GValue * value
   /* The size never changes. Unusable values never reach the stream: start()
    * refuses them, and while streaming the previous values stay, with a
    * warning naming the property. */
-  msg = gst_cnn_edge_explain_caps (GST_CNN_VIDEO_FILTER (self), NULL);
+  msg = gst_cnn_edge_explain_caps (GST_CNN_FILTER (self), NULL);
   GST_OBJECT_LOCK (self);
   g_free (self->props_error);
   self->props_error = msg;
@@ -549,8 +617,7 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
-  GstCnnVideoFilterClass *cnn_class = GST_CNN_VIDEO_FILTER_CLASS (klass);
+  GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
 
@@ -599,10 +666,11 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_edge_src_template);
 
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_edge_stop);
-  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_edge_set_info);
+  cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_edge_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_edge_filter);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_edge_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_edge_plan_workspace);
+  cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_edge_rf_layers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_METHOD, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_NORM, 0);

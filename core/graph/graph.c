@@ -1,5 +1,6 @@
 /* Graph building, preparation (shape inference, constant folding, arena)
  * and execution. Operators live in ops_*.c behind the table of ops.c. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +79,19 @@ static graph_value *find_value(const cnn_graph *g, const char *name)
     return NULL;
 }
 
-static cnn_status check_rank(const char *name, int ndim)
+/* Rank within CNN_MAX_DIMS and at most INT_MAX elements (known dimensions),
+ * so sizes never overflow and thread splits fit an int. */
+static cnn_status check_shape(const char *name, int ndim, const int *shape)
 {
     if (ndim < 0 || ndim > CNN_MAX_DIMS)
         return cnn_fail(CNN_ERR_UNSUPPORTED, "graph: value '%s' has %d dimensions, at most %d "
                         "are supported", name, ndim, CNN_MAX_DIMS);
+    double elements = 1.0;
+    for (int i = 0; i < ndim; i++)
+        elements *= shape[i] > 0 ? shape[i] : 1;
+    if (elements > INT_MAX)
+        return cnn_fail(CNN_ERR_SHAPE, "graph: value '%s' would hold %.0f elements, more than "
+                        "%d", name, elements, INT_MAX);
     return CNN_OK;
 }
 
@@ -119,7 +128,7 @@ static void set_shape(graph_value *v, int ndim, const int *shape)
 
 cnn_status cnn_graph_add_input(cnn_graph *g, const char *name, int ndim, const int *shape)
 {
-    cnn_status st = check_rank(name, ndim);
+    cnn_status st = check_shape(name, ndim, shape);
     if (st != CNN_OK)
         return st;
     int cap = g->n_inputs;
@@ -141,7 +150,7 @@ cnn_status cnn_graph_set_input_shape(cnn_graph *g, const char *name, int ndim,
         return cnn_fail(CNN_ERR_INVALID_ARG, "graph: '%s' is not an input", name);
     if (g->prepared)
         return cnn_fail(CNN_ERR_INVALID_ARG, "graph: input '%s' reshaped after prepare", name);
-    cnn_status st = check_rank(name, ndim);
+    cnn_status st = check_shape(name, ndim, shape);
     if (st != CNN_OK)
         return st;
     set_shape(v, ndim, shape);
@@ -151,7 +160,7 @@ cnn_status cnn_graph_set_input_shape(cnn_graph *g, const char *name, int ndim,
 static cnn_status add_constant(cnn_graph *g, const char *name, int ndim, const int *shape,
                                const void *data, graph_dtype dtype)
 {
-    cnn_status st = check_rank(name, ndim);
+    cnn_status st = check_shape(name, ndim, shape);
     if (st != CNN_OK)
         return st;
     for (int i = 0; i < ndim; i++)
@@ -221,6 +230,14 @@ cnn_status cnn_graph_add_node(cnn_graph *g, const char *op_type, const char *nam
                         "node '%s' (%s): %d inputs and %d outputs, expected %d-%d and %d-%d",
                         name, op_type, n_inputs, n_outputs, op->min_in, op->max_in,
                         op->min_out, op->max_out);
+    for (int i = 0; i < op->min_in; i++)
+        if (!inputs[i][0])
+            return cnn_fail(CNN_ERR_FORMAT, "node '%s' (%s): required input %d is missing",
+                            name, op_type, i);
+    for (int i = 0; i < op->min_out; i++)
+        if (!outputs[i][0])
+            return cnn_fail(CNN_ERR_FORMAT, "node '%s' (%s): output %d has no name", name,
+                            op_type, i);
     cnn_status st = grow(&g->nodes, g->n_nodes, &g->cap_nodes);
     if (st != CNN_OK)
         return st;
@@ -395,8 +412,13 @@ cnn_status graph_attr_ints_or(const cnn_graph_node *n, const char *name, int wan
     if (v && count != want)
         return cnn_fail(CNN_ERR_INVALID_ARG, "%s has %d values, expected %d", name, count,
                         want);
-    for (int i = 0; i < want; i++)
+    for (int i = 0; i < want; i++) {
+        /* kernel sizes, strides, pads: far from int overflow once summed */
+        if (v && (v[i] < -(1 << 24) || v[i] > (1 << 24)))
+            return cnn_fail(CNN_ERR_INVALID_ARG, "%s[%d] = %lld is out of range", name, i,
+                            (long long)v[i]);
         out[i] = v ? (int)v[i] : def;
+    }
     return CNN_OK;
 }
 
@@ -440,7 +462,7 @@ cnn_status graph_set_output(cnn_graph_node *n, int i, int ndim, const int *shape
     graph_value *y = n->out[i];
     if (!y)
         return CNN_OK;
-    cnn_status st = check_rank(y->name, ndim);
+    cnn_status st = check_shape(y->name, ndim, shape);
     if (st != CNN_OK)
         return st;
     for (int d = 0; d < ndim; d++)
@@ -528,6 +550,16 @@ static int all_inputs_constant(const cnn_graph_node *n)
     return any;
 }
 
+/* 1 when every output of n has no elements: there is nothing to compute
+ * (layer functions need not handle empty tensors). */
+static int outputs_empty(const cnn_graph_node *n)
+{
+    for (int i = 0; i < n->n_out; i++)
+        if (n->out[i] && graph_numel(n->out[i]->t.ndim, n->out[i]->t.shape) > 0)
+            return 0;
+    return 1;
+}
+
 /* Run a node whose inputs are all constant now; its outputs become constants. */
 static cnn_status fold_node(cnn_context *ctx, cnn_graph_node *n)
 {
@@ -544,7 +576,7 @@ static cnn_status fold_node(cnn_context *ctx, cnn_graph_node *n)
     void *ws = n->workspace_size ? cnn_aligned_alloc(n->workspace_size) : NULL;
     if (n->workspace_size && !ws)
         return cnn_fail(CNN_ERR_NOMEM, "constant folding: out of memory");
-    cnn_status st = n->op->run(ctx, n, ws);
+    cnn_status st = outputs_empty(n) ? CNN_OK : n->op->run(ctx, n, ws);
     cnn_aligned_free(ws);
     if (st != CNN_OK)
         return st;
@@ -614,7 +646,7 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
         return cnn_fail(CNN_ERR_INVALID_ARG, "graph: run before prepare");
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
-        if (n->folded || n->fused)
+        if (n->folded || n->fused || outputs_empty(n))
             continue;
         cnn_status st = n->op->run(ctx, n, g->workspace);
         if (st != CNN_OK)

@@ -70,21 +70,30 @@ static void binary_row(binary_kind kind, const float *a, size_t sa, const float 
     }
 }
 
-static cnn_status binary_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
+typedef struct binary_job {
+    const binary_params *p;
+    const float *a, *b;
+    const cnn_tensor *y;
+} binary_job;
+
+/* Rows (all but the last output dimension) split over the threads. */
+static void binary_rows(void *arg, int ith, int nth)
 {
-    const binary_params *p = n->params;
-    const float *a = n->in[0]->t.data, *b = n->in[1]->t.data;
-    cnn_tensor *y = &n->out[0]->t;
-    int r = y->ndim;
-    if (r == 0) {
-        binary_row(p->kind, a, 0, b, 0, y->data, 1);
-        return CNN_OK;
+    const binary_job *j = arg;
+    const binary_params *p = j->p;
+    const cnn_tensor *y = j->y;
+    int r = y->ndim, w = y->shape[r - 1], idx[CNN_MAX_DIMS] = { 0 }, r0, r1;
+    cnn_split_range((int)graph_numel(r - 1, y->shape), ith, nth, &r0, &r1);
+    size_t ia = 0, ib = 0, rest = (size_t)r0;
+    for (int d = r - 2; d >= 0; d--) { /* offsets of row r0 */
+        idx[d] = (int)(rest % (size_t)y->shape[d]);
+        rest /= (size_t)y->shape[d];
+        ia += idx[d] * p->stride_a[d];
+        ib += idx[d] * p->stride_b[d];
     }
-    int w = y->shape[r - 1], idx[CNN_MAX_DIMS] = { 0 };
-    size_t rows = graph_numel(r - 1, y->shape), ia = 0, ib = 0;
-    for (size_t row = 0; row < rows; row++) {
-        binary_row(p->kind, a + ia, p->stride_a[r - 1], b + ib, p->stride_b[r - 1],
-                   y->data + row * w, w);
+    for (int row = r0; row < r1; row++) {
+        binary_row(p->kind, j->a + ia, p->stride_a[r - 1], j->b + ib, p->stride_b[r - 1],
+                   y->data + (size_t)row * w, w);
         for (int d = r - 2; d >= 0; d--) {
             ia += p->stride_a[d];
             ib += p->stride_b[d];
@@ -95,6 +104,19 @@ static cnn_status binary_run(cnn_context *ctx, cnn_graph_node *n, void *workspac
             idx[d] = 0;
         }
     }
+}
+
+static cnn_status binary_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
+{
+    const binary_params *p = n->params;
+    const float *a = n->in[0]->t.data, *b = n->in[1]->t.data;
+    const cnn_tensor *y = &n->out[0]->t;
+    if (y->ndim == 0) {
+        binary_row(p->kind, a, 0, b, 0, y->data, 1);
+        return CNN_OK;
+    }
+    binary_job j = { p, a, b, y };
+    cnn_threadpool_run(cnn_context_pool(ctx), binary_rows, &j, 0);
     return CNN_OK;
 }
 

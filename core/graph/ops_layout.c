@@ -170,6 +170,10 @@ static cnn_status pad_prepare(cnn_context *ctx, cnn_graph_node *n)
     if (count != 2 * n_axes)
         return cnn_fail(CNN_ERR_INVALID_ARG, "pads has %d values, expected %d", count,
                         2 * n_axes);
+    for (int i = 0; i < count; i++)
+        if (pads[i] < -(1 << 24) || pads[i] > (1 << 24))
+            return cnn_fail(CNN_ERR_INVALID_ARG, "pads[%d] = %lld is out of range", i,
+                            (long long)pads[i]);
     memset(p->before, 0, sizeof p->before);
     for (int i = 0; i < n_axes; i++) {
         p->before[axes[i]] = (int)pads[i];

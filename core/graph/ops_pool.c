@@ -1,6 +1,9 @@
-/* MaxPool, AveragePool, LpPool (1-D and 2-D), GlobalAveragePool and
- * GlobalMaxPool (any rank) on cnn_pool2d_forward. A 1-D pool is a 2-D one of
- * height 1; a global pool sees the spatial dimensions as one row.
+/* MaxPool, AveragePool (1-D, 2-D, 3-D), LpPool (1-D, 2-D), GlobalAveragePool
+ * and GlobalMaxPool (any rank) on cnn_pool2d_forward. A 1-D pool is a 2-D one
+ * of height 1; a global pool sees the spatial dimensions as one row. Box
+ * windows are separable: a 3-D pool is the 2-D pool of every depth slice
+ * (the planes of [N, C * D, H, W]) into the workspace, then a max or a mean
+ * over each depth window, whose divisor multiplies the 2-D one.
  *
  * ONNX allows padding wider than half the window, which cnn_pool2d (like
  * PyTorch) refuses: then the input is padded into the workspace first (-inf
@@ -18,6 +21,9 @@ typedef struct pool_params {
     int prepad;    /* pad into the workspace first */
     int pad[4];    /* top, bottom, left, right of the prepad */
     int real_taps; /* divide sums by the taps inside the input */
+    int depth;     /* 3-D: input depth, else 0; then the depth window: */
+    int kd, sd, dd, pad_front, pad_back, out_depth, depth_include_pad;
+    size_t slices_offset; /* bytes: the 2-D results of every depth slice */
 } pool_params;
 
 static void prepad_planes(const pool_params *p, const float *x, float *dst)
@@ -60,6 +66,35 @@ static void divide_by_real_taps(const pool_params *p, float *y, int oh, int ow)
         }
 }
 
+/* Max or mean over each depth window of the pooled slices [N, C, D, plane]. */
+static void pool_depth(const pool_params *p, const float *slices, size_t plane, float *y)
+{
+    int planes = p->view[1] / p->depth; /* N * C images of depth D */
+    for (size_t img = 0; img < (size_t)p->view[0] * planes; img++)
+        for (int od = 0; od < p->out_depth; od++) {
+            float *out = y + (img * p->out_depth + od) * plane;
+            int taps = 0, padded_taps = 0;
+            for (int kz = 0; kz < p->kd; kz++) {
+                int id = od * p->sd - p->pad_front + kz * p->dd;
+                padded_taps += id < p->depth + p->pad_back; /* PyTorch: up to the border */
+                if (id < 0 || id >= p->depth)
+                    continue;
+                const float *in = slices + (img * p->depth + id) * plane;
+                for (size_t i = 0; i < plane; i++)
+                    out[i] = !taps ? in[i]
+                             : p->pool.mode == CNN_POOL_MAX ? (in[i] > out[i] || isnan(in[i])
+                                                                   ? in[i] : out[i])
+                                                            : out[i] + in[i];
+                taps++;
+            }
+            if (p->pool.mode == CNN_POOL_AVG) {
+                float div = (float)(p->depth_include_pad ? padded_taps : taps);
+                for (size_t i = 0; i < plane; i++)
+                    out[i] /= div;
+            }
+        }
+}
+
 static cnn_status pool_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
 {
     const pool_params *p = n->params;
@@ -76,9 +111,12 @@ static cnn_status pool_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
     if (st != CNN_OK)
         return st;
     cnn_tensor y = { .ndim = 4, .shape = { p->view[0], p->view[1], oh, ow },
-                     .data = n->out[0]->t.data };
+                     .data = p->depth ? (float *)((char *)workspace + p->slices_offset)
+                                      : n->out[0]->t.data };
     if ((st = cnn_pool2d_forward(ctx, &p->pool, &x, &y, NULL)) == CNN_OK && p->real_taps)
         divide_by_real_taps(p, y.data, oh, ow);
+    if (st == CNN_OK && p->depth)
+        pool_depth(p, y.data, (size_t)oh * ow, n->out[0]->t.data);
     return st;
 }
 
@@ -89,12 +127,12 @@ static cnn_status pool_prepare(cnn_graph_node *n, cnn_pool_mode mode)
     if (st != CNN_OK)
         return st;
     const cnn_tensor *x = &n->in[0]->t;
-    if (x->ndim != 3 && x->ndim != 4)
-        return cnn_fail(CNN_ERR_UNSUPPORTED, "only 1-D and 2-D pooling is supported (input "
-                        "%d-D)", x->ndim);
+    if (x->ndim < 3 || (x->ndim == 5 && mode == CNN_POOL_LP))
+        return cnn_fail(CNN_ERR_UNSUPPORTED, "%d-D input not supported (%s)", x->ndim,
+                        mode == CNN_POOL_LP ? "1-D and 2-D" : "1-D to 3-D");
     if (n->n_out > 1 && n->out[1])
         return cnn_fail(CNN_ERR_UNSUPPORTED, "Indices output not supported");
-    int sp = x->ndim - 2, k[2], s[2], d[2], pads[4];
+    int sp = x->ndim - 2, k[3], s[3], d[3], pads[6];
     if ((st = graph_attr_ints_or(n, "kernel_shape", sp, 0, k)) != CNN_OK ||
         (st = graph_attr_ints_or(n, "strides", sp, 1, s)) != CNN_OK ||
         (st = graph_attr_ints_or(n, "dilations", sp, 1, d)) != CNN_OK ||
@@ -114,8 +152,8 @@ static cnn_status pool_prepare(cnn_graph_node *n, cnn_pool_mode mode)
     } else if (strcmp(auto_pad, "NOTSET")) {
         return cnn_fail(CNN_ERR_INVALID_ARG, "auto_pad '%s' unknown", auto_pad);
     }
-    /* height then width; 1-D: height 1 */
-    int h = sp == 2 ? 0 : -1, w = sp - 1;
+    /* (depth,) height, width; 1-D: height 1 */
+    int h = sp - 2, w = sp - 1;
     cnn_pool2d_params *q = &p->pool;
     cnn_pool2d_params_init(q, mode, h < 0 ? 1 : k[h], k[w]);
     q->stride_w = s[w], q->dilation_w = d[w];
@@ -128,7 +166,22 @@ static cnn_status pool_prepare(cnn_graph_node *n, cnn_pool_mode mode)
     q->count_include_pad = (int)graph_attr_int(n, "count_include_pad", 0);
     q->p = (float)graph_attr_int(n, "p", 2);
     p->view[0] = x->shape[0], p->view[1] = x->shape[1];
-    p->view[2] = sp == 2 ? x->shape[2] : 1, p->view[3] = x->shape[x->ndim - 1];
+    p->view[2] = h < 0 ? 1 : x->shape[2 + h], p->view[3] = x->shape[x->ndim - 1];
+    p->depth = 0;
+    if (sp == 3) {
+        int depth = x->shape[2], span = d[0] * (k[0] - 1) + 1;
+        int padded = depth + pads[0] + pads[3];
+        if (k[0] < 1 || s[0] < 1 || d[0] < 1 || pads[0] < 0 || pads[3] < 0 || span > padded)
+            return cnn_fail(CNN_ERR_SHAPE, "depth window %d (stride %d, dilation %d) does not "
+                            "fit the padded depth %d", k[0], s[0], d[0], padded);
+        p->depth = depth, p->kd = k[0], p->sd = s[0], p->dd = d[0];
+        p->pad_front = pads[0], p->pad_back = pads[3];
+        p->depth_include_pad = q->count_include_pad;
+        p->out_depth = (padded - span + (q->ceil_mode ? s[0] - 1 : 0)) / s[0] + 1;
+        if (q->ceil_mode && (p->out_depth - 1) * s[0] >= depth + pads[0])
+            p->out_depth--; /* as cnn_pool2d: no window starts in the end padding */
+        p->view[1] *= depth;
+    }
     int span_h = q->dilation_h * (q->kernel_h - 1) + 1;
     int span_w = q->dilation_w * (q->kernel_w - 1) + 1;
     int ph = p->view[2], pw = p->view[3];
@@ -152,7 +205,18 @@ static cnn_status pool_prepare(cnn_graph_node *n, cnn_pool_mode mode)
     int oh, ow;
     if ((st = cnn_pool2d_output_size(q, ph, pw, &oh, &ow)) != CNN_OK)
         return st;
-    int shape[4] = { x->shape[0], x->shape[1], sp == 2 ? oh : ow, ow };
+    int shape[5] = { x->shape[0], x->shape[1] };
+    if (sp == 1)
+        shape[2] = ow;
+    else if (sp == 2)
+        shape[2] = oh, shape[3] = ow;
+    else
+        shape[2] = p->out_depth, shape[3] = oh, shape[4] = ow;
+    if (p->depth) {
+        p->slices_offset = (n->workspace_size + 63) & ~(size_t)63;
+        n->workspace_size = p->slices_offset +
+                            (size_t)p->view[0] * p->view[1] * oh * ow * sizeof(float);
+    }
     return graph_set_output(n, 0, x->ndim, shape);
 }
 

@@ -188,48 +188,68 @@ static void build_taps(const resize_params *p, int d, int in, int out, resize_ta
     }
 }
 
-static cnn_status resize_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
+typedef struct resize_job {
+    const resize_params *p;
+    const cnn_tensor *x, *y;
+    resize_tap *const *taps;
+    const size_t *x_stride;
+} resize_job;
+
+/* Output elements split over the threads; each sums its 2^rank corners. */
+static void resize_elements(void *arg, int ith, int nth)
 {
-    const resize_params *p = n->params;
-    const cnn_tensor *x = &n->in[0]->t;
-    cnn_tensor *y = &n->out[0]->t;
-    int r = y->ndim, idx[CNN_MAX_DIMS] = { 0 };
-    resize_tap *taps[CNN_MAX_DIMS], *t = workspace;
-    size_t xs[CNN_MAX_DIMS], s = 1;
+    const resize_job *j = arg;
+    const cnn_tensor *y = j->y;
+    int r = y->ndim, idx[CNN_MAX_DIMS] = { 0 }, i0, i1;
+    cnn_split_range((int)graph_numel(r, y->shape), ith, nth, &i0, &i1);
+    size_t rest = (size_t)i0;
     for (int d = r - 1; d >= 0; d--) {
-        xs[d] = s;
-        s *= (size_t)x->shape[d];
+        idx[d] = (int)(rest % (size_t)y->shape[d]);
+        rest /= (size_t)y->shape[d];
     }
-    for (int d = 0; d < r; d++) {
-        taps[d] = t;
-        build_taps(p, d, x->shape[d], y->shape[d], t);
-        t += y->shape[d];
-    }
-    size_t total = graph_numel(r, y->shape);
-    for (size_t i = 0; i < total; i++) {
+    for (int i = i0; i < i1; i++) {
         float sum = 0.0f;
         int outside = 0;
         for (int d = 0; d < r; d++)
-            outside |= taps[d][idx[d]].outside;
+            outside |= j->taps[d][idx[d]].outside;
         /* corners: bit d of k picks i1 along dimension d */
         for (int k = 0; !outside && k < (1 << r); k++) {
             float w = 1.0f;
             size_t src = 0;
             for (int d = 0; d < r && w != 0.0f; d++) {
-                const resize_tap *tp = &taps[d][idx[d]];
+                const resize_tap *tp = &j->taps[d][idx[d]];
                 w *= (k >> d) & 1 ? tp->w1 : 1.0f - tp->w1;
-                src += (size_t)((k >> d) & 1 ? tp->i1 : tp->i0) * xs[d];
+                src += (size_t)((k >> d) & 1 ? tp->i1 : tp->i0) * j->x_stride[d];
             }
             if (w != 0.0f)
-                sum += w * x->data[src];
+                sum += w * j->x->data[src];
         }
-        y->data[i] = outside ? p->extrapolation : sum;
+        y->data[i] = outside ? j->p->extrapolation : sum;
         for (int d = r - 1; d >= 0; d--) {
             if (++idx[d] < y->shape[d])
                 break;
             idx[d] = 0;
         }
     }
+}
+
+static cnn_status resize_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
+{
+    const resize_params *p = n->params;
+    const cnn_tensor *x = &n->in[0]->t, *y = &n->out[0]->t;
+    resize_tap *taps[CNN_MAX_DIMS], *t = workspace;
+    size_t xs[CNN_MAX_DIMS], s = 1;
+    for (int d = y->ndim - 1; d >= 0; d--) {
+        xs[d] = s;
+        s *= (size_t)x->shape[d];
+    }
+    for (int d = 0; d < y->ndim; d++) {
+        taps[d] = t;
+        build_taps(p, d, x->shape[d], y->shape[d], t);
+        t += y->shape[d];
+    }
+    resize_job j = { p, x, y, taps, xs };
+    cnn_threadpool_run(cnn_context_pool(ctx), resize_elements, &j, 0);
     return CNN_OK;
 }
 

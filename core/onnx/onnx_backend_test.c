@@ -77,35 +77,7 @@ static cnn_onnx_test_result run_set(cnn_context *ctx, const char *dir, const cha
                  n_in, n_out, cnn_graph_input_count(g), cnn_graph_output_count(g));
         goto done;
     }
-    /* inputs by position; int64 and shape-deciding inputs become constants,
-     * so names are copied before the bindings shift the input list */
-    char *names[MAX_TEST_IO] = { 0 };
-    int bound[MAX_TEST_IO] = { 0 };
-    for (int i = 0; i < n_in; i++) {
-        names[i] = strdup(cnn_graph_input_name(g, i));
-        bound[i] = in[i].is_int64 || cnn_graph_input_decides_shapes(g, i);
-    }
-    st = CNN_OK;
-    for (int i = 0; i < n_in && st == CNN_OK; i++) {
-        if (!names[i])
-            st = cnn_fail(CNN_ERR_NOMEM, "out of memory");
-        else if (in[i].is_int64)
-            st = cnn_graph_add_constant_i64(g, names[i], in[i].ndim, in[i].shape, in[i].i64);
-        else if (bound[i])
-            st = cnn_graph_add_constant(g, names[i], in[i].ndim, in[i].shape, in[i].f32);
-        else
-            st = cnn_graph_set_input_shape(g, names[i], in[i].ndim, in[i].shape);
-    }
-    if (st == CNN_OK)
-        st = cnn_graph_prepare(g, ctx);
-    for (int i = 0, k = 0; st == CNN_OK && i < n_in; i++) {
-        if (bound[i])
-            continue;
-        cnn_tensor *t = cnn_graph_input(g, k++);
-        memcpy(t->data, in[i].f32, numel(in[i].ndim, in[i].shape) * sizeof(float));
-    }
-    for (int i = 0; i < n_in; i++)
-        free(names[i]);
+    st = cnn_onnx_feed(ctx, g, n_in, in);
     if (st == CNN_OK)
         st = cnn_graph_run(g, ctx);
     if (st != CNN_OK) {

@@ -161,6 +161,8 @@ static cnn_status add_constant_node(cnn_graph *g, const Onnx__NodeProto *node)
     const char *out = node->output[0];
     char what[300];
     snprintf(what, sizeof what, "node '%s' (Constant)", name);
+    if (!a->name)
+        return cnn_fail(CNN_ERR_FORMAT, "%s: attribute without a name", what);
     if (!strcmp(a->name, "value") && a->t) {
         cnn_onnx_tensor t;
         cnn_status st = decode_tensor(a->t, what, &t);
@@ -187,6 +189,9 @@ static cnn_status add_attribute(cnn_graph_node *n, const char *node_name, const 
 {
     char *s;
     cnn_status st;
+    if (!a->name || !a->name[0])
+        return cnn_fail(CNN_ERR_FORMAT, "node '%s' (%s): attribute without a name", node_name,
+                        op);
     switch (a->type) {
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
         return cnn_graph_node_set_int(n, a->name, a->i);
@@ -208,7 +213,7 @@ static cnn_status add_attribute(cnn_graph_node *n, const char *node_name, const 
         return st;
     default:
         return cnn_fail(CNN_ERR_UNSUPPORTED, "node '%s' (%s): attribute '%s' of type %d not "
-                        "supported", node_name, op, a->name ? a->name : "", (int)a->type);
+                        "supported", node_name, op, a->name, (int)a->type);
     }
 }
 
@@ -217,6 +222,8 @@ static cnn_status value_info_shape(const Onnx__ValueInfoProto *v, const char *ro
                                    int *elem_type, int *ndim, int *shape)
 {
     const Onnx__TypeProto *tp = v->type;
+    if (!v->name || !v->name[0])
+        return cnn_fail(CNN_ERR_FORMAT, "onnx: a graph %s without a name", role);
     *elem_type = 0;
     *ndim = 1;
     shape[0] = -1;
@@ -269,10 +276,10 @@ static cnn_status build_graph(cnn_graph *g, const Onnx__GraphProto *gp, const ch
                         what);
     for (size_t i = 0; i < gp->n_input; i++) {
         const Onnx__ValueInfoProto *v = gp->input[i];
-        if (!v->name || is_initializer(gp, v->name))
-            continue; /* before IR 4, initializers were listed as inputs too */
         if ((st = value_info_shape(v, "input", &elem, &ndim, shape)) != CNN_OK)
             return st;
+        if (is_initializer(gp, v->name))
+            continue; /* before IR 4, initializers were listed as inputs too */
         if (elem != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT &&
             elem != ONNX__TENSOR_PROTO__DATA_TYPE__INT64)
             return cnn_fail(CNN_ERR_UNSUPPORTED, "onnx: input '%s' has element type %s; "
@@ -314,7 +321,7 @@ static cnn_status build_graph(cnn_graph *g, const Onnx__GraphProto *gp, const ch
         if (elem && elem != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
             return cnn_fail(CNN_ERR_UNSUPPORTED, "onnx: output '%s' has element type %s; "
                             "outputs are float32", v->name, elem_type_name(elem));
-        if ((st = cnn_graph_mark_output(g, v->name ? v->name : "")) != CNN_OK)
+        if ((st = cnn_graph_mark_output(g, v->name)) != CNN_OK)
             return st;
         graph_value *out = g->outputs[g->n_outputs - 1];
         int known = v->type && v->type->tensor_type && v->type->tensor_type->shape;

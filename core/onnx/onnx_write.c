@@ -301,6 +301,20 @@ cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size)
     return st;
 }
 
+/* Write size bytes to path, or an error naming it. */
+static cnn_status write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return cnn_fail(CNN_ERR_IO, "onnx write: cannot create '%s': %s", path,
+                        strerror(errno));
+    size_t put = fwrite(data, 1, size, f);
+    int closed = fclose(f);
+    if (put != size || closed != 0)
+        return cnn_fail(CNN_ERR_IO, "onnx write: short write on '%s'", path);
+    return CNN_OK;
+}
+
 cnn_status cnn_onnx_write(const cnn_graph *g, const char *path)
 {
     void *data;
@@ -308,16 +322,26 @@ cnn_status cnn_onnx_write(const cnn_graph *g, const char *path)
     cnn_status st = cnn_onnx_write_memory(g, &data, &size);
     if (st != CNN_OK)
         return st;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(data);
-        return cnn_fail(CNN_ERR_IO, "onnx write: cannot create '%s': %s", path,
-                        strerror(errno));
-    }
-    size_t put = fwrite(data, 1, size, f);
-    int closed = fclose(f);
+    st = write_file(path, data, size);
     free(data);
-    if (put != size || closed != 0)
-        return cnn_fail(CNN_ERR_IO, "onnx write: short write on '%s'", path);
-    return CNN_OK;
+    return st;
+}
+
+cnn_status cnn_onnx_write_tensor(const char *path, const char *name, const cnn_tensor *t)
+{
+    graph_value v = { .name = (char *)name, .dtype = GRAPH_F32, .t = *t };
+    alloc_list a = { 0 };
+    Onnx__TensorProto *p = tensor_proto(&a, &v);
+    cnn_status st = p ? CNN_OK : cnn_fail(CNN_ERR_NOMEM, "onnx write: out of memory");
+    size_t size = p ? onnx__tensor_proto__get_packed_size(p) : 0;
+    uint8_t *data = p ? malloc(size ? size : 1) : NULL;
+    if (st == CNN_OK && !data)
+        st = cnn_fail(CNN_ERR_NOMEM, "onnx write: cannot allocate %zu bytes", size);
+    if (st == CNN_OK) {
+        onnx__tensor_proto__pack(p, data);
+        st = write_file(path, data, size);
+    }
+    free(data);
+    release(&a);
+    return st;
 }

@@ -173,6 +173,9 @@ cnn_status cnn_pool2d_check(const cnn_pool2d_params *p, const cnn_tensor *x,
     if (x->ndim != 4 || y->ndim != 4)
         return cnn_fail(CNN_ERR_SHAPE, "pool2d: x and y must be 4-D (x %d-D, y %d-D)",
                         x->ndim, y->ndim);
+    if (x->shape[0] < 1 || x->shape[1] < 1)
+        return cnn_fail(CNN_ERR_SHAPE, "pool2d: empty input [%d,%d,%d,%d]", x->shape[0],
+                        x->shape[1], x->shape[2], x->shape[3]);
     int oh, ow;
     cnn_status st = cnn_pool2d_output_size(p, x->shape[2], x->shape[3], &oh, &ow);
     if (st != CNN_OK)

@@ -53,7 +53,7 @@ def load(kind):
 
 
 def preprocess(images):
-    x = torch.from_numpy(images.copy()).float()
+    x = torch.from_numpy(np.array(images)).float()
     return (x * SCALE - MEAN) / STD
 
 
@@ -77,7 +77,7 @@ def train(seed, epochs=0, steps=0, batch=64, log=sys.stdout):
     batches when steps > 0, else `epochs` passes over the 60000 images."""
     torch.manual_seed(seed)
     images, labels = load("train")
-    x_all, y_all = preprocess(images), torch.from_numpy(labels.astype(np.int64))
+    y_all = torch.from_numpy(labels.astype(np.int64))
     model = FashionNet()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
@@ -90,7 +90,7 @@ def train(seed, epochs=0, steps=0, batch=64, log=sys.stdout):
             order = torch.randperm(len(labels))
         idx = order[(step % per_epoch) * batch:(step % per_epoch + 1) * batch]
         opt.zero_grad()
-        loss = loss_fn(model(x_all[idx]), y_all[idx])
+        loss = loss_fn(model(preprocess(images[idx.numpy()])), y_all[idx])
         loss.backward()
         opt.step()
         if log and (step + 1) % 500 == 0:

@@ -68,6 +68,13 @@ def test_hand_computed():
     check("sobel aperture 5 then the 7x7 curve kernel", [l["size"] for l in layers or []] == [5, 11], layers)
     rc, layers = rf_json("cnnconv weights=1,2,1;0,0,0;-1,-2,-1;1,1,1;1,1,1 padding=valid")
     check("cnnconv weights: kernel = number of rows", [l["size"] for l in layers or []] == [5], layers)
+    rc, layers = rf_json("cnnpool mode=wavelet ! cnnpool kernel-size=3 stride=0")
+    check("cnnpool wavelet = 2x2/2, stride=0 = the kernel",
+          [(l["size"], l["jump"]) for l in layers or []] == [(2, 2), (6, 6)], layers)
+    rc, layers = rf_json("--input-size", "64", "cnnconv kernel=box ! cnnpool mode=global-avg")
+    check("cnnpool global spans the whole map", [l["size"] for l in layers or []] == [3, 66], layers)
+    check("cnnpool adaptive: exit 2 (depends on the frame size)",
+          rf("cnnpool mode=adaptive-avg output-size=7").returncode == 2)
 
 
 def test_lecture():

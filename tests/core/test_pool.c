@@ -177,6 +177,11 @@ START_TEST(errors_name_the_problem)
     ck_assert_int_eq(cnn_pool2d_u8(ctx, &p, plane, 4, out, 2, 4, 4), CNN_ERR_UNSUPPORTED);
     cnn_pool2d_params_init(&p, CNN_POOL_MAX, 2, 2);
     ck_assert_int_eq(cnn_pool2d_u8(ctx, &p, plane, 3, out, 2, 4, 4), CNN_ERR_INVALID_ARG);
+    /* A graph can describe an empty batch; it must be refused, not divided by. */
+    cnn_tensor empty = { .ndim = 4, .shape = { 0, 1, 4, 4 }, .data = buf };
+    cnn_tensor small = { .ndim = 4, .shape = { 0, 1, 2, 2 }, .data = dy };
+    ck_assert_int_eq(cnn_pool2d_forward(ctx, &p, &empty, &small, NULL), CNN_ERR_SHAPE);
+    ck_assert_ptr_nonnull(strstr(cnn_last_error(), "empty input"));
 }
 END_TEST
 

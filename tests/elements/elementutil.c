@@ -137,3 +137,61 @@ el_run_pipeline (const gchar * description, guint timeout_s)
   gst_object_unref (pipeline);
   return result;
 }
+
+GstVideoInfo
+el_info (const gchar * format, gint width, gint height)
+{
+  GstVideoInfo info;
+
+  gst_video_info_set_format (&info, gst_video_format_from_string (format), width, height);
+  return info;
+}
+
+void
+el_output_size (GstHarness * hn, gint * width, gint * height)
+{
+  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+
+  fail_unless (gst_structure_get_int (s, "width", width));
+  fail_unless (gst_structure_get_int (s, "height", height));
+  gst_caps_unref (caps);
+}
+
+static guint
+mid_grey_sample (guint comp, gint x, gint y, gpointer user_data)
+{
+  return 100;
+}
+
+gchar *
+el_negotiation_error (const gchar * element_props, gint width, gint height,
+    const gchar * sink_caps)
+{
+  GstHarness *hn = gst_harness_new_parse (element_props);
+  GstBus *bus = gst_bus_new ();
+  GstVideoInfo info = el_info ("GRAY8", width, height);
+  gchar *msg;
+
+  gst_element_set_bus (hn->element, bus);
+  if (sink_caps)
+    gst_harness_set_sink_caps_str (hn, sink_caps);
+  gst_harness_set_src_caps (hn, gst_video_info_to_caps (&info));
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, mid_grey_sample,
+              NULL)), GST_FLOW_NOT_NEGOTIATED);
+  msg = el_pop_error (bus);
+  fail_unless (msg != NULL, "%s: no error message", element_props);
+  gst_element_set_bus (hn->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hn);
+  return msg;
+}
+
+void
+el_assert_pipeline_error (const gchar * description, const gchar * word)
+{
+  gchar *msg = el_run_pipeline (description, 20);
+
+  fail_unless (msg && strstr (msg, word), "%s: %s (want '%s')", description, msg, word);
+  g_free (msg);
+}

@@ -45,7 +45,19 @@ void el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuff
  * NULL on EOS, else the error message and its debug text (g_free it). A
  * timeout fails the test. */
 gchar *el_run_pipeline (const gchar * description, guint timeout_s);
+/* Fail unless the pipeline ends in an error whose text contains word. */
+void el_assert_pipeline_error (const gchar * description, const gchar * word);
 /* First error message the element posted on its bus, or NULL. */
 gchar *el_pop_error (GstBus * bus);
+
+/* Video info of a format name and size. */
+GstVideoInfo el_info (const gchar * format, gint width, gint height);
+/* Width and height of the caps the harness's sink got. */
+void el_output_size (GstHarness * hn, gint * width, gint * height);
+/* Push one GRAY8 frame of width x height through a harness around
+ * "element props" with downstream fixed to sink_caps (or free), expect
+ * not-negotiated, and return the error the element posted (g_free it). */
+gchar *el_negotiation_error (const gchar * element_props, gint width, gint height,
+    const gchar * sink_caps);
 
 #endif

@@ -28,7 +28,8 @@ RTOL = ATOL = 1e-4
 def run_eval(evaluator, workdir, threads):
     """Accuracy printed by cnn-model-eval, and its logits [N, 10]."""
     out = os.path.join(workdir, "logits-t%d.f32" % threads)
-    p = subprocess.run([evaluator, "-t", str(threads), "-o", out, os.path.join(workdir, "model.cfg"),
+    p = subprocess.run([evaluator, "-t", str(threads), "-o", out,
+                        os.path.join(workdir, "model.cfg"),
                         os.path.join(train.DATA, "t10k-images-idx3-ubyte.gz"),
                         os.path.join(train.DATA, "t10k-labels-idx1-ubyte.gz")],
                        capture_output=True, text=True)
@@ -66,7 +67,8 @@ def main(evaluator, workdir):
     ratio = np.abs(got - want) / (ATOL + RTOL * np.abs(want))
     worst = np.unravel_index(ratio.argmax(), ratio.shape)
     check(got.shape == want.shape and ratio.max() <= 1.0,
-          "logits of the 10000 test images within %g + %g|want| (worst %s: %g vs %g, max |diff| %.3g)"
+          "logits of the 10000 test images within %g + %g|want| "
+          "(worst %s: %g vs %g, max |diff| %.3g)"
           % (ATOL, RTOL, tuple(int(i) for i in worst), got[worst], want[worst],
              np.abs(got - want).max()))
     # An image whose two best PyTorch logits are closer than the tolerance may

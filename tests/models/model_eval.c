@@ -145,6 +145,8 @@ static uint8_t *read_idx(const char *path, int want_ndim, int *dims)
             goto bad;
         dims[i] = (int)d;
         count *= d;
+        if (count > INT32_MAX) /* gzread's limit */
+            goto bad;
     }
     data = malloc(count);
     if (!data || gzread(f, data, (unsigned)count) != (int)count)
@@ -262,8 +264,8 @@ int main(int argc, char **argv)
     printf("# %d threads, batch %d: %.0f images/s\n", threads, batch, n_images / seconds);
     if (logits_path) {
         FILE *f = fopen(logits_path, "wb");
-        if (!f || fwrite(all_logits, sizeof *all_logits * classes, n_images, f) != (size_t)n_images ||
-            fclose(f)) {
+        size_t row = sizeof *all_logits * classes;
+        if (!f || fwrite(all_logits, row, n_images, f) != (size_t)n_images || fclose(f)) {
             fprintf(stderr, "%s: cannot write\n", logits_path);
             return 1;
         }

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Conv + BatchNormalization + activation models (which the graph fuses) and
-a small CNN, built with onnx.helper; reference outputs from PyTorch's
+"""Conv + BatchNormalization + activation models (which the graph fuses), a
+small CNN and 3-D average pools (padding counted or not, ceil mode), built
+with onnx.helper; reference outputs from PyTorch's
 functional ops. Each is written as an ONNX backend test directory under
 OUTDIR and run by cnn-onnx-test at rtol 1e-4, atol 1e-5.
 
@@ -113,6 +114,13 @@ def main(runner, outdir):
           lambda m, x: m.act(m.bn(m.conv(x, "c", 2, 3, 3, dims=3, pads=[1] * 6), "n", 3), "s",
                              "Sigmoid"))
     build(outdir, "test_small_cnn", (2, 3, 16, 12), small_cnn)
+    for include in (0, 1):
+        build(outdir, f"test_avgpool3d_pad_ceil_include{include}", (2, 3, 7, 6, 5),
+              lambda m, x: m.node(x, "p", "AveragePool",
+                                  lambda t: F.avg_pool3d(t, 3, 2, 1, ceil_mode=True,
+                                                         count_include_pad=bool(include)),
+                                  kernel_shape=[3, 3, 3], strides=[2, 2, 2], pads=[1] * 6,
+                                  ceil_mode=1, count_include_pad=include))
     out = subprocess.run([runner, "--rtol", str(RTOL), "--atol", str(ATOL), outdir],
                          capture_output=True, text=True)
     sys.stdout.write(out.stdout)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/testutil.h"
 #include "cnn/onnx.h"
@@ -87,6 +88,61 @@ START_TEST(every_truncation_is_refused_without_crash)
     ck_assert_msg(strstr(cnn_last_error(), "half.onnx") != NULL, "%s", cnn_last_error());
     ck_assert_int_gt(refused, (int)size / 2);
     free(model);
+}
+END_TEST
+
+/* Models with a few random bytes changed: each is refused or, when it still
+ * decodes, prepared and run; never a crash (run it under ASan/UBSan too). */
+START_TEST(mutated_models_never_crash)
+{
+    static const char *const models[] = {
+        "node/test_conv_with_strides_padding/model.onnx",
+        "node/test_resize_upsample_scales_linear/model.onnx",
+        "node/test_maxpool_2d_pads/model.onnx",
+        "node/test_gemm_all_attributes/model.onnx",
+        "pytorch-converted/test_ConvTranspose2d/model.onnx",
+        "pytorch-converted/test_Conv3d_dilated_strided/model.onnx",
+        "pytorch-converted/test_AvgPool3d_stride/model.onnx",
+        "pytorch-operator/test_operator_pad/model.onnx",
+        "pytorch-operator/test_operator_view/model.onnx",
+        "node/test_softmax_axis_1/model.onnx",
+        "node/test_batchnorm_epsilon_training_mode/model.onnx",
+        "node/test_concat_3d_axis_1/model.onnx",
+        "node/test_transpose_all_permutations_3/model.onnx",
+        "node/test_matmul_4d/model.onnx",
+        "node/test_prelu_broadcast/model.onnx",
+    };
+    cnn_rng_key key = { test_seed(), 40 };
+    uint64_t draw = 0;
+    int decoded = 0;
+    for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
+        size_t size;
+        uint8_t *orig = slurp(testdata(models[m]), &size), *data = malloc(size);
+        for (int round = 0; round < 200; round++) {
+            memcpy(data, orig, size);
+            int flips = 1 + (int)(cnn_rng_u32(key, draw++) % 4);
+            for (int f = 0; f < flips; f++, draw += 2)
+                data[cnn_rng_u32(key, draw) % size] = (uint8_t)cnn_rng_u32(key, draw + 1);
+            cnn_graph *g;
+            if (cnn_onnx_read_memory(data, size, "mutated", &g) != CNN_OK)
+                continue;
+            decoded++;
+            if (cnn_graph_prepare(g, ctx) == CNN_OK) {
+                for (int i = 0; i < cnn_graph_input_count(g); i++) {
+                    cnn_tensor *t = cnn_graph_input(g, i);
+                    size_t count = 1;
+                    for (int d = 0; d < t->ndim; d++)
+                        count *= (size_t)t->shape[d];
+                    memset(t->data, 0, count * sizeof(float));
+                }
+                cnn_graph_run(g, ctx);
+            }
+            cnn_graph_destroy(g);
+        }
+        free(data);
+        free(orig);
+    }
+    ck_assert_int_gt(decoded, 0);
 }
 END_TEST
 
@@ -241,14 +297,16 @@ static void build_conv_bn_relu(cnn_graph *g, int expose_conv)
         ck_assert_cnn_ok(cnn_graph_mark_output(g, "c"));
 }
 
-/* Feed both conv-bn-relu graphs the same random input, run them, compare y. */
-static void run_both_and_compare(cnn_graph *a, cnn_graph *b, uint64_t purpose, double tol)
+/* Feed both conv-bn-relu graphs the same random input, run them, compare y
+ * (tol 0: the same bits). */
+static void run_both_and_compare(cnn_graph *a, cnn_context *ctx_a, cnn_graph *b,
+                                 cnn_context *ctx_b, uint64_t purpose, double tol)
 {
     size_t n = 2 * 3 * 9 * 7;
     test_fill_uniform(cnn_graph_input(a, 0)->data, n, test_seed(), purpose, -2.0f, 2.0f);
     memcpy(cnn_graph_input(b, 0)->data, cnn_graph_input(a, 0)->data, n * sizeof(float));
-    ck_assert_cnn_ok(cnn_graph_run(a, ctx));
-    ck_assert_cnn_ok(cnn_graph_run(b, ctx));
+    ck_assert_cnn_ok(cnn_graph_run(a, ctx_a));
+    ck_assert_cnn_ok(cnn_graph_run(b, ctx_b));
     ck_assert_close(cnn_graph_output(a, 0)->data, cnn_graph_output(b, 0)->data, 2 * 4 * 9 * 7,
                     tol, tol);
 }
@@ -268,7 +326,7 @@ START_TEST(conv_batchnorm_relu_fuse)
     ck_assert_int_eq(sf.fused, 2);
     ck_assert_int_eq(sa.fused, 0);
     ck_assert_uint_lt(sf.arena_bytes, sa.arena_bytes);
-    run_both_and_compare(fused, apart, 16, 1e-5);
+    run_both_and_compare(fused, ctx, apart, ctx, 16, 1e-5);
     cnn_graph_destroy(fused);
     cnn_graph_destroy(apart);
 }
@@ -293,9 +351,66 @@ START_TEST(built_graph_writes_and_reads_back)
     ck_assert_cnn_ok(cnn_graph_prepare(built, ctx));
     ck_assert_cnn_ok(cnn_graph_prepare(back, ctx));
     ck_assert_int_eq(cnn_onnx_write_memory(built, &again, &again_size), CNN_ERR_INVALID_ARG);
-    run_both_and_compare(back, built, 17, 0.0);
+    run_both_and_compare(back, ctx, built, ctx, 17, 0.0);
     cnn_graph_destroy(built);
     cnn_graph_destroy(back);
+}
+END_TEST
+
+/* gst-cnn infer: the backend test's inputs in, output_0.pb out, equal to
+ * the test's expected output at the backend runner's tolerances. */
+START_TEST(infer_files_writes_outputs)
+{
+    char dir[] = "/tmp/cnn-onnx-infer-XXXXXX", out[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+#define CONV_TEST "node/test_conv_with_strides_padding/"
+    char model[4096], x[4096], w[4096], want_path[4096];
+    strcpy(model, testdata(CONV_TEST "model.onnx"));
+    strcpy(x, testdata(CONV_TEST "test_data_set_0/input_0.pb"));
+    strcpy(w, testdata(CONV_TEST "test_data_set_0/input_1.pb"));
+    strcpy(want_path, testdata(CONV_TEST "test_data_set_0/output_0.pb"));
+    ck_assert_cnn_ok(cnn_onnx_infer_files(ctx, model, 2, (const char *[]){ x, w }, dir));
+    snprintf(out, sizeof out, "%s/output_0.pb", dir);
+    cnn_onnx_tensor got, want;
+    ck_assert_cnn_ok(cnn_onnx_read_tensor(out, &got));
+    ck_assert_cnn_ok(cnn_onnx_read_tensor(want_path, &want));
+    ck_assert_str_eq(got.name, want.name);
+    ck_assert_int_eq(got.ndim, want.ndim);
+    ck_assert(memcmp(got.shape, want.shape, sizeof got.shape) == 0);
+    ck_assert_int_eq(got.ndim, 4);
+    ck_assert_close(got.f32, want.f32,
+                    (size_t)got.shape[0] * got.shape[1] * got.shape[2] * got.shape[3], 1e-7,
+                    1e-3);
+    cnn_onnx_tensor_release(&got);
+    cnn_onnx_tensor_release(&want);
+    /* one input short: refused, naming the counts */
+    ck_assert_int_eq(cnn_onnx_infer_files(ctx, model, 1, (const char *[]){ x }, dir),
+                     CNN_ERR_INVALID_ARG);
+    ck_assert_msg(strstr(cnn_last_error(), "1 input tensors for a model of 2 inputs"), "%s",
+                  cnn_last_error());
+    remove(out);
+    rmdir(dir);
+}
+END_TEST
+
+/* The same graph on 1 and 3 threads gives the same bits. */
+START_TEST(same_output_on_any_thread_count)
+{
+    cnn_context *one, *three;
+    cnn_graph *a, *b;
+    ck_assert_cnn_ok(cnn_context_create(&one, 1));
+    ck_assert_cnn_ok(cnn_context_create(&three, 3));
+    ck_assert_cnn_ok(cnn_graph_create(&a));
+    ck_assert_cnn_ok(cnn_graph_create(&b));
+    build_conv_bn_relu(a, 1);
+    build_conv_bn_relu(b, 1);
+    ck_assert_cnn_ok(cnn_graph_prepare(a, one));
+    ck_assert_cnn_ok(cnn_graph_prepare(b, three));
+    run_both_and_compare(a, one, b, three, 18, 0.0);
+    cnn_graph_destroy(a);
+    cnn_graph_destroy(b);
+    cnn_context_destroy(one);
+    cnn_context_destroy(three);
 }
 END_TEST
 
@@ -306,6 +421,7 @@ static Suite *onnx_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, real_model_reads_and_runs_shape_inference);
     tcase_add_test(tc, every_truncation_is_refused_without_crash);
+    tcase_add_test(tc, mutated_models_never_crash);
     tcase_add_test(tc, text_file_is_refused);
     tcase_add_test(tc, unsupported_operator_names_node_and_operator);
     tcase_add_test(tc, bad_shape_names_node_operator_and_reason);
@@ -313,6 +429,8 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, constants_are_folded);
     tcase_add_test(tc, conv_batchnorm_relu_fuse);
     tcase_add_test(tc, built_graph_writes_and_reads_back);
+    tcase_add_test(tc, infer_files_writes_outputs);
+    tcase_add_test(tc, same_output_on_any_thread_count);
     suite_add_tcase(s, tc);
     return s;
 }

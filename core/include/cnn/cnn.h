@@ -20,5 +20,7 @@
 #include "cnn/softmax.h"
 #include "cnn/elementwise.h"
 #include "cnn/augment.h"
+#include "cnn/text.h"
+#include "cnn/colormap.h"
 
 #endif

@@ -56,8 +56,9 @@ cnn_status cnn_graph_mark_output(cnn_graph *g, const char *name);
 /* 1 when the operator is known (op_type as in ONNX, e.g. "Conv"). */
 int cnn_graph_op_supported(const char *op_type);
 
-/* Infer shapes, fold constants, plan and allocate the arena. Errors name the
- * node, its operator and the reason. */
+/* Infer shapes, fold constants, fuse, plan and allocate the arena. Errors
+ * name the node, its operator and the reason; after one the graph can only
+ * be destroyed. */
 cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx);
 /* Run all nodes; write inputs first (cnn_graph_input), read outputs after. */
 cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx);

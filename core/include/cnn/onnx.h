@@ -45,6 +45,20 @@ typedef struct cnn_onnx_tensor {
 
 cnn_status cnn_onnx_read_tensor(const char *path, cnn_onnx_tensor *t);
 void cnn_onnx_tensor_release(cnn_onnx_tensor *t);
+/* Write a float tensor as a TensorProto file named `name`. */
+cnn_status cnn_onnx_write_tensor(const char *path, const char *name, const cnn_tensor *t);
+
+/* Prepare a model just read for these inputs (one per model input, in
+ * order) and copy them in: int64 inputs and inputs that decide shapes
+ * become constants, the others set the input shapes. Then cnn_graph_run(). */
+cnn_status cnn_onnx_feed(cnn_context *ctx, cnn_graph *g, int n_inputs,
+                         const cnn_onnx_tensor *inputs);
+
+/* `gst-cnn infer`: run a model on TensorProto input files (one per model
+ * input, in order; int64 and shape-deciding inputs bound as constants) and
+ * write out_dir/output_N.pb, one per model output. */
+cnn_status cnn_onnx_infer_files(cnn_context *ctx, const char *model_path, int n_inputs,
+                                const char *const *input_paths, const char *out_dir);
 
 typedef enum cnn_onnx_test_result {
     CNN_ONNX_TEST_PASSED = 0,
