@@ -245,6 +245,22 @@ detect_rgb (GstCnnEdge * self, cnn_context * ctx, GstVideoFrame * in, cnn_status
       self->width, self->width, self->height, self->workspace);
 }
 
+/* RGB in, gray in RGB out (magnitude, or Canny's edges): one fused pass
+ * over the frame, no luma or edge plane. */
+static void
+detect_rgb_packed (GstCnnEdge * self, cnn_context * ctx, GstVideoFrame * in,
+    GstVideoFrame * out, cnn_status * st)
+{
+  const cnn_pixel_plane rgb[3] = { gst_cnn_component_plane (in, 0),
+    gst_cnn_component_plane (in, 1), gst_cnn_component_plane (in, 2)
+  };
+  const cnn_pixel_plane dst[3] = { gst_cnn_component_plane (out, 0),
+    gst_cnn_component_plane (out, 1), gst_cnn_component_plane (out, 2)
+  };
+
+  *st = cnn_edge_detect_packed (ctx, &self->active.edge, rgb, dst, 3, self->workspace);
+}
+
 /* 16 bits: on floats at the 0-255 scale the thresholds are given in; the
  * 8-bit edges serve mask and overlay. */
 static void
@@ -442,6 +458,20 @@ gst_cnn_edge_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterFrame
     st = detect_tensor (self, ctx, &in->tensor, &out->tensor);
     if (st != CNN_OK)
       goto detect_failed;
+    return TRUE;
+  }
+  if (self->detect == detect_rgb && (self->active.output == OUTPUT_MAGNITUDE ||
+          (self->active.output == OUTPUT_MASK &&
+              self->active.edge.method == CNN_EDGE_CANNY))) {
+    detect_rgb_packed (self, ctx, &in->video, &out->video, &st);
+    if (st != CNN_OK)
+      goto detect_failed;
+    /* RGBA, BGRA: alpha opaque, as write_output leaves it */
+    if (GST_VIDEO_FRAME_N_COMPONENTS (&out->video) == 4) {
+      cnn_pixel_plane alpha = gst_cnn_component_plane (&out->video, 3);
+
+      cnn_pixels_fill (ctx, &alpha, 255);
+    }
     return TRUE;
   }
   self->detect (self, ctx, &in->video, &st);

@@ -1,14 +1,23 @@
 /* Per-frame cost of cnnedge against OpenCV's GStreamer elements in the same
  * pipelines: `cnnedge method=sobel` vs `cvsobel`, `cnnedge method=canny` vs
  * `edgedetect` (gstreamer1.0-opencv; both take RGB and output RGB gray).
- * Each pipeline runs from PLAYING to EOS `reps` times; the median minus the
- * median of the same pipeline without a filter, over the frame count, is
- * the filter's cost per frame, in wall time and in CPU time of all threads
- * (the process's user + system time: on a shared machine the steadier of
- * the two). Ratios are peer cost / cnnedge cost; "ratio NAME VALUE" lines
- * (CPU time) feed `gst-cnn bench`.
+ * Each scene's frames are made once (videotestsrc, or the clip decoded and
+ * converted) and kept; every timed run feeds the same frames, cycled, from
+ * an appsrc: `appsrc ! FILTER ! fakesink`. So the baseline (no filter) costs
+ * almost nothing and the filter's cost is not a small difference of two
+ * large, noisy source costs (videotestsrc alone takes ~6 ms a 1080p frame).
+ * By default 2 distinct frames are cycled: they stay in the L3 cache, as a
+ * frame a decoder or converter has just written does in a live pipeline;
+ * `distinct` 8 (48 MB at 1080p) makes every frame come from memory.
+ * Every run goes from PLAYING to EOS `reps` times; the median minus the
+ * median of the baseline, over the frames, is the filter's cost per frame,
+ * in wall time and in CPU time of all threads (the process's user + system
+ * time: on a shared machine the steadier of the two, and the honest one for
+ * threaded filters). Ratios are peer cost / cnnedge cost; "ratio NAME VALUE"
+ * lines (CPU time) feed `gst-cnn bench`.
  *
- *   GST_PLUGIN_PATH=build/plugins build/bench/edge/bench_edge_elements [frames] [reps]
+ *   GST_PLUGIN_PATH=build/plugins build/bench/edge/bench_edge_elements \
+ *       [frames] [reps] [distinct]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +56,16 @@ static const Scene scenes[] = {
         "video/x-raw,format=RGB,width=1920,height=1080 ! identity eos-after=%d"},
 };
 
+/* Most distinct frames kept per scene, cycled through. */
+#define MAX_DISTINCT 8
+
+typedef struct
+{
+  GstCaps *caps;
+  GstBuffer *frames[MAX_DISTINCT];
+  gint n;
+} Frames;
+
 static const Row rows[] = {
   {NULL, -1, NULL},
   {"cvsobel mask=false", -1, NULL},
@@ -70,45 +89,104 @@ cpu_seconds (void)
       ru.ru_stime.tv_usec) / 1e6;
 }
 
-/* Wall and CPU seconds from PLAYING to EOS; FALSE on error. */
 static gboolean
-run_once (const gchar * description, gdouble * wall, gdouble * cpu)
+wait_eos (GstElement * pipeline, const gchar * description)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg = gst_bus_timed_pop_filtered (bus, 300 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  gboolean ok = msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS;
+  GError *err = NULL;
+
+  if (msg && !ok) {
+    gst_message_parse_error (msg, &err, NULL);
+    g_printerr ("bench: %s: %s\n", description, err->message);
+    g_clear_error (&err);
+  } else if (!msg) {
+    g_printerr ("bench: %s: no EOS\n", description);
+  }
+  if (msg)
+    gst_message_unref (msg);
+  gst_object_unref (bus);
+  return ok;
+}
+
+/* Make the distinct frames of a scene once: source ! appsink. */
+static gboolean
+capture (const Scene * scene, gint n, Frames * f)
+{
+  gchar *source = g_strdup_printf (scene->source, n);
+  gchar *desc = g_strdup_printf ("%s ! appsink name=sink sync=false", source);
+  GstElement *pipeline = gst_parse_launch (desc, NULL), *sink;
+  gboolean ok = FALSE;
+
+  g_free (source);
+  f->n = 0;
+  f->caps = NULL;
+  if (!pipeline) {
+    g_printerr ("bench: cannot build %s\n", desc);
+    g_free (desc);
+    return FALSE;
+  }
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (f->n < n) {
+    GstSample *sample = NULL;
+
+    g_signal_emit_by_name (sink, "pull-sample", &sample);
+    if (!sample)
+      break;
+    if (!f->caps)
+      f->caps = gst_caps_ref (gst_sample_get_caps (sample));
+    f->frames[f->n++] = gst_buffer_ref (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  ok = f->n == n && f->caps;
+  if (!ok)
+    g_printerr ("bench: %s gave %d of %d frames\n", desc, f->n, n);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  return ok;
+}
+
+/* Wall and CPU seconds from PLAYING to EOS of frames from f through the
+ * pipeline; FALSE on error. The first frame goes through during preroll,
+ * outside the timing: `frames - 1` are timed. */
+static gboolean
+run_once (const gchar * description, const Frames * f, gint frames, gdouble * wall,
+    gdouble * cpu)
 {
   GError *err = NULL;
-  GstElement *pipeline = gst_parse_launch (description, &err);
-  GstBus *bus;
-  GstMessage *msg;
+  GstElement *pipeline = gst_parse_launch (description, &err), *src;
+  GstFlowReturn flow;
   gint64 start;
   gdouble cpu_start;
-  gboolean ok = FALSE;
+  gboolean ok;
+  gint i;
 
   if (!pipeline || err) {
     g_printerr ("bench: %s: %s\n", description, err ? err->message : "no pipeline");
     g_clear_error (&err);
     return FALSE;
   }
-  /* preroll first, so the timing holds only the streaming */
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  g_object_set (src, "caps", f->caps, "format", GST_FORMAT_TIME, NULL);
   gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  /* all frames queued up front: the timed part is only the streaming */
+  for (i = 0; i < frames; i++)
+    g_signal_emit_by_name (src, "push-buffer", f->frames[i % f->n], &flow);
+  g_signal_emit_by_name (src, "end-of-stream", &flow);
   gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
-  bus = gst_element_get_bus (pipeline);
   start = g_get_monotonic_time ();
   cpu_start = cpu_seconds ();
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 300 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
-    *wall = (g_get_monotonic_time () - start) / 1e6;
-    *cpu = cpu_seconds () - cpu_start;
-    ok = TRUE;
-  } else if (msg) {
-    gst_message_parse_error (msg, &err, NULL);
-    g_printerr ("bench: %s: %s\n", description, err->message);
-    g_clear_error (&err);
-  }
-  if (msg)
-    gst_message_unref (msg);
+  ok = wait_eos (pipeline, description);
+  *wall = (g_get_monotonic_time () - start) / 1e6;
+  *cpu = cpu_seconds () - cpu_start;
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
+  gst_object_unref (src);
   gst_object_unref (pipeline);
   return ok;
 }
@@ -133,30 +211,38 @@ main (int argc, char **argv)
 {
   gint frames = argc > 1 ? atoi (argv[1]) : 60;
   gint reps = argc > 2 ? atoi (argv[2]) : 5;
+  gint distinct = argc > 3 ? atoi (argv[3]) : 2;
   guint s, r;
   gint k;
 
   gst_init (&argc, &argv);
-  if (frames < 1 || reps < 1) {
-    g_printerr ("usage: %s [frames >= 1] [repetitions >= 1]\n", argv[0]);
+  if (frames < 2 || reps < 1 || distinct < 1 || distinct > MAX_DISTINCT) {
+    g_printerr ("usage: %s [frames >= 2] [repetitions >= 1] [distinct frames 1-%d]\n",
+        argv[0], MAX_DISTINCT);
     return 2;
   }
   reps = MIN (reps, MAX_REPS);
-  printf ("cnnedge vs OpenCV elements: ms per frame above the pipeline without a filter, "
-      "median of %d runs of %d frames; ratio = peer / cnnedge\n", reps, frames);
+  distinct = MIN (distinct, frames);
+  printf ("cnnedge vs OpenCV elements: ms per frame above `appsrc ! fakesink` fed the same "
+      "%d distinct frames, median of %d runs of %d frames; ratio = peer / cnnedge\n",
+      distinct, reps, frames);
   for (s = 0; s < G_N_ELEMENTS (scenes); s++) {
-    gchar *source = g_strdup_printf (scenes[s].source, frames);
     gdouble wall[N_ROWS][MAX_REPS], cpu[N_ROWS][MAX_REPS], mw[N_ROWS], mc[N_ROWS];
+    gdouble timed = frames - 1;
+    Frames f;
+    gint i;
 
+    if (!capture (&scenes[s], distinct, &f))
+      return 1;
     printf ("\n%s\n  %-36s %10s %8s %10s %8s\n", scenes[s].name, "", "wall ms", "ratio",
         "CPU ms", "ratio");
     /* interleave rows within a repetition so load changes hit all alike */
     for (k = 0; k < reps; k++) {
       for (r = 0; r < N_ROWS; r++) {
         gchar *desc = rows[r].filter ?
-            g_strdup_printf ("%s ! %s ! fakesink sync=false", source, rows[r].filter) :
-            g_strdup_printf ("%s ! fakesink sync=false", source);
-        gboolean ok = run_once (desc, &wall[r][k], &cpu[r][k]);
+            g_strdup_printf ("appsrc name=src ! %s ! fakesink sync=false", rows[r].filter) :
+            g_strdup ("appsrc name=src ! fakesink sync=false");
+        gboolean ok = run_once (desc, &f, frames, &wall[r][k], &cpu[r][k]);
 
         g_free (desc);
         if (!ok)
@@ -168,24 +254,26 @@ main (int argc, char **argv)
       mc[r] = median (cpu[r], reps);
     }
     for (r = 0; r < N_ROWS; r++) {
-      gdouble w = (mw[r] - (rows[r].filter ? mw[0] : 0)) * 1e3 / frames;
-      gdouble c = (mc[r] - (rows[r].filter ? mc[0] : 0)) * 1e3 / frames;
+      gdouble w = (mw[r] - (rows[r].filter ? mw[0] : 0)) * 1e3 / timed;
+      gdouble c = (mc[r] - (rows[r].filter ? mc[0] : 0)) * 1e3 / timed;
 
       printf ("  %-36s %10.2f", rows[r].filter ? rows[r].filter : "baseline (no filter)", w);
       if (rows[r].peer >= 0)
-        printf (" %7.2fx", (mw[rows[r].peer] - mw[0]) * 1e3 / frames / w);
+        printf (" %7.2fx", (mw[rows[r].peer] - mw[0]) * 1e3 / timed / w);
       else
         printf (" %8s", "");
       printf (" %10.2f", c);
       if (rows[r].peer >= 0)
-        printf (" %7.2fx", (mc[rows[r].peer] - mc[0]) * 1e3 / frames / c);
+        printf (" %7.2fx", (mc[rows[r].peer] - mc[0]) * 1e3 / timed / c);
       printf ("\n");
     }
     for (r = 0; r < N_ROWS; r++)
       if (rows[r].peer >= 0)
         printf ("ratio %s_%s_cpu %.2f\n", rows[r].id, scenes[s].id,
             (mc[rows[r].peer] - mc[0]) / (mc[r] - mc[0]));
-    g_free (source);
+    for (i = 0; i < f.n; i++)
+      gst_buffer_unref (f.frames[i]);
+    gst_caps_unref (f.caps);
   }
   return 0;
 }

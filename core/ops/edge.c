@@ -64,7 +64,7 @@ cnn_status cnn_edge_check(const cnn_edge_params *p, int width, int height)
 
 /* Workspace: the scratch of each thread (the operator's rows, then the ring
  * of blurred rows when blurring), then Canny's edge map and stack. */
-static size_t op_scratch_size(const cnn_edge_params *p, int width)
+size_t cnn_edge_op_scratch(const cnn_edge_params *p, int width)
 {
     switch (p->method) {
     case CNN_EDGE_CANNY: return cnn_edge_canny_scratch(width);
@@ -74,18 +74,21 @@ static size_t op_scratch_size(const cnn_edge_params *p, int width)
     return cnn_edge_gradient_scratch(p, width);
 }
 
-static size_t thread_scratch_size(const cnn_edge_params *p, int width)
+size_t cnn_edge_thread_scratch(const cnn_edge_params *p, int width)
 {
-    return op_scratch_size(p, width) + cnn_edge_rows_scratch(p->blur_sigma, width);
+    return cnn_edge_op_scratch(p, width) + cnn_edge_rows_scratch(p->blur_sigma, width);
 }
 
+/* Sized for the packed path (cnn_edge_detect_packed), whose thread scratch
+ * holds the plane path's, so one workspace serves every entry. */
 size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height, int n_threads)
 {
     if (n_threads <= 0) { /* as cnn_context_create: one per online CPU */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         n_threads = cpus > 0 ? (int)cpus : 1;
     }
-    size_t s = (size_t)n_threads * thread_scratch_size(p, width);
+    size_t luma_offset, gray_offset;
+    size_t s = (size_t)n_threads * cnn_edge_packed_scratch(p, width, &luma_offset, &gray_offset);
     if (p->method == CNN_EDGE_CANNY)
         s += cnn_edge_canny_shared(width, height);
     return s;
@@ -152,12 +155,12 @@ static void detect(cnn_context *ctx, rows_job *j, void *workspace)
     const cnn_edge_params *p = j->p;
     int nth = cnn_context_threads(ctx);
     j->scratch = workspace;
-    j->scratch_size = thread_scratch_size(p, j->width);
-    j->rows_offset = op_scratch_size(p, j->width);
+    j->scratch_size = cnn_edge_thread_scratch(p, j->width);
+    j->rows_offset = cnn_edge_op_scratch(p, j->width);
     if (p->method == CNN_EDGE_CANNY)
         cnn_edge_canny(ctx, p, j->src, j->src_stride, j->dst, j->dst_stride, j->width,
-                       j->height, j->is_f32, j->scratch, j->scratch_size, j->rows_offset,
-                       j->scratch + (size_t)nth * j->scratch_size);
+                       j->height, j->is_f32, NULL, j->scratch, j->scratch_size,
+                       j->rows_offset, j->scratch + (size_t)nth * j->scratch_size);
     else
         cnn_threadpool_run(cnn_context_pool(ctx), rows_task, j, nth);
 }

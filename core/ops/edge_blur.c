@@ -100,6 +100,7 @@ void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
     s->is_f32 = is_f32;
     s->k = k;
     s->ring = NULL;
+    s->luma = NULL;
     if (!(sigma > 0))
         return;
     s->ring = scratch;
@@ -120,7 +121,7 @@ void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
 
 /* Blur row y of 8 bits: 8.8 fixed-point vertical sums padded by r, then the
  * 16.16 horizontal sums rounded once. */
-static void blur_row_u8(const edge_rows *s, int y, uint8_t *out)
+static void blur_row_u8(edge_rows *s, int y, uint8_t *out)
 {
     int n = s->taps_n, r = n / 2, w = s->width;
     const uint8_t *rows[EDGE_MAX_BLUR];
@@ -128,7 +129,7 @@ static void blur_row_u8(const edge_rows *s, int y, uint8_t *out)
     uint32_t *acc = (uint32_t *)((uint8_t *)s->blur_scratch +
                                  edge_align64(((size_t)w + EDGE_MAX_BLUR) * sizeof *t));
     for (int i = 0; i < n; i++)
-        rows[i] = s->src + edge_border_index(y - r + i, s->height, EDGE_REFLECT101) * s->stride;
+        rows[i] = edge_source_row(s, edge_border_index(y - r + i, s->height, EDGE_REFLECT101));
     s->k->edge_blur_vpass(rows, s->taps_u8, n, t + r, w);
     for (int j = 1; j <= r; j++) {
         t[r - j] = t[r + edge_border_index(-j, w, EDGE_REFLECT101)];

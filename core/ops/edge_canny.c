@@ -103,6 +103,7 @@ typedef struct canny_job {
     size_t scratch_size, rows_offset;
     int32_t low, high;
     float low_f, high_f;
+    const edge_packed_io *io; /* packed pixels in and out, or NULL */
 } canny_job;
 
 static uint8_t *map_row(const canny_job *j, int y)
@@ -207,21 +208,38 @@ static void grow(uint8_t *map, ptrdiff_t stride, int32_t *stack, size_t top, ptr
     }
 }
 
-/* Push the offsets of the edge cells of rows [y0, y1). Cells are 0, 1 or 2,
- * so bit 1 of a byte marks an edge: eight cells are tested at once. */
+#define EDGE_BITS 0x0202020202020202ull
+
+/* Push the offsets of the edge cells among the eight cells v read at
+ * offset o: cells are 0, 1 or 2, so bit 1 of a byte marks an edge. */
+static inline size_t push_word(uint64_t v, int32_t o, int32_t *stack, size_t top)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    for (v &= EDGE_BITS; v; v &= v - 1)
+        stack[top++] = o + (__builtin_ctzll(v) >> 3);
+    return top;
+}
+
+/* Push the offsets of the edge cells of rows [y0, y1), 32 cells at a time
+ * (most of a frame holds no edge), then 8, then one. */
 static size_t push_edges(const canny_job *j, int y0, int y1, int32_t *stack, size_t top)
 {
     for (int y = y0; y < y1; y++) {
         const uint8_t *row = map_row(j, y);
         int32_t base = (int32_t)(row - j->map), x = 0;
+        for (; x + 32 <= j->width; x += 32) {
+            uint64_t v[4];
+            memcpy(v, row + x, sizeof v);
+            if ((v[0] | v[1] | v[2] | v[3]) & EDGE_BITS)
+                for (int i = 0; i < 4; i++)
+                    top = push_word(v[i], base + x + 8 * i, stack, top);
+        }
         for (; x + 8 <= j->width; x += 8) {
             uint64_t v;
             memcpy(&v, row + x, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            v = __builtin_bswap64(v);
-#endif
-            for (v &= 0x0202020202020202ull; v; v &= v - 1)
-                stack[top++] = base + x + (__builtin_ctzll(v) >> 3);
+            top = push_word(v, base + x, stack, top);
         }
         for (; x < j->width; x++)
             if (row[x] == MAP_EDGE)
@@ -254,6 +272,8 @@ static void suppress_band(void *arg, int ith, int nth)
     edge_rows src;
     cnn_edge_rows_init(&src, j->k, j->src, j->src_stride, w, j->height, j->is_f32,
                        j->p->blur_sigma, s + j->rows_offset);
+    if (j->io)
+        cnn_edge_rows_set_packed(&src, j->io, s + j->io->luma_offset);
     gradient_row(j, &src, y0 - 1, gx[1], gy[1], mag[ip], generic);
     gradient_row(j, &src, y0, gx[0], gy[0], mag[ia], generic);
     for (int y = y0; y < y1; y++) {
@@ -277,21 +297,34 @@ static void suppress_band(void *arg, int ith, int nth)
          (y1 + 1) * j->map_stride);
 }
 
+/* 255 where a map row holds an edge, else 0; a plain loop over local
+ * pointers, so it vectorises. */
+static void edge_row_u8(const uint8_t *restrict row, uint8_t *restrict out, int width)
+{
+    for (int x = 0; x < width; x++)
+        out[x] = row[x] == MAP_EDGE ? 255 : 0;
+}
+
 static void write_mask(void *arg, int ith, int nth)
 {
     const canny_job *j = arg;
     int y0, y1;
     cnn_split_range(j->height, ith, nth, &y0, &y1);
+    /* packed output: each row as gray in the thread's scratch, then spread */
+    uint8_t *gray = j->io && j->io->out_step > 1
+                        ? j->scratch + (size_t)ith * j->scratch_size + j->io->gray_offset
+                        : NULL;
     for (int y = y0; y < y1; y++) {
         const uint8_t *row = map_row(j, y);
-        if (j->is_f32) {
+        if (gray) {
+            edge_row_u8(row, gray, j->width);
+            cnn_edge_packed_put_row(j->k, j->io, y, gray, j->width);
+        } else if (j->is_f32) {
             float *out = (float *)j->dst + y * j->dst_stride;
             for (int x = 0; x < j->width; x++)
                 out[x] = row[x] == MAP_EDGE ? 1.0f : 0.0f;
         } else {
-            uint8_t *out = (uint8_t *)j->dst + y * j->dst_stride;
-            for (int x = 0; x < j->width; x++)
-                out[x] = row[x] == MAP_EDGE ? 255 : 0;
+            edge_row_u8(row, (uint8_t *)j->dst + y * j->dst_stride, j->width);
         }
     }
 }
@@ -352,14 +385,15 @@ static void run(cnn_context *ctx, canny_job *j, void *shared)
 
 void cnn_edge_canny(cnn_context *ctx, const cnn_edge_params *p, const void *src,
                     ptrdiff_t src_stride, void *dst, ptrdiff_t dst_stride, int width,
-                    int height, int is_f32, uint8_t *scratch, size_t scratch_size,
-                    size_t rows_offset, void *shared)
+                    int height, int is_f32, const edge_packed_io *io, uint8_t *scratch,
+                    size_t scratch_size, size_t rows_offset, void *shared)
 {
     canny_job j = {
         .k = cnn_context_kernels(ctx), .p = p, .src = src,
         .src_stride = src_stride * (is_f32 ? (ptrdiff_t)sizeof(float) : 1), .dst = dst,
         .dst_stride = dst_stride, .is_f32 = is_f32, .width = width, .height = height,
         .scratch = scratch, .scratch_size = scratch_size, .rows_offset = rows_offset,
+        .io = io,
     };
     run(ctx, &j, shared);
 }

@@ -68,6 +68,13 @@ typedef struct edge_rows {
     uint16_t taps_u8[EDGE_MAX_BLUR];
     float taps_f32[EDGE_MAX_BLUR];
     void *blur_scratch;
+    /* packed RGB source (edge_packed.c): src is its first pixel, and its luma
+     * rows are made on demand into a ring of luma_n rows (NULL: src is the
+     * 8-bit or float plane) */
+    uint8_t *luma;
+    size_t luma_row;
+    int luma_n, px_step, px_off[3];
+    int luma_y[EDGE_MAX_BLUR];
 } edge_rows;
 
 /* Scratch of one thread for the ring (0 without blur), and the setup. */
@@ -77,10 +84,18 @@ void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
                         void *scratch);
 /* Blurred row y, made into the ring unless it is there. */
 const void *cnn_edge_blurred_row(edge_rows *s, int y);
+/* Luma row y of a packed source, made into its ring unless it is there. */
+const uint8_t *cnn_edge_luma_row(edge_rows *s, int y);
+
+/* Row y of the source before any blur. */
+static inline const void *edge_source_row(edge_rows *s, int y)
+{
+    return s->luma ? cnn_edge_luma_row(s, y) : s->src + y * s->stride;
+}
 
 static inline const void *edge_row(edge_rows *s, int y)
 {
-    return s->ring ? cnn_edge_blurred_row(s, y) : s->src + y * s->stride;
+    return s->ring ? cnn_edge_blurred_row(s, y) : edge_source_row(s, y);
 }
 
 /* rows[0..n) = the rows around y under the border rule. */
@@ -143,15 +158,46 @@ void cnn_edge_laplacian_rows_u8(const cnn_kernels *k, const cnn_edge_params *p,
 void cnn_edge_laplacian_rows_f32(const cnn_edge_params *p, edge_rows *src, float *dst,
                                  ptrdiff_t dst_stride, int y0, int y1, void *scratch);
 
+/* Scratch of one thread: the operator's rows (cnn_edge_op_scratch), then
+ * the ring of blurred rows when blurring (edge.c). */
+size_t cnn_edge_op_scratch(const cnn_edge_params *p, int width);
+size_t cnn_edge_thread_scratch(const cnn_edge_params *p, int width);
+
+/* The packed pixels around the fused path (edge_packed.c): the source is
+ * packed 8-bit RGB(x) of in_step bytes with R, G, B at in_off; the result
+ * goes to out, a gray plane (out_step 1) or the colour bytes of packed
+ * pixels of out_step 3 or 4 (keeping byte keep). A thread's scratch holds
+ * its ring of luma_rows luma rows at luma_offset and a gray row at
+ * gray_offset. */
+typedef struct edge_packed_io {
+    int in_step, in_off[3], luma_rows;
+    uint8_t *out;
+    ptrdiff_t out_stride;
+    int out_step, keep;
+    size_t luma_offset, gray_offset;
+} edge_packed_io;
+
+/* Scratch of one thread on the packed path: the plane path's, then the
+ * luma ring and the gray row at the offsets returned. */
+size_t cnn_edge_packed_scratch(const cnn_edge_params *p, int width, size_t *luma_offset,
+                               size_t *gray_offset);
+/* Make s (set up by cnn_edge_rows_init on the packed source) read luma rows
+ * made into the ring at ring. */
+void cnn_edge_rows_set_packed(edge_rows *s, const edge_packed_io *io, void *ring);
+/* Row y of the result, 8-bit gray, into io's output. */
+void cnn_edge_packed_put_row(const cnn_kernels *k, const edge_packed_io *io, int y,
+                             const uint8_t *gray, int width);
+
 /* Canny: scratch of one thread, the shared part (edge map and hysteresis
  * stack), and the detection; each thread's rows come through an edge_rows
- * with the blur of p, its ring at rows_offset in the thread's scratch. */
+ * with the blur of p, its ring at rows_offset in the thread's scratch, and
+ * with io (else NULL) from packed pixels, the result into io's output. */
 size_t cnn_edge_canny_scratch(int width);
 size_t cnn_edge_canny_shared(int width, int height);
 void cnn_edge_canny(cnn_context *ctx, const cnn_edge_params *p, const void *src,
                     ptrdiff_t src_stride, void *dst, ptrdiff_t dst_stride, int width,
-                    int height, int is_f32, uint8_t *scratch, size_t scratch_size,
-                    size_t rows_offset, void *shared);
+                    int height, int is_f32, const edge_packed_io *io, uint8_t *scratch,
+                    size_t scratch_size, size_t rows_offset, void *shared);
 
 /* Round a size up to a multiple of 64 bytes (carving aligned scratch). */
 static inline size_t edge_align64(size_t n)

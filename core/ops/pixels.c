@@ -6,6 +6,7 @@
 
 #include "cnn/pixels.h"
 #include "kernels.h"
+#include "pixels_internal.h"
 
 unsigned cnn_pixel_max(int depth)
 {
@@ -118,9 +119,7 @@ static void copy_rows(const pixel_job *j, int y0, int y1)
     }
 }
 
-/* The three colour planes of packed pixels (RGB, BGR, RGBx...): the first
- * byte of a pixel and each colour's offset in it; 0 when not packed. */
-static int packed_offsets(const cnn_pixel_plane p[3], uint8_t **first, int off[3])
+int cnn_pixels_packed_layout(const cnn_pixel_plane p[3], uint8_t **first, int off[3])
 {
     int step = p[0].step;
     if (p[0].depth != 8 || (step != 3 && step != 4))
@@ -170,7 +169,7 @@ static void spread_rows(const pixel_job *j, int y0, int y1)
     const cnn_pixel_plane *s = j->src, *d = j->dst;
     uint8_t *first;
     int off[3];
-    if (j->n_planes == 3 && packed_offsets(d, &first, off)) {
+    if (j->n_planes == 3 && cnn_pixels_packed_layout(d, &first, off)) {
         cnn_pixels_spread_row_fn row = j->kernels ? j->kernels->pixels_spread_row
                                                   : cnn_pixels_spread_row_c;
         int keep = d[0].step == 4 ? 6 - off[0] - off[1] - off[2] : -1;
@@ -238,7 +237,7 @@ static void luma_rows(const pixel_job *j, int y0, int y1)
     const cnn_pixel_plane *rgb = j->src, *d = j->dst;
     uint8_t *first;
     int off[3];
-    if (packed_offsets(rgb, &first, off)) {
+    if (cnn_pixels_packed_layout(rgb, &first, off)) {
         cnn_pixels_luma_row_fn row = j->kernels ? j->kernels->pixels_luma_row
                                                 : cnn_pixels_luma_row_c;
         for (int y = y0; y < y1; y++)

@@ -33,7 +33,13 @@ void cnn_edge_grad3_s16_avx512(const uint8_t *r0, const uint8_t *r1, const uint8
     cnn_edge_grad3_s16_c(r0, r1, r2, gx, gy, 1, side, centre, left, 1);
     __m512i vs = _mm512_set1_epi16((int16_t)side), vc = _mm512_set1_epi16((int16_t)centre);
     int x = 1;
-    for (; x + 33 <= width; x += 32) {
+    for (;; x += 32) {
+        /* the last step overlaps the previous one: the same values again */
+        if (x + 33 > width) {
+            if (x == width - 1)
+                break;
+            x = width - 33;
+        }
         __m512i x16, y16;
         grad3_32(r0, r1, r2, x, vs, vc, &x16, &y16);
         _mm512_storeu_si512(gx + x, x16);
@@ -55,7 +61,13 @@ void cnn_edge_mag3_u8_avx512(const uint8_t *r0, const uint8_t *r1, const uint8_t
     __m512i vs = _mm512_set1_epi16((int16_t)side), vc = _mm512_set1_epi16((int16_t)centre);
     const __m512i max8 = _mm512_set1_epi16(255), sat2 = _mm512_set1_epi32(65280);
     int x = 1;
-    for (; x + 33 <= width; x += 32) {
+    for (;; x += 32) {
+        /* the last step overlaps the previous one: the same values again */
+        if (x + 33 > width) {
+            if (x == width - 1)
+                break;
+            x = width - 33;
+        }
         __m512i gx, gy, m;
         grad3_32(r0, r1, r2, x, vs, vc, &gx, &gy);
         if (l2) {

@@ -1,64 +1,61 @@
-/* Pixel rows with byte shuffles: 16 packed pixels per step, deinterleaved
- * (luma) or interleaved (spread) by pshufb masks built once per row from the
- * layout. Results equal the C references bit for bit: the luma sums use the
- * same 14-bit weights in 32-bit lanes. */
+/* Pixel rows with byte shuffles, equal to the C references bit for bit.
+ * Luma: 32 packed pixels per step, each made one 32-bit lane (R, G, B, 0)
+ * by vpermd and pshufb, weighted by pmaddubsw and pmaddwd with the same
+ * 14-bit weights. Spread: 16 pixels per step, interleaved by pshufb masks
+ * built once per row from the layout. */
 #include <immintrin.h>
 #include <stdint.h>
 
 #include "kernels.h"
 
-/* Mask for load k of a row: output byte i takes byte i * step + off of the
- * 16 pixels if it lies in that load, else zero (0x80). */
-static __m128i gather_mask(int k, int step, int off)
+/* (R, G, B, 0) of 8 pixels, one per 32-bit lane: vpermd gives each 128-bit
+ * lane four pixels (12 bytes of RGB, 16 of RGBx), a byte shuffle spreads
+ * them. Reads 32 bytes at px. */
+static inline __m256i pixels8(const uint8_t *px, __m256i lanes, __m256i shuf)
 {
-    uint8_t m[16];
-    for (int i = 0; i < 16; i++) {
-        int pos = i * step + off;
-        m[i] = pos >> 4 == k ? (uint8_t)(pos & 15) : 0x80;
-    }
-    return _mm_loadu_si128((const __m128i *)m);
+    __m256i v = _mm256_loadu_si256((const __m256i *)px);
+    return _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(v, lanes), shuf);
 }
 
-/* (x0 * w0 + x1 * w1) per 32-bit lane of interleaved 16-bit pairs */
-static inline __m128i luma4(__m128i rg, __m128i b1, __m128i w_rg, __m128i w_b1)
+/* The 14-bit weights split as w = 128 * hi + lo (hi, lo < 128): two
+ * pmaddubsw never saturate (at most 255 * 113), two pmaddwd sum exactly. */
+static inline __m256i luma8(__m256i rgb0, __m256i w_hi, __m256i w_lo, __m256i x128,
+                            __m256i one, __m256i round)
 {
-    __m128i sum = _mm_add_epi32(_mm_madd_epi16(rg, w_rg), _mm_madd_epi16(b1, w_b1));
-    return _mm_srli_epi32(sum, 14);
+    __m256i hi = _mm256_madd_epi16(_mm256_maddubs_epi16(rgb0, w_hi), x128);
+    __m256i lo = _mm256_madd_epi16(_mm256_maddubs_epi16(rgb0, w_lo), one);
+    return _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(hi, lo), round), 14);
 }
 
 void cnn_pixels_luma_row_avx2(const uint8_t *px, uint8_t *luma, int width, int step, int r,
                               int g, int b)
 {
-    __m128i mr[4], mg[4], mb[4];
-    for (int k = 0; k < step; k++) {
-        mr[k] = gather_mask(k, step, r);
-        mg[k] = gather_mask(k, step, g);
-        mb[k] = gather_mask(k, step, b);
+    uint8_t shuf[32];
+    for (int i = 0; i < 32; i++) {
+        int pixel = (i & 15) / 4, c = i & 3;
+        shuf[i] = c == 3 ? 0x80 : (uint8_t)(pixel * step + (c == 0 ? r : c == 1 ? g : b));
     }
-    const __m128i w_rg = _mm_set1_epi32(9617 << 16 | 4899);
-    const __m128i w_b1 = _mm_set1_epi32(8192 << 16 | 1868); /* B * 1868 + 1 * rounding */
-    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1);
-    int x = 0;
-    for (; x + 16 <= width; x += 16, px += 16 * step) {
-        __m128i R = zero, G = zero, B = zero;
-        for (int k = 0; k < step; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(px + 16 * k));
-            R = _mm_or_si128(R, _mm_shuffle_epi8(v, mr[k]));
-            G = _mm_or_si128(G, _mm_shuffle_epi8(v, mg[k]));
-            B = _mm_or_si128(B, _mm_shuffle_epi8(v, mb[k]));
-        }
-        __m128i r16[2] = { _mm_unpacklo_epi8(R, zero), _mm_unpackhi_epi8(R, zero) };
-        __m128i g16[2] = { _mm_unpacklo_epi8(G, zero), _mm_unpackhi_epi8(G, zero) };
-        __m128i b16[2] = { _mm_unpacklo_epi8(B, zero), _mm_unpackhi_epi8(B, zero) };
-        __m128i y16[2];
-        for (int h = 0; h < 2; h++) {
-            __m128i lo = luma4(_mm_unpacklo_epi16(r16[h], g16[h]),
-                               _mm_unpacklo_epi16(b16[h], one), w_rg, w_b1);
-            __m128i hi = luma4(_mm_unpackhi_epi16(r16[h], g16[h]),
-                               _mm_unpackhi_epi16(b16[h], one), w_rg, w_b1);
-            y16[h] = _mm_packs_epi32(lo, hi);
-        }
-        _mm_storeu_si128((__m128i *)(luma + x), _mm_packus_epi16(y16[0], y16[1]));
+    const __m256i vshuf = _mm256_loadu_si256((const __m256i *)shuf);
+    const __m256i lanes = step == 3 ? _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6)
+                                    : _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    /* 4899 = 38 * 128 + 35, 9617 = 75 * 128 + 17, 1868 = 14 * 128 + 76 */
+    const __m256i w_hi = _mm256_set1_epi32(14 << 16 | 75 << 8 | 38);
+    const __m256i w_lo = _mm256_set1_epi32(76 << 16 | 17 << 8 | 35);
+    const __m256i x128 = _mm256_set1_epi16(128), one = _mm256_set1_epi16(1);
+    const __m256i round = _mm256_set1_epi32(1 << 13);
+    /* packs leave each lane's four pixels of the four vectors in turn */
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    /* the last load of a step reads 8 bytes past RGB pixel 32: 3 more pixels */
+    int over = step == 3 ? 3 : 0, x = 0;
+    for (; x + 32 + over <= width; x += 32, px += 32 * step) {
+        __m256i y[4];
+        for (int k = 0; k < 4; k++)
+            y[k] = luma8(pixels8(px + 8 * k * step, lanes, vshuf), w_hi, w_lo, x128, one,
+                         round);
+        __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(y[0], y[1]),
+                                            _mm256_packus_epi32(y[2], y[3]));
+        _mm256_storeu_si256((__m256i *)(luma + x),
+                            _mm256_permutevar8x32_epi32(bytes, order));
     }
     cnn_pixels_luma_row_c(px, luma + x, width - x, step, r, g, b);
 }

@@ -24,6 +24,7 @@ static const checkasm_family families[] = {
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },
+    { "pixels", checkasm_check_pixels },
 };
 
 #define GUARD_FLOATS 64

@@ -55,5 +55,6 @@ void checkasm_check_dropout(void);
 void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
 void checkasm_check_edge(void);
+void checkasm_check_pixels(void);
 
 #endif

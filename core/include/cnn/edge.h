@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cnn/context.h"
+#include "cnn/pixels.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,6 +78,19 @@ cnn_status cnn_edge_gradients_f32(cnn_context *ctx, const cnn_edge_params *p, co
                                   ptrdiff_t src_stride, float *gx, float *gy,
                                   ptrdiff_t dst_stride, int width, int height,
                                   void *workspace);
+/* Edges of the luma of packed 8-bit RGB(x) pixels (rgb: their R, G, B
+ * planes as cnn_pixels_luma takes them) written as cnn_pixels_spread writes
+ * gray: into one 8-bit gray plane (n_dst 1) or the colour bytes of packed
+ * pixels (n_dst 3, a fourth byte left alone). Bit for bit the result of
+ * cnn_pixels_luma, cnn_edge_detect_u8 and cnn_pixels_spread in turn, in one
+ * pass over the frame without their full-frame planes: each thread makes
+ * the luma of its rows into a ring of rows that stays in cache. The
+ * output must not overlap the input (a thread reads the rows around its band
+ * while its neighbour writes them). The workspace is that of
+ * cnn_edge_workspace_size. */
+cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
+                                  const cnn_pixel_plane rgb[3], const cnn_pixel_plane *dst,
+                                  int n_dst, void *workspace);
 /* Gradient direction atan2(gy, gx) in radians, element-wise over n values. */
 void cnn_edge_direction_f32(const float *gx, const float *gy, float *angle, size_t n);
 
