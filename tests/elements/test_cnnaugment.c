@@ -511,15 +511,12 @@ START_TEST (bad_transforms_name_the_transform_and_parameter)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnaugment_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnaugment");
+  TCase *tc = tcase_create ("cnnaugment");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnaugment");
-  tc = tcase_create ("cnnaugment");
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, samples_carry_meta_and_libcnn_pixels);
   tcase_add_test (tc, reproducible_across_runs_and_threads);
@@ -531,5 +528,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, output_size_follows_a_resized_crop);
   tcase_add_test (tc, bad_transforms_name_the_transform_and_parameter);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnaugment", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnaugment);

@@ -401,15 +401,12 @@ START_TEST (non_video_file_fails_with_a_message)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnedge_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnedge");
+  TCase *tc = tcase_create ("cnnedge");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnedge");
-  tc = tcase_create ("cnnedge");
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, every_format_matches_libcnn_on_luma);
   tcase_add_test (tc, canny_outlines_a_square);
@@ -421,5 +418,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, truncated_clip_neither_crashes_nor_hangs);
   tcase_add_test (tc, non_video_file_fails_with_a_message);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnedge", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnedge);
