@@ -119,6 +119,12 @@ typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n
                                uint64_t seed, uint64_t purpose, uint64_t first,
                                uint32_t threshold, float scale);
 
+/* 4 * n_blocks standard normals from blocks [first_block, first_block +
+ * n_blocks) of the key's Philox stream (ops/normals.c: Box-Muller, the same
+ * bits at every level). */
+typedef void (*cnn_normals_fn)(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
+                               uint64_t first_block);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -212,6 +218,7 @@ struct cnn_kernels {
     cnn_edge_lap_hpass_fn edge_lap_hpass_u8;
     cnn_pixels_luma_row_fn pixels_luma_row;
     cnn_pixels_spread_row_fn pixels_spread_row;
+    cnn_normals_fn normals;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -229,6 +236,7 @@ void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -238,6 +246,7 @@ void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_normals_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -271,6 +280,8 @@ void cnn_bn_backward_dx_c(const float *x, const float *dy, float *dx, size_t n, 
                           float a, float b, float c);
 void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
+                   uint64_t first_block);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
 void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
@@ -302,6 +313,8 @@ void cnn_dropout_avx2(const float *x, float *y, uint8_t *mask, size_t n, uint64_
                       uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
+                      uint64_t first_block);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

@@ -270,6 +270,40 @@ static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, 
     }
 }
 
+/* 8-bit grayscale of one row, inlined with the strides of the common
+ * layouts as constants (packed RGB, planar) so the loop vectorises. */
+static inline __attribute__((always_inline)) void gray_row_u8(const uint8_t *src, uint8_t *dst,
+                                                              int w, ptrdiff_t ip,
+                                                              ptrdiff_t icp, ptrdiff_t dp,
+                                                              ptrdiff_t dc, int oc)
+{
+    for (int x = 0; x < w; x++) {
+        const uint8_t *px = src + x * ip;
+        uint8_t l = (uint8_t)(int)gray_of(px[0], px[icp], px[2 * icp], 0);
+        for (int c = 0; c < oc; c++)
+            dst[x * dp + c * dc] = l;
+    }
+}
+
+/* 1 when the row went through a constant-stride gray_row_u8. */
+static int gray_row_fast(const pixel_job *j, int y)
+{
+    const aug_image *in = j->in, *out = j->out;
+    const uint8_t *src = aug_at(in, 0, y, 0);
+    uint8_t *dst = aug_at(out, 0, y, 0);
+    if (in->is_float || in->c != 3)
+        return 0;
+    if (in->pix == 3 && in->plane == 1 && out->c == 3 && out->pix == 3 && out->plane == 1)
+        gray_row_u8(src, dst, out->w, 3, 1, 3, 1, 3);
+    else if (in->pix == 1 && out->pix == 1 && out->c == 3)
+        gray_row_u8(src, dst, out->w, 1, in->plane, 1, out->plane, 3);
+    else if (in->pix == 1 && out->pix == 1 && out->c == 1)
+        gray_row_u8(src, dst, out->w, 1, in->plane, 1, 0, 1);
+    else
+        return 0;
+    return 1;
+}
+
 static void pixel_rows(void *arg, int ith, int nth)
 {
     const pixel_job *j = arg;
@@ -281,7 +315,10 @@ static void pixel_rows(void *arg, int ith, int nth)
             fl ? pixel_row(j, y, 1, OP_SATURATION) : pixel_row(j, y, 0, OP_SATURATION);
             break;
         case OP_HUE: fl ? pixel_row(j, y, 1, OP_HUE) : pixel_row(j, y, 0, OP_HUE); break;
-        default: fl ? pixel_row(j, y, 1, OP_GRAYSCALE) : pixel_row(j, y, 0, OP_GRAYSCALE); break;
+        default:
+            if (!gray_row_fast(j, y))
+                fl ? pixel_row(j, y, 1, OP_GRAYSCALE) : pixel_row(j, y, 0, OP_GRAYSCALE);
+            break;
         }
     }
 }

@@ -14,6 +14,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 /* ---- gaussian-blur kernel=k[,ky] sigma=lo,hi ---- */
 enum { BLUR_KERNEL, BLUR_SIGMA };
@@ -403,39 +404,34 @@ typedef struct noise_job {
     int salt_pepper;
     float std;            /* gaussian: on the frame's scale */
     float amount, salt;   /* salt and pepper: fraction of pixels, share of salt */
+    cnn_normals_fn fill;  /* gaussian: the normals kernel */
+    float *normals;       /* gaussian: per thread, a row of normals (w + 8) */
 } noise_job;
 
-/* Four standard normals from one generator block: Box-Muller on each pair
- * of words (u1 in (0, 1] so the logarithm is finite). */
-static void normals4(cnn_rng_key key, uint64_t block, float n[4])
-{
-    uint32_t w[4];
-    cnn_rng_block(key, block, w);
-    for (int k = 0; k < 4; k += 2) {
-        float u1 = ((float)(w[k] >> 8) + 1.0f) * (1.0f / 16777216.0f);
-        float u2 = (float)(w[k + 1] >> 8) * (1.0f / 16777216.0f);
-        float r = sqrtf(-2.0f * logf(u1)), sn, cs;
-        sincosf(6.28318530718f * u2, &sn, &cs);
-        n[k] = r * cs, n[k + 1] = r * sn;
-    }
-}
-
-/* Element e = (c * h + y) * w + x takes normal e % 4 of block e / 4. */
-static void gaussian_rows(const noise_job *j, int y0, int y1)
+/* Element e = (c * h + y) * w + x takes normal e % 4 of block e / 4
+ * (cnn_normals_fn); a row's normals go to the thread's row of scratch. */
+static void gaussian_rows(const noise_job *j, int ith, int y0, int y1)
 {
     const aug_image *in = j->in, *out = j->out;
-    int fl = in->is_float;
-    float bound = fl ? 1.0f : 255.0f, n[4];
+    int fl = in->is_float, w = out->w;
+    float bound = fl ? 1.0f : 255.0f, std = j->std;
+    float *n = j->normals + (size_t)ith * (w + 8);
     for (int c = 0; c < out->c; c++) {
-        uint64_t cached = UINT64_MAX;
         for (int y = y0; y < y1; y++) {
-            uint64_t e = ((uint64_t)c * out->h + y) * out->w;
-            for (int x = 0; x < out->w; x++, e++) {
-                if (e >> 2 != cached)
-                    normals4(j->key, AUG_PIXEL_POSITION + (cached = e >> 2), n);
-                float v = aug_load(aug_at(in, c, y, x), fl) + j->std * n[e & 3];
-                aug_store(aug_at(out, c, y, x), fl, aug_clampf(v, 0.0f, bound));
-            }
+            uint64_t e = ((uint64_t)c * out->h + y) * w, b0 = e >> 2;
+            j->fill(n, (size_t)(((e + w + 3) >> 2) - b0), j->key.seed, j->key.purpose,
+                    AUG_PIXEL_POSITION + b0);
+            const float *nx = n + (e & 3);
+            const uint8_t *s = aug_at(in, c, y, 0);
+            uint8_t *d = aug_at(out, c, y, 0);
+            ptrdiff_t ip = in->pix, op = out->pix;
+            if (fl)
+                for (int x = 0; x < w; x++)
+                    aug_store(d + x * op, 1,
+                              aug_clampf(aug_load(s + x * ip, 1) + std * nx[x], 0.0f, bound));
+            else
+                for (int x = 0; x < w; x++)
+                    d[x * op] = aug_round_u8((float)s[x * ip] + std * nx[x]);
         }
     }
 }
@@ -472,7 +468,7 @@ static void noise_rows(void *arg, int ith, int nth)
     if (j->salt_pepper)
         salt_pepper_rows(j, y0, y1);
     else
-        gaussian_rows(j, y0, y1);
+        gaussian_rows(j, ith, y0, y1);
 }
 
 static void gaussian_noise_apply(cnn_context *ctx, const aug_step *s, const double *values,
@@ -480,21 +476,29 @@ static void gaussian_noise_apply(cnn_context *ctx, const aug_step *s, const doub
                                  void *scratch)
 {
     float std = (float)(in->is_float ? values[0] / 255.0 : values[0]);
-    noise_job j = { in, out, key, 0, std, 0, 0 };
+    cnn_normals_fn fill = ctx ? cnn_context_kernels(ctx)->normals : cnn_normals_c;
+    noise_job j = { in, out, key, 0, std, 0, 0, fill, scratch };
     aug_parallel(ctx, noise_rows, &j);
+}
+
+static size_t gaussian_noise_scratch(const aug_step *s, aug_shape in, aug_shape out,
+                                     int n_threads)
+{
+    return sizeof(float) * (size_t)(out.w + 8) * n_threads;
 }
 
 const aug_kind aug_gaussian_noise = {
     .name = "gaussian-noise", .default_p = 1.0,
     .params = { { "std", AUG_NUMBERS, 1, 2, 0, 255, 0, NULL, 0, { 0 } } },
-    .finish = aug_range_finish, .draw = aug_range_draw, .apply = gaussian_noise_apply,
+    .finish = aug_range_finish, .draw = aug_range_draw, .scratch = gaussian_noise_scratch,
+    .apply = gaussian_noise_apply,
 };
 
 static void salt_pepper_apply(cnn_context *ctx, const aug_step *s, const double *values,
                               cnn_rng_key key, const aug_image *in, const aug_image *out,
                               void *scratch)
 {
-    noise_job j = { in, out, key, 1, 0, (float)values[0], (float)s->v[1][0] };
+    noise_job j = { in, out, key, 1, 0, (float)values[0], (float)s->v[1][0], NULL, NULL };
     aug_parallel(ctx, noise_rows, &j);
 }
 

@@ -21,6 +21,7 @@ static const checkasm_family families[] = {
     { "conv2d", checkasm_check_conv2d },
     { "batchnorm", checkasm_check_batchnorm },
     { "dropout", checkasm_check_dropout },
+    { "normals", checkasm_check_normals },
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },

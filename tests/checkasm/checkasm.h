@@ -52,6 +52,7 @@ void checkasm_report_bench(const char *what, double ref_ns, double cur_ns);
 void checkasm_check_conv2d(void);
 void checkasm_check_batchnorm(void);
 void checkasm_check_dropout(void);
+void checkasm_check_normals(void);
 void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
 void checkasm_check_edge(void);
