@@ -124,6 +124,11 @@ typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n
  * bits at every level). */
 typedef void (*cnn_normals_fn)(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                                uint64_t first_block);
+/* Gaussian noise on w packed 8-bit RGB pixels: channel c of pixel x becomes
+ * s + std * nc[x] (the product and the sum rounded as floats, no fused
+ * multiply-add), rounded half to even and saturated; |s + std * n| < 2^22. */
+typedef void (*cnn_noise_rgb_u8_fn)(const uint8_t *s, uint8_t *d, const float *n0,
+                                    const float *n1, const float *n2, int w, float std);
 
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
@@ -219,6 +224,7 @@ struct cnn_kernels {
     cnn_pixels_luma_row_fn pixels_luma_row;
     cnn_pixels_spread_row_fn pixels_spread_row;
     cnn_normals_fn normals;
+    cnn_noise_rgb_u8_fn noise_rgb_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -282,6 +288,8 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                    uint64_t first_block);
+void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
+                        const float *n2, int w, float std);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
 void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
@@ -315,6 +323,8 @@ void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint6
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                       uint64_t first_block);
+void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
+                           const float *n2, int w, float std);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

@@ -1,4 +1,5 @@
-/* Standard normals from the Philox stream, for noise: block b of a key gives
+/* Standard normals from the Philox stream, and Gaussian noise on packed
+ * 8-bit RGB rows with them. Block b of a key gives
  * four normals by Box-Muller on its word pairs (w0, w1) and (w2, w3), with
  * u1 = ((w0 >> 8) + 1) / 2^24 in (0, 1] (so the logarithm is finite) and
  * u2 = (w1 >> 8) / 2^24: r = sqrt(-2 ln u1), normals r cos(2 pi u2) and
@@ -71,9 +72,28 @@ void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
     }
 }
 
+/* Round half to even (the default rounding mode) and saturate, like
+ * torch.round then clamp; |v| < 2^22. */
+static inline uint8_t round_u8(float v)
+{
+    int i = (int)((v + 12582912.0f) - 12582912.0f);
+    return (uint8_t)(i < 0 ? 0 : i > 255 ? 255 : i);
+}
+
+void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
+                        const float *n2, int w, float std)
+{
+    for (int x = 0; x < w; x++) {
+        d[3 * x] = round_u8((float)s[3 * x] + std * n0[x]);
+        d[3 * x + 1] = round_u8((float)s[3 * x + 1] + std * n1[x]);
+        d[3 * x + 2] = round_u8((float)s[3 * x + 2] + std * n2[x]);
+    }
+}
+
 void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
     k->normals = cnn_normals_c;
+    k->noise_rgb_u8 = cnn_noise_rgb_u8_c;
 #if CNN_HAVE_X86
     cnn_normals_init_x86(k, cpu_flags);
 #endif

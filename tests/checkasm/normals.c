@@ -71,6 +71,39 @@ static void check_normals(void)
     }
 }
 
+/* Noise on packed RGB rows of every width up to 70 (tails after the
+ * 8-pixel steps), sources at all levels including 0 and 255 so rounding
+ * and saturation are exercised, std up to 255. */
+static void check_noise_rgb_u8(void)
+{
+    cnn_noise_rgb_u8_fn fn = checkasm_cur()->noise_rgb_u8, ref = checkasm_ref()->noise_rgb_u8;
+    if (!checkasm_func_new("noise_rgb_u8", (void (*)(void))fn, (void (*)(void))ref))
+        return;
+    enum { W = 70 };
+    float n[3][W];
+    uint8_t s[3 * W], want[3 * W + 1], got[3 * W + 1];
+    for (int w = 0; w <= W; w++) {
+        float std = w % 5 == 0 ? 255.0f : (float)checkasm_rand_range(0, 4000) * 0.01f;
+        for (int c = 0; c < 3; c++) {
+            checkasm_fill(n[c], W);
+            for (int x = 0; x < W; x++)
+                n[c][x] *= 3.0f; /* checkasm_fill gives values in [-1, 1] */
+        }
+        for (int i = 0; i < 3 * W; i++)
+            s[i] = (uint8_t)(i % 7 == 0 ? 255 * (i % 2) : checkasm_rand_range(0, 255));
+        /* A half-way value: rounds to even. */
+        if (w > 0)
+            s[0] = 10, n[0][0] = 0.5f / (std > 0 ? std : 1);
+        want[3 * w] = got[3 * w] = 0xAB;
+        ref(s, want, n[0], n[1], n[2], w, std);
+        fn(s, got, n[0], n[1], n[2], w, std);
+        if (memcmp(got, want, 3 * (size_t)w))
+            checkasm_fail("width %d std %g: differs from C", w, std);
+        if (got[3 * w] != 0xAB)
+            checkasm_fail("width %d: wrote past the row", w);
+    }
+}
+
 typedef struct normals_call {
     cnn_normals_fn fn;
     float *out;
@@ -98,6 +131,7 @@ static void bench_normals(void)
 void checkasm_check_normals(void)
 {
     check_normals();
+    check_noise_rgb_u8();
     if (checkasm_bench_enabled() && checkasm_cur()->normals != checkasm_ref()->normals)
         bench_normals();
 }
