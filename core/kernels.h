@@ -130,6 +130,10 @@ typedef void (*cnn_normals_fn)(float *out, size_t n_blocks, uint64_t seed, uint6
 typedef void (*cnn_noise_rgb_u8_fn)(const uint8_t *s, uint8_t *d, const float *n0,
                                     const float *n1, const float *n2, int w, float std);
 
+/* torchvision's rgb_to_grayscale of w packed 8-bit RGB pixels (ops/grayscale.c)
+ * into out_channels (1 or 3) packed copies. */
+typedef void (*cnn_gray_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -225,6 +229,7 @@ struct cnn_kernels {
     cnn_pixels_spread_row_fn pixels_spread_row;
     cnn_normals_fn normals;
     cnn_noise_rgb_u8_fn noise_rgb_u8;
+    cnn_gray_rgb_u8_fn gray_rgb_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -243,6 +248,7 @@ void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -253,6 +259,7 @@ void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_normals_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -288,6 +295,7 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                    uint64_t first_block);
+void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                         const float *n2, int w, float std);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
@@ -323,6 +331,7 @@ void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint6
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                       uint64_t first_block);
+void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                            const float *n2, int w, float std);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

@@ -13,6 +13,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 /* ---- per-value operations ---- */
 
@@ -182,6 +183,7 @@ typedef struct pixel_job {
     pixel_op op;
     float a;
     float complement; /* saturation: float(1 - ratio), rounded from double */
+    cnn_gray_rgb_u8_fn gray_rgb;
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
@@ -270,8 +272,8 @@ static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, 
     }
 }
 
-/* 8-bit grayscale of one row, inlined with the strides of the common
- * layouts as constants (packed RGB, planar) so the loop vectorises. */
+/* 8-bit grayscale of one row, inlined with the strides of planar images
+ * as constants so the loop vectorises (packed RGB goes to the kernel). */
 static inline __attribute__((always_inline)) void gray_row_u8(const uint8_t *src, uint8_t *dst,
                                                               int w, ptrdiff_t ip,
                                                               ptrdiff_t icp, ptrdiff_t dp,
@@ -293,8 +295,8 @@ static int gray_row_fast(const pixel_job *j, int y)
     uint8_t *dst = aug_at(out, 0, y, 0);
     if (in->is_float || in->c != 3)
         return 0;
-    if (in->pix == 3 && in->plane == 1 && out->c == 3 && out->pix == 3 && out->plane == 1)
-        gray_row_u8(src, dst, out->w, 3, 1, 3, 1, 3);
+    if (in->pix == 3 && in->plane == 1 && out->pix == out->c && (out->c == 1 || out->plane == 1))
+        j->gray_rgb(src, dst, out->w, out->c);
     else if (in->pix == 1 && out->pix == 1 && out->c == 3)
         gray_row_u8(src, dst, out->w, 1, in->plane, 1, out->plane, 3);
     else if (in->pix == 1 && out->pix == 1 && out->c == 1)
@@ -326,7 +328,8 @@ static void pixel_rows(void *arg, int ith, int nth)
 static void pixel_run(cnn_context *ctx, pixel_op op, double a, const aug_image *in,
                       const aug_image *out)
 {
-    pixel_job j = { in, out, op, (float)a, (float)(1.0 - a) };
+    pixel_job j = { in, out, op, (float)a, (float)(1.0 - a),
+                    ctx ? cnn_context_kernels(ctx)->gray_rgb_u8 : cnn_gray_rgb_u8_c };
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)

@@ -22,6 +22,7 @@ static const checkasm_family families[] = {
     { "batchnorm", checkasm_check_batchnorm },
     { "dropout", checkasm_check_dropout },
     { "normals", checkasm_check_normals },
+    { "grayscale", checkasm_check_grayscale },
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },

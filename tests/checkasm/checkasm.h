@@ -53,6 +53,7 @@ void checkasm_check_conv2d(void);
 void checkasm_check_batchnorm(void);
 void checkasm_check_dropout(void);
 void checkasm_check_normals(void);
+void checkasm_check_grayscale(void);
 void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
 void checkasm_check_edge(void);
