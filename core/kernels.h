@@ -134,6 +134,10 @@ typedef void (*cnn_noise_rgb_u8_fn)(const uint8_t *s, uint8_t *d, const float *n
  * into out_channels (1 or 3) packed copies. */
 typedef void (*cnn_gray_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 
+/* Horizontal flip of w packed 3-byte pixels (ops/flip.c); s and d do not
+ * overlap. */
+typedef void (*cnn_flip_rgb_u8_fn)(const uint8_t *s, uint8_t *d, int w);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -230,6 +234,7 @@ struct cnn_kernels {
     cnn_normals_fn normals;
     cnn_noise_rgb_u8_fn noise_rgb_u8;
     cnn_gray_rgb_u8_fn gray_rgb_u8;
+    cnn_flip_rgb_u8_fn flip_rgb_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -249,6 +254,7 @@ void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_flip_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -260,6 +266,7 @@ void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_normals_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_flip_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -295,6 +302,7 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                    uint64_t first_block);
+void cnn_flip_rgb_u8_c(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                         const float *n2, int w, float std);
@@ -331,6 +339,7 @@ void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint6
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                       uint64_t first_block);
+void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                            const float *n2, int w, float std);

@@ -23,6 +23,7 @@ static const checkasm_family families[] = {
     { "dropout", checkasm_check_dropout },
     { "normals", checkasm_check_normals },
     { "grayscale", checkasm_check_grayscale },
+    { "flip", checkasm_check_flip },
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },

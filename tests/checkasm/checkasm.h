@@ -54,6 +54,7 @@ void checkasm_check_batchnorm(void);
 void checkasm_check_dropout(void);
 void checkasm_check_normals(void);
 void checkasm_check_grayscale(void);
+void checkasm_check_flip(void);
 void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
 void checkasm_check_edge(void);
