@@ -138,6 +138,10 @@ typedef void (*cnn_gray_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, int 
  * overlap. */
 typedef void (*cnn_flip_rgb_u8_fn)(const uint8_t *s, uint8_t *d, int w);
 
+/* torchvision's _blend of n 8-bit values with a constant (ops/blend.c):
+ * d = a s + b in float, truncated, saturated. */
+typedef void (*cnn_blend_u8_fn)(const uint8_t *s, uint8_t *d, int n, float a, float b);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -235,6 +239,7 @@ struct cnn_kernels {
     cnn_noise_rgb_u8_fn noise_rgb_u8;
     cnn_gray_rgb_u8_fn gray_rgb_u8;
     cnn_flip_rgb_u8_fn flip_rgb_u8;
+    cnn_blend_u8_fn blend_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -255,6 +260,7 @@ void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_blend_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -267,6 +273,7 @@ void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_normals_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_blend_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -302,6 +309,7 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                    uint64_t first_block);
+void cnn_blend_u8_c(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_c(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
@@ -339,6 +347,7 @@ void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint6
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                       uint64_t first_block);
+void cnn_blend_u8_avx2(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
 void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,

@@ -70,6 +70,7 @@ typedef struct value_job {
     value_op op;
     float a, b;
     uint8_t lut[256];
+    cnn_blend_u8_fn blend; /* 8-bit OP_BLEND on contiguous rows */
 } value_job;
 
 /* The 8-bit grid index of a float value. */
@@ -88,6 +89,10 @@ static void value_rows(void *arg, int ith, int nth)
         for (int c = 0; c < out->c; c++) {
             const uint8_t *s = aug_at(in, c, y, 0);
             uint8_t *d = aug_at(out, c, y, 0);
+            if (!out->is_float && j->op == OP_BLEND && in->pix == 1 && out->pix == 1) {
+                j->blend(s, d, out->w, j->a, j->b);
+                continue;
+            }
             if (!out->is_float) {
                 for (int x = 0; x < out->w; x++)
                     d[x * out->pix] = j->lut[s[x * in->pix]];
@@ -109,7 +114,8 @@ static void value_run_table(cnn_context *ctx, value_op op, float a, float b,
 {
     aug_image fi = *in, fo = *out;
     aug_flatten(&fi, &fo);
-    value_job j = { &fi, &fo, op, a, b, { 0 } };
+    value_job j = { &fi, &fo, op, a, b, { 0 },
+                    ctx ? cnn_context_kernels(ctx)->blend_u8 : cnn_blend_u8_c };
     if (op == OP_TABLE)
         memcpy(j.lut, table, 256);
     else if (!out->is_float)
@@ -164,13 +170,32 @@ static inline __attribute__((always_inline)) double gray_row_sum(const aug_image
     return sum;
 }
 
+/* Sum of the grays of row y of a packed 8-bit RGB image, through the
+ * kernel in chunks of a stack buffer. */
+static int64_t gray_row_sum_rgb_u8(const aug_image *im, int y, cnn_gray_rgb_u8_fn gray_rgb)
+{
+    uint8_t gray[256];
+    const uint8_t *row = aug_at(im, 0, y, 0);
+    int64_t sum = 0;
+    for (int x0 = 0; x0 < im->w; x0 += 256) {
+        int n = im->w - x0 < 256 ? im->w - x0 : 256;
+        gray_rgb(row + 3 * x0, gray, n, 1);
+        for (int i = 0; i < n; i++)
+            sum += gray[i];
+    }
+    return sum;
+}
+
 /* Mean of the grayscale image (of the only channel when c == 1), summed
  * row by row in double so the result does not depend on threads. */
-static float gray_mean(const aug_image *im)
+static float gray_mean(const aug_image *im, cnn_gray_rgb_u8_fn gray_rgb)
 {
     double sum = 0.0;
+    int packed_rgb = !im->is_float && im->c == 3 && im->pix == 3 && im->plane == 1;
     for (int y = 0; y < im->h; y++)
-        sum += im->is_float ? gray_row_sum(im, y, 1) : gray_row_sum(im, y, 0);
+        sum += packed_rgb     ? (double)gray_row_sum_rgb_u8(im, y, gray_rgb)
+               : im->is_float ? gray_row_sum(im, y, 1)
+                              : gray_row_sum(im, y, 0);
     return (float)(sum / ((double)im->w * im->h));
 }
 
@@ -361,7 +386,10 @@ static void adjust(cnn_context *ctx, int which, double factor, const aug_image *
     switch (which) {
     case ADJ_BRIGHTNESS: value_run(ctx, OP_BLEND, (float)factor, 0.0f, in, out); break;
     case ADJ_CONTRAST:
-        value_run(ctx, OP_BLEND, (float)factor, complement * gray_mean(in), in, out);
+        value_run(ctx, OP_BLEND, (float)factor,
+                  complement * gray_mean(in, ctx ? cnn_context_kernels(ctx)->gray_rgb_u8
+                                                 : cnn_gray_rgb_u8_c),
+                  in, out);
         break;
     case ADJ_SATURATION: pixel_run(ctx, OP_SATURATION, factor, in, out); break;
     default: pixel_run(ctx, OP_HUE, factor, in, out); break;

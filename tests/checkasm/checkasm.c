@@ -24,6 +24,7 @@ static const checkasm_family families[] = {
     { "normals", checkasm_check_normals },
     { "grayscale", checkasm_check_grayscale },
     { "flip", checkasm_check_flip },
+    { "blend", checkasm_check_blend },
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },
