@@ -142,6 +142,12 @@ typedef void (*cnn_flip_rgb_u8_fn)(const uint8_t *s, uint8_t *d, int w);
  * d = a s + b in float, truncated, saturated. */
 typedef void (*cnn_blend_u8_fn)(const uint8_t *s, uint8_t *d, int n, float a, float b);
 
+/* Two-tap resampling of a float row into n 8-bit values (ops/resample.c):
+ * d[x] = row[idx[2x]] wt[2x] + row[idx[2x + 1]] wt[2x + 1], rounded half to
+ * even, saturated. */
+typedef void (*cnn_resample2_row_u8_fn)(const float *row, const int32_t *idx, const float *wt,
+                                        uint8_t *d, int n);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -240,6 +246,7 @@ struct cnn_kernels {
     cnn_gray_rgb_u8_fn gray_rgb_u8;
     cnn_flip_rgb_u8_fn flip_rgb_u8;
     cnn_blend_u8_fn blend_u8;
+    cnn_resample2_row_u8_fn resample2_row_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -261,6 +268,7 @@ void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_blend_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_resample_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -274,6 +282,7 @@ void cnn_normals_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_blend_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_resample_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -309,6 +318,8 @@ void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t s
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                    uint64_t first_block);
+void cnn_resample2_row_u8_c(const float *row, const int32_t *idx, const float *wt, uint8_t *d,
+                            int n);
 void cnn_blend_u8_c(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_c(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
@@ -347,6 +358,8 @@ void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint6
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                       uint64_t first_block);
+void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float *wt,
+                               uint8_t *d, int n);
 void cnn_blend_u8_avx2(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);

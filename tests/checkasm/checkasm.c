@@ -25,6 +25,7 @@ static const checkasm_family families[] = {
     { "grayscale", checkasm_check_grayscale },
     { "flip", checkasm_check_flip },
     { "blend", checkasm_check_blend },
+    { "resample", checkasm_check_resample },
     { "gemm", checkasm_check_gemm },
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },

@@ -56,6 +56,7 @@ void checkasm_check_normals(void);
 void checkasm_check_grayscale(void);
 void checkasm_check_flip(void);
 void checkasm_check_blend(void);
+void checkasm_check_resample(void);
 void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
 void checkasm_check_edge(void);
