@@ -12,6 +12,7 @@
 #include "cnn/rng.h"
 #include "kernels.h"
 #include "ops/normals_poly.h"
+#include "ops/round_u8.h"
 
 static void normal_pair(uint32_t w0, uint32_t w1, float *n0, float *n1)
 {
@@ -72,21 +73,13 @@ void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
     }
 }
 
-/* Round half to even (the default rounding mode) and saturate, like
- * torch.round then clamp; |v| < 2^22. */
-static inline uint8_t round_u8(float v)
-{
-    int i = (int)((v + 12582912.0f) - 12582912.0f);
-    return (uint8_t)(i < 0 ? 0 : i > 255 ? 255 : i);
-}
-
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                         const float *n2, int w, float std)
 {
     for (int x = 0; x < w; x++) {
-        d[3 * x] = round_u8((float)s[3 * x] + std * n0[x]);
-        d[3 * x + 1] = round_u8((float)s[3 * x + 1] + std * n1[x]);
-        d[3 * x + 2] = round_u8((float)s[3 * x + 2] + std * n2[x]);
+        d[3 * x] = cnn_round_u8((float)s[3 * x] + std * n0[x]);
+        d[3 * x + 1] = cnn_round_u8((float)s[3 * x + 1] + std * n1[x]);
+        d[3 * x + 2] = cnn_round_u8((float)s[3 * x + 2] + std * n2[x]);
     }
 }
 

@@ -4,14 +4,13 @@
  * sum rounded as floats, no fused multiply-add), rounded half to even and
  * saturated; |values| < 2^22. */
 #include "kernels.h"
+#include "ops/round_u8.h"
 
 void cnn_resample2_row_u8_c(const float *row, const int32_t *idx, const float *wt, uint8_t *d,
                             int n)
 {
     for (int x = 0; x < n; x++) {
-        float v = row[idx[2 * x]] * wt[2 * x] + row[idx[2 * x + 1]] * wt[2 * x + 1];
-        int i = (int)((v + 12582912.0f) - 12582912.0f);
-        d[x] = (uint8_t)(i < 0 ? 0 : i > 255 ? 255 : i);
+        d[x] = cnn_round_u8(row[idx[2 * x]] * wt[2 * x] + row[idx[2 * x + 1]] * wt[2 * x + 1]);
     }
 }
 
