@@ -133,6 +133,10 @@ typedef void (*cnn_noise_rgb_u8_fn)(const uint8_t *s, uint8_t *d, const float *n
 /* torchvision's rgb_to_grayscale of w packed 8-bit RGB pixels (ops/grayscale.c)
  * into out_channels (1 or 3) packed copies. */
 typedef void (*cnn_gray_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+/* torchvision's adjust_saturation of w packed 8-bit RGB pixels: each channel
+ * a x + complement gray (float, truncated, saturated). */
+typedef void (*cnn_saturation_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, float a,
+                                         float complement);
 
 /* Horizontal flip of w packed 3-byte pixels (ops/flip.c); s and d do not
  * overlap. */
@@ -244,6 +248,7 @@ struct cnn_kernels {
     cnn_normals_fn normals;
     cnn_noise_rgb_u8_fn noise_rgb_u8;
     cnn_gray_rgb_u8_fn gray_rgb_u8;
+    cnn_saturation_rgb_u8_fn saturation_rgb_u8;
     cnn_flip_rgb_u8_fn flip_rgb_u8;
     cnn_blend_u8_fn blend_u8;
     cnn_resample2_row_u8_fn resample2_row_u8;
@@ -323,6 +328,7 @@ void cnn_resample2_row_u8_c(const float *row, const int32_t *idx, const float *w
 void cnn_blend_u8_c(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_c(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+void cnn_saturation_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, float a, float complement);
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                         const float *n2, int w, float std);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
@@ -363,6 +369,8 @@ void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float
 void cnn_blend_u8_avx2(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+void cnn_saturation_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, float a,
+                                float complement);
 void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                            const float *n2, int w, float std);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

@@ -209,6 +209,7 @@ typedef struct pixel_job {
     float a;
     float complement; /* saturation: float(1 - ratio), rounded from double */
     cnn_gray_rgb_u8_fn gray_rgb;
+    cnn_saturation_rgb_u8_fn saturation_rgb;
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
@@ -339,7 +340,12 @@ static void pixel_rows(void *arg, int ith, int nth)
     for (int y = y0; y < y1; y++) {
         switch (j->op) {
         case OP_SATURATION:
-            fl ? pixel_row(j, y, 1, OP_SATURATION) : pixel_row(j, y, 0, OP_SATURATION);
+            if (!fl && j->in->pix == 3 && j->in->plane == 1 && j->out->pix == 3 &&
+                j->out->plane == 1)
+                j->saturation_rgb(aug_at(j->in, 0, y, 0), aug_at(j->out, 0, y, 0), j->out->w,
+                                  j->a, j->complement);
+            else
+                fl ? pixel_row(j, y, 1, OP_SATURATION) : pixel_row(j, y, 0, OP_SATURATION);
             break;
         case OP_HUE: fl ? pixel_row(j, y, 1, OP_HUE) : pixel_row(j, y, 0, OP_HUE); break;
         default:
@@ -353,8 +359,10 @@ static void pixel_rows(void *arg, int ith, int nth)
 static void pixel_run(cnn_context *ctx, pixel_op op, double a, const aug_image *in,
                       const aug_image *out)
 {
+    const cnn_kernels *k = ctx ? cnn_context_kernels(ctx) : NULL;
     pixel_job j = { in, out, op, (float)a, (float)(1.0 - a),
-                    ctx ? cnn_context_kernels(ctx)->gray_rgb_u8 : cnn_gray_rgb_u8_c };
+                    k ? k->gray_rgb_u8 : cnn_gray_rgb_u8_c,
+                    k ? k->saturation_rgb_u8 : cnn_saturation_rgb_u8_c };
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)

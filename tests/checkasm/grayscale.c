@@ -27,6 +27,30 @@ static void check_gray_rgb_u8(void)
     }
 }
 
+/* Saturation on the same rows, factors from 0 to 4 (complement 1 - a, so
+ * values fall below 0 and above 255). */
+static void check_saturation_rgb_u8(void)
+{
+    cnn_saturation_rgb_u8_fn fn = checkasm_cur()->saturation_rgb_u8;
+    cnn_saturation_rgb_u8_fn ref = checkasm_ref()->saturation_rgb_u8;
+    if (!checkasm_func_new("saturation_rgb_u8", (void (*)(void))fn, (void (*)(void))ref))
+        return;
+    enum { W = 70 };
+    uint8_t s[3 * W], want[3 * W + 1], got[3 * W + 1];
+    for (int w = 0; w <= W; w++) {
+        for (int i = 0; i < 3 * W; i++)
+            s[i] = (uint8_t)(i % 5 == 0 ? 255 * (i % 2) : checkasm_rand_range(0, 255));
+        float a = (float)checkasm_rand_range(0, 400) * 0.01f;
+        want[3 * w] = got[3 * w] = 0xAB;
+        ref(s, want, w, a, 1.0f - a);
+        fn(s, got, w, a, 1.0f - a);
+        if (memcmp(got, want, 3 * (size_t)w))
+            checkasm_fail("width %d factor %g: differs from C", w, a);
+        if (got[3 * w] != 0xAB)
+            checkasm_fail("width %d: wrote past the row", w);
+    }
+}
+
 typedef struct gray_call {
     cnn_gray_rgb_u8_fn fn;
     const uint8_t *s;
@@ -55,6 +79,7 @@ static void bench_gray_rgb_u8(void)
 void checkasm_check_grayscale(void)
 {
     check_gray_rgb_u8();
+    check_saturation_rgb_u8();
     if (checkasm_bench_enabled() && checkasm_cur()->gray_rgb_u8 != checkasm_ref()->gray_rgb_u8)
         bench_gray_rgb_u8();
 }
