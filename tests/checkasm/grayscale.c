@@ -5,16 +5,23 @@
 
 #include "checkasm.h"
 
+enum { W = 70 }; /* pixels of the longest row */
+
+/* Random bytes, every fifth one 0 or 255. */
+static void fill_rgb_row(uint8_t *s)
+{
+    for (int i = 0; i < 3 * W; i++)
+        s[i] = (uint8_t)(i % 5 == 0 ? 255 * (i % 2) : checkasm_rand_range(0, 255));
+}
+
 static void check_gray_rgb_u8(void)
 {
     cnn_gray_rgb_u8_fn fn = checkasm_cur()->gray_rgb_u8, ref = checkasm_ref()->gray_rgb_u8;
     if (!checkasm_func_new("gray_rgb_u8", (void (*)(void))fn, (void (*)(void))ref))
         return;
-    enum { W = 70 };
     uint8_t s[3 * W], want[3 * W + 1], got[3 * W + 1];
     for (int w = 0; w <= W; w++) {
-        for (int i = 0; i < 3 * W; i++)
-            s[i] = (uint8_t)(i % 5 == 0 ? 255 * (i % 2) : checkasm_rand_range(0, 255));
+        fill_rgb_row(s);
         for (int oc = 1; oc <= 3; oc += 2) {
             want[oc * w] = got[oc * w] = 0xAB;
             ref(s, want, w, oc);
@@ -35,11 +42,9 @@ static void check_saturation_rgb_u8(void)
     cnn_saturation_rgb_u8_fn ref = checkasm_ref()->saturation_rgb_u8;
     if (!checkasm_func_new("saturation_rgb_u8", (void (*)(void))fn, (void (*)(void))ref))
         return;
-    enum { W = 70 };
     uint8_t s[3 * W], want[3 * W + 1], got[3 * W + 1];
     for (int w = 0; w <= W; w++) {
-        for (int i = 0; i < 3 * W; i++)
-            s[i] = (uint8_t)(i % 5 == 0 ? 255 * (i % 2) : checkasm_rand_range(0, 255));
+        fill_rgb_row(s);
         float a = (float)checkasm_rand_range(0, 400) * 0.01f;
         want[3 * w] = got[3 * w] = 0xAB;
         ref(s, want, w, a, 1.0f - a);
