@@ -119,6 +119,39 @@ typedef void (*cnn_dropout_fn)(const float *x, float *y, uint8_t *mask, size_t n
                                uint64_t seed, uint64_t purpose, uint64_t first,
                                uint32_t threshold, float scale);
 
+/* 4 * n_blocks standard normals from blocks [first_block, first_block +
+ * n_blocks) of the key's Philox stream (ops/normals.c: Box-Muller, the same
+ * bits at every level). */
+typedef void (*cnn_normals_fn)(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
+                               uint64_t first_block);
+/* Gaussian noise on w packed 8-bit RGB pixels: channel c of pixel x becomes
+ * s + std * nc[x] (the product and the sum rounded as floats, no fused
+ * multiply-add), rounded half to even and saturated; |s + std * n| < 2^22. */
+typedef void (*cnn_noise_rgb_u8_fn)(const uint8_t *s, uint8_t *d, const float *n0,
+                                    const float *n1, const float *n2, int w, float std);
+
+/* torchvision's rgb_to_grayscale of w packed 8-bit RGB pixels (ops/grayscale.c)
+ * into out_channels (1 or 3) packed copies. */
+typedef void (*cnn_gray_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+/* torchvision's adjust_saturation of w packed 8-bit RGB pixels: each channel
+ * a x + complement gray (float, truncated, saturated). */
+typedef void (*cnn_saturation_rgb_u8_fn)(const uint8_t *rgb, uint8_t *dst, int w, float a,
+                                         float complement);
+
+/* Horizontal flip of w packed 3-byte pixels (ops/flip.c); s and d do not
+ * overlap. */
+typedef void (*cnn_flip_rgb_u8_fn)(const uint8_t *s, uint8_t *d, int w);
+
+/* torchvision's _blend of n 8-bit values with a constant (ops/blend.c):
+ * d = a s + b in float, truncated, saturated. */
+typedef void (*cnn_blend_u8_fn)(const uint8_t *s, uint8_t *d, int n, float a, float b);
+
+/* Two-tap resampling of a float row into n 8-bit values (ops/resample.c):
+ * d[x] = row[idx[2x]] wt[2x] + row[idx[2x + 1]] wt[2x + 1], rounded half to
+ * even, saturated. */
+typedef void (*cnn_resample2_row_u8_fn)(const float *row, const int32_t *idx, const float *wt,
+                                        uint8_t *d, int n);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -212,6 +245,13 @@ struct cnn_kernels {
     cnn_edge_lap_hpass_fn edge_lap_hpass_u8;
     cnn_pixels_luma_row_fn pixels_luma_row;
     cnn_pixels_spread_row_fn pixels_spread_row;
+    cnn_normals_fn normals;
+    cnn_noise_rgb_u8_fn noise_rgb_u8;
+    cnn_gray_rgb_u8_fn gray_rgb_u8;
+    cnn_saturation_rgb_u8_fn saturation_rgb_u8;
+    cnn_flip_rgb_u8_fn flip_rgb_u8;
+    cnn_blend_u8_fn blend_u8;
+    cnn_resample2_row_u8_fn resample2_row_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -229,6 +269,11 @@ void cnn_dropout_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_normals_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_flip_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_blend_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_resample_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -238,6 +283,11 @@ void cnn_dropout_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_gemm_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_activation_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_pixels_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_normals_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_flip_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_blend_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_resample_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -271,6 +321,16 @@ void cnn_bn_backward_dx_c(const float *x, const float *dy, float *dx, size_t n, 
                           float a, float b, float c);
 void cnn_dropout_c(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
                    uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
+                   uint64_t first_block);
+void cnn_resample2_row_u8_c(const float *row, const int32_t *idx, const float *wt, uint8_t *d,
+                            int n);
+void cnn_blend_u8_c(const uint8_t *s, uint8_t *d, int n, float a, float b);
+void cnn_flip_rgb_u8_c(const uint8_t *s, uint8_t *d, int w);
+void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+void cnn_saturation_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, float a, float complement);
+void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
+                        const float *n2, int w, float std);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
 void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
@@ -302,6 +362,17 @@ void cnn_dropout_avx2(const float *x, float *y, uint8_t *mask, size_t n, uint64_
                       uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
 void cnn_dropout_avx512(const float *x, float *y, uint8_t *mask, size_t n, uint64_t seed,
                         uint64_t purpose, uint64_t first, uint32_t threshold, float scale);
+void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
+                      uint64_t first_block);
+void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float *wt,
+                               uint8_t *d, int n);
+void cnn_blend_u8_avx2(const uint8_t *s, uint8_t *d, int n, float a, float b);
+void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
+void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
+void cnn_saturation_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, float a,
+                                float complement);
+void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
+                           const float *n2, int w, float std);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

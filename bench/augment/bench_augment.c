@@ -3,8 +3,9 @@
  *   bench_augment FRAME.rgb WIDTH HEIGHT REPS DESCRIPTION...
  *
  * For each description prints "ms DESCRIPTION" with the median
- * milliseconds of cnn_augment_apply (parameters drawn once, seed 1, frame
- * 0), packed in and out. augment_vs_torchvision.py runs it. */
+ * milliseconds of cnn_augment_draw (seed 1, the rep as frame key) and
+ * cnn_augment_apply, packed in and out, like a peer drawing on every call.
+ * augment_vs_torchvision.py runs it. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
         cnn_augment_apply(ctx, chain, &p, &in, &out, ws); /* warm the pages */
         for (int i = 0; i < reps; i++) {
             double t0 = timing_now_ns();
+            cnn_augment_draw(chain, 1, (uint64_t)i + 1, 0, w, h, 3, &p);
             cnn_augment_apply(ctx, chain, &p, &in, &out, ws);
             t[i] = (timing_now_ns() - t0) * 1e-6;
         }

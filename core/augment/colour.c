@@ -13,6 +13,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 /* ---- per-value operations ---- */
 
@@ -69,6 +70,7 @@ typedef struct value_job {
     value_op op;
     float a, b;
     uint8_t lut[256];
+    cnn_blend_u8_fn blend; /* 8-bit OP_BLEND on contiguous rows */
 } value_job;
 
 /* The 8-bit grid index of a float value. */
@@ -87,6 +89,10 @@ static void value_rows(void *arg, int ith, int nth)
         for (int c = 0; c < out->c; c++) {
             const uint8_t *s = aug_at(in, c, y, 0);
             uint8_t *d = aug_at(out, c, y, 0);
+            if (!out->is_float && j->op == OP_BLEND && in->pix == 1 && out->pix == 1) {
+                j->blend(s, d, out->w, j->a, j->b);
+                continue;
+            }
             if (!out->is_float) {
                 for (int x = 0; x < out->w; x++)
                     d[x * out->pix] = j->lut[s[x * in->pix]];
@@ -108,7 +114,8 @@ static void value_run_table(cnn_context *ctx, value_op op, float a, float b,
 {
     aug_image fi = *in, fo = *out;
     aug_flatten(&fi, &fo);
-    value_job j = { &fi, &fo, op, a, b, { 0 } };
+    value_job j = { &fi, &fo, op, a, b, { 0 },
+                    ctx ? cnn_context_kernels(ctx)->blend_u8 : cnn_blend_u8_c };
     if (op == OP_TABLE)
         memcpy(j.lut, table, 256);
     else if (!out->is_float)
@@ -163,13 +170,32 @@ static inline __attribute__((always_inline)) double gray_row_sum(const aug_image
     return sum;
 }
 
+/* Sum of the grays of row y of a packed 8-bit RGB image, through the
+ * kernel in chunks of a stack buffer. */
+static int64_t gray_row_sum_rgb_u8(const aug_image *im, int y, cnn_gray_rgb_u8_fn gray_rgb)
+{
+    uint8_t gray[256];
+    const uint8_t *row = aug_at(im, 0, y, 0);
+    int64_t sum = 0;
+    for (int x0 = 0; x0 < im->w; x0 += 256) {
+        int n = im->w - x0 < 256 ? im->w - x0 : 256;
+        gray_rgb(row + 3 * x0, gray, n, 1);
+        for (int i = 0; i < n; i++)
+            sum += gray[i];
+    }
+    return sum;
+}
+
 /* Mean of the grayscale image (of the only channel when c == 1), summed
  * row by row in double so the result does not depend on threads. */
-static float gray_mean(const aug_image *im)
+static float gray_mean(const aug_image *im, cnn_gray_rgb_u8_fn gray_rgb)
 {
     double sum = 0.0;
+    int packed_rgb = !im->is_float && im->c == 3 && im->pix == 3 && im->plane == 1;
     for (int y = 0; y < im->h; y++)
-        sum += im->is_float ? gray_row_sum(im, y, 1) : gray_row_sum(im, y, 0);
+        sum += packed_rgb     ? (double)gray_row_sum_rgb_u8(im, y, gray_rgb)
+               : im->is_float ? gray_row_sum(im, y, 1)
+                              : gray_row_sum(im, y, 0);
     return (float)(sum / ((double)im->w * im->h));
 }
 
@@ -182,6 +208,8 @@ typedef struct pixel_job {
     pixel_op op;
     float a;
     float complement; /* saturation: float(1 - ratio), rounded from double */
+    cnn_gray_rgb_u8_fn gray_rgb;
+    cnn_saturation_rgb_u8_fn saturation_rgb;
 } pixel_job;
 
 /* torchvision's _rgb2hsv, shift of the hue, _hsv2rgb; values in [0, 1]. */
@@ -270,6 +298,40 @@ static inline __attribute__((always_inline)) void pixel_row(const pixel_job *j, 
     }
 }
 
+/* 8-bit grayscale of one row, inlined with the strides of planar images
+ * as constants so the loop vectorises (packed RGB goes to the kernel). */
+static inline __attribute__((always_inline)) void gray_row_u8(const uint8_t *src, uint8_t *dst,
+                                                              int w, ptrdiff_t ip,
+                                                              ptrdiff_t icp, ptrdiff_t dp,
+                                                              ptrdiff_t dc, int oc)
+{
+    for (int x = 0; x < w; x++) {
+        const uint8_t *px = src + x * ip;
+        uint8_t l = (uint8_t)(int)gray_of(px[0], px[icp], px[2 * icp], 0);
+        for (int c = 0; c < oc; c++)
+            dst[x * dp + c * dc] = l;
+    }
+}
+
+/* 1 when the row went through a constant-stride gray_row_u8. */
+static int gray_row_fast(const pixel_job *j, int y)
+{
+    const aug_image *in = j->in, *out = j->out;
+    const uint8_t *src = aug_at(in, 0, y, 0);
+    uint8_t *dst = aug_at(out, 0, y, 0);
+    if (in->is_float || in->c != 3)
+        return 0;
+    if (in->pix == 3 && in->plane == 1 && out->pix == out->c && (out->c == 1 || out->plane == 1))
+        j->gray_rgb(src, dst, out->w, out->c);
+    else if (in->pix == 1 && out->pix == 1 && out->c == 3)
+        gray_row_u8(src, dst, out->w, 1, in->plane, 1, out->plane, 3);
+    else if (in->pix == 1 && out->pix == 1 && out->c == 1)
+        gray_row_u8(src, dst, out->w, 1, in->plane, 1, 0, 1);
+    else
+        return 0;
+    return 1;
+}
+
 static void pixel_rows(void *arg, int ith, int nth)
 {
     const pixel_job *j = arg;
@@ -278,10 +340,18 @@ static void pixel_rows(void *arg, int ith, int nth)
     for (int y = y0; y < y1; y++) {
         switch (j->op) {
         case OP_SATURATION:
-            fl ? pixel_row(j, y, 1, OP_SATURATION) : pixel_row(j, y, 0, OP_SATURATION);
+            if (!fl && j->in->pix == 3 && j->in->plane == 1 && j->out->pix == 3 &&
+                j->out->plane == 1)
+                j->saturation_rgb(aug_at(j->in, 0, y, 0), aug_at(j->out, 0, y, 0), j->out->w,
+                                  j->a, j->complement);
+            else
+                fl ? pixel_row(j, y, 1, OP_SATURATION) : pixel_row(j, y, 0, OP_SATURATION);
             break;
         case OP_HUE: fl ? pixel_row(j, y, 1, OP_HUE) : pixel_row(j, y, 0, OP_HUE); break;
-        default: fl ? pixel_row(j, y, 1, OP_GRAYSCALE) : pixel_row(j, y, 0, OP_GRAYSCALE); break;
+        default:
+            if (!gray_row_fast(j, y))
+                fl ? pixel_row(j, y, 1, OP_GRAYSCALE) : pixel_row(j, y, 0, OP_GRAYSCALE);
+            break;
         }
     }
 }
@@ -289,7 +359,10 @@ static void pixel_rows(void *arg, int ith, int nth)
 static void pixel_run(cnn_context *ctx, pixel_op op, double a, const aug_image *in,
                       const aug_image *out)
 {
-    pixel_job j = { in, out, op, (float)a, (float)(1.0 - a) };
+    const cnn_kernels *k = ctx ? cnn_context_kernels(ctx) : NULL;
+    pixel_job j = { in, out, op, (float)a, (float)(1.0 - a),
+                    k ? k->gray_rgb_u8 : cnn_gray_rgb_u8_c,
+                    k ? k->saturation_rgb_u8 : cnn_saturation_rgb_u8_c };
     /* One channel: saturation and hue leave it as it is (like PIL). */
     if (in->c == 1 && op != OP_GRAYSCALE) {
         if (in->data != out->data)
@@ -321,7 +394,10 @@ static void adjust(cnn_context *ctx, int which, double factor, const aug_image *
     switch (which) {
     case ADJ_BRIGHTNESS: value_run(ctx, OP_BLEND, (float)factor, 0.0f, in, out); break;
     case ADJ_CONTRAST:
-        value_run(ctx, OP_BLEND, (float)factor, complement * gray_mean(in), in, out);
+        value_run(ctx, OP_BLEND, (float)factor,
+                  complement * gray_mean(in, ctx ? cnn_context_kernels(ctx)->gray_rgb_u8
+                                                 : cnn_gray_rgb_u8_c),
+                  in, out);
         break;
     case ADJ_SATURATION: pixel_run(ctx, OP_SATURATION, factor, in, out); break;
     default: pixel_run(ctx, OP_HUE, factor, in, out); break;

@@ -7,6 +7,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 enum { PAD_CONSTANT, PAD_EDGE, PAD_REFLECT, PAD_SYMMETRIC };
 static const char *const pad_modes[] = { "constant", "edge", "reflect", "symmetric", NULL };
@@ -175,6 +176,7 @@ typedef struct flip_job {
     const aug_image *in, *out;
     size_t size; /* bytes per reversed unit: an element, or a packed pixel */
     int groups;  /* channels handled one by one (1 when packed) */
+    cnn_flip_rgb_u8_fn flip_rgb;
 } flip_job;
 
 static void flip_h_rows(void *arg, int ith, int nth)
@@ -188,7 +190,7 @@ static void flip_h_rows(void *arg, int ith, int nth)
             uint8_t *d = aug_at(j->out, g, y, 0);
             switch (j->size) {
             case 1: reverse_bytes(d, s, w); break;
-            case 3: reverse_row(d, s, w, 3); break;
+            case 3: j->flip_rgb(s, d, w); break;
             case 4: reverse_row(d, s, w, 4); break;
             case 12: reverse_row(d, s, w, 12); break;
             default: reverse_row(d, s, w, j->size); break;
@@ -209,7 +211,8 @@ static void flip_h_apply(cnn_context *ctx, const aug_step *s, const double *valu
         flip_apply(ctx, in, out, 1, scratch);
         return;
     }
-    flip_job j = { in, out, (size_t)(packed ? in->pix : es), packed ? 1 : in->c };
+    flip_job j = { in, out, (size_t)(packed ? in->pix : es), packed ? 1 : in->c,
+                   ctx ? cnn_context_kernels(ctx)->flip_rgb_u8 : cnn_flip_rgb_u8_c };
     aug_parallel(ctx, flip_h_rows, &j);
 }
 

@@ -14,6 +14,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 /* ---- gaussian-blur kernel=k[,ky] sigma=lo,hi ---- */
 enum { BLUR_KERNEL, BLUR_SIGMA };
@@ -403,39 +404,58 @@ typedef struct noise_job {
     int salt_pepper;
     float std;            /* gaussian: on the frame's scale */
     float amount, salt;   /* salt and pepper: fraction of pixels, share of salt */
+    cnn_normals_fn fill;  /* gaussian: the kernels */
+    cnn_noise_rgb_u8_fn noise_rgb;
+    float *normals;       /* gaussian: per thread, 3 rows of normals (w + 8 each) */
 } noise_job;
 
-/* Four standard normals from one generator block: Box-Muller on each pair
- * of words (u1 in (0, 1] so the logarithm is finite). */
-static void normals4(cnn_rng_key key, uint64_t block, float n[4])
+/* The normals of row y of channel c (element e = (c * h + y) * w + x takes
+ * normal e % 4 of block e / 4) into buf; returns where the row's start. */
+static const float *row_normals(const noise_job *j, int c, int y, float *buf)
 {
-    uint32_t w[4];
-    cnn_rng_block(key, block, w);
-    for (int k = 0; k < 4; k += 2) {
-        float u1 = ((float)(w[k] >> 8) + 1.0f) * (1.0f / 16777216.0f);
-        float u2 = (float)(w[k + 1] >> 8) * (1.0f / 16777216.0f);
-        float r = sqrtf(-2.0f * logf(u1)), sn, cs;
-        sincosf(6.28318530718f * u2, &sn, &cs);
-        n[k] = r * cs, n[k + 1] = r * sn;
+    uint64_t w = (uint64_t)j->out->w, e = ((uint64_t)c * j->out->h + y) * w, b0 = e >> 2;
+    j->fill(buf, (size_t)(((e + w + 3) >> 2) - b0), j->key.seed, j->key.purpose,
+            AUG_PIXEL_POSITION + b0);
+    return buf + (e & 3);
+}
+
+/* Packed 8-bit RGB rows: the three channels' normals, then the kernel. */
+static void gaussian_rows_rgb_u8(const noise_job *j, float *buf, int y0, int y1)
+{
+    int w = j->out->w;
+    for (int y = y0; y < y1; y++) {
+        const float *n0 = row_normals(j, 0, y, buf), *n1 = row_normals(j, 1, y, buf + w + 8);
+        const float *n2 = row_normals(j, 2, y, buf + 2 * (w + 8));
+        j->noise_rgb(aug_at(j->in, 0, y, 0), aug_at(j->out, 0, y, 0), n0, n1, n2, w, j->std);
     }
 }
 
-/* Element e = (c * h + y) * w + x takes normal e % 4 of block e / 4. */
-static void gaussian_rows(const noise_job *j, int y0, int y1)
+static void gaussian_rows(const noise_job *j, int ith, int y0, int y1)
 {
     const aug_image *in = j->in, *out = j->out;
-    int fl = in->is_float;
-    float bound = fl ? 1.0f : 255.0f, n[4];
+    int fl = in->is_float, w = out->w;
+    float bound = fl ? 1.0f : 255.0f, std = j->std;
+    float *buf = j->normals + (size_t)ith * 3 * (w + 8);
+    ptrdiff_t ip = in->pix, op = out->pix;
+    if (!fl && out->c == 3 && ip == 3 && op == 3 && in->plane == 1 && out->plane == 1) {
+        gaussian_rows_rgb_u8(j, buf, y0, y1);
+        return;
+    }
     for (int c = 0; c < out->c; c++) {
-        uint64_t cached = UINT64_MAX;
         for (int y = y0; y < y1; y++) {
-            uint64_t e = ((uint64_t)c * out->h + y) * out->w;
-            for (int x = 0; x < out->w; x++, e++) {
-                if (e >> 2 != cached)
-                    normals4(j->key, AUG_PIXEL_POSITION + (cached = e >> 2), n);
-                float v = aug_load(aug_at(in, c, y, x), fl) + j->std * n[e & 3];
-                aug_store(aug_at(out, c, y, x), fl, aug_clampf(v, 0.0f, bound));
-            }
+            const float *n = row_normals(j, c, y, buf);
+            const uint8_t *s = aug_at(in, c, y, 0);
+            uint8_t *d = aug_at(out, c, y, 0);
+            if (fl)
+                for (int x = 0; x < w; x++)
+                    aug_store(d + x * op, 1,
+                              aug_clampf(aug_load(s + x * ip, 1) + std * n[x], 0.0f, bound));
+            else if (ip == 1 && op == 1) /* planar: contiguous, vectorised */
+                for (int x = 0; x < w; x++)
+                    d[x] = aug_round_u8_small((float)s[x] + std * n[x]);
+            else
+                for (int x = 0; x < w; x++)
+                    d[x * op] = aug_round_u8_small((float)s[x * ip] + std * n[x]);
         }
     }
 }
@@ -472,7 +492,7 @@ static void noise_rows(void *arg, int ith, int nth)
     if (j->salt_pepper)
         salt_pepper_rows(j, y0, y1);
     else
-        gaussian_rows(j, y0, y1);
+        gaussian_rows(j, ith, y0, y1);
 }
 
 static void gaussian_noise_apply(cnn_context *ctx, const aug_step *s, const double *values,
@@ -480,21 +500,30 @@ static void gaussian_noise_apply(cnn_context *ctx, const aug_step *s, const doub
                                  void *scratch)
 {
     float std = (float)(in->is_float ? values[0] / 255.0 : values[0]);
-    noise_job j = { in, out, key, 0, std, 0, 0 };
+    const cnn_kernels *k = ctx ? cnn_context_kernels(ctx) : NULL;
+    noise_job j = { in, out, key, 0, std, 0, 0, k ? k->normals : cnn_normals_c,
+                    k ? k->noise_rgb_u8 : cnn_noise_rgb_u8_c, scratch };
     aug_parallel(ctx, noise_rows, &j);
+}
+
+static size_t gaussian_noise_scratch(const aug_step *s, aug_shape in, aug_shape out,
+                                     int n_threads)
+{
+    return sizeof(float) * 3 * (size_t)(out.w + 8) * n_threads;
 }
 
 const aug_kind aug_gaussian_noise = {
     .name = "gaussian-noise", .default_p = 1.0,
     .params = { { "std", AUG_NUMBERS, 1, 2, 0, 255, 0, NULL, 0, { 0 } } },
-    .finish = aug_range_finish, .draw = aug_range_draw, .apply = gaussian_noise_apply,
+    .finish = aug_range_finish, .draw = aug_range_draw, .scratch = gaussian_noise_scratch,
+    .apply = gaussian_noise_apply,
 };
 
 static void salt_pepper_apply(cnn_context *ctx, const aug_step *s, const double *values,
                               cnn_rng_key key, const aug_image *in, const aug_image *out,
                               void *scratch)
 {
-    noise_job j = { in, out, key, 1, 0, (float)values[0], (float)s->v[1][0] };
+    noise_job j = { in, out, key, 1, 0, (float)values[0], (float)s->v[1][0], NULL, NULL, NULL };
     aug_parallel(ctx, noise_rows, &j);
 }
 

@@ -10,6 +10,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 enum { INTERP_NEAREST, INTERP_BILINEAR, INTERP_BICUBIC, INTERP_AREA };
 static const char *const resize_interps[] = { "nearest", "bilinear", "bicubic", "area", NULL };
@@ -81,6 +82,7 @@ typedef struct resize_job {
     const float *xw, *yw;
     float *rows;       /* per thread: row_floats floats */
     size_t row_floats; /* taps rows of out->w, or one input row when vertical_first */
+    cnn_resample2_row_u8_fn resample2; /* 8-bit, two taps, contiguous output */
 } resize_job;
 
 /* Interpolate one input row horizontally: dst[x] = sum_k src[xi] * xw, in
@@ -169,6 +171,10 @@ resize_channel_vertical_first(const resize_job *j, int c, int y0, int y1, float 
         const int32_t *xi = j->xi;
         const float *xw = j->xw;
         uint8_t *d = aug_at(out, c, y, 0);
+        if (!fl && taps == 2 && out->pix == 1) {
+            j->resample2(row, xi, xw, d, out->w);
+            continue;
+        }
         for (int x = 0; x < out->w; x++, xi += taps, xw += taps) {
             float v = row[xi[0]] * xw[0] + row[xi[1]] * xw[1];
             if (taps == 4)
@@ -287,7 +293,8 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
     resize_job j = { &box, &fo, interp, taps, vertical_first, xi, yi, xw, yw,
                      yw + taps * out->h,
                      resize_row_floats(taps, (aug_shape){ in->w, in->h, in->c },
-                                       (aug_shape){ out->w, out->h, out->c }) };
+                                       (aug_shape){ out->w, out->h, out->c }),
+                     ctx ? cnn_context_kernels(ctx)->resample2_row_u8 : cnn_resample2_row_u8_c };
     aug_parallel(ctx, resize_rows, &j);
 }
 

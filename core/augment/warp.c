@@ -59,20 +59,27 @@ static inline float reflect_coordinate(float v, int size)
     return aug_clampf(v, 0.0f, (float)(size - 1));
 }
 
-/* One output row; inlined with constant fl, bilinear and reflect. */
-static inline __attribute__((always_inline)) void warp_row(const warp_job *j, int y, int fl,
-                                                           int bilinear, int reflect)
+/* One output row; inlined with constant fl, bilinear and reflect, and with
+ * the strides and channel count of packed RGB as constants when nc is 3. */
+static inline __attribute__((always_inline)) void
+warp_row_strided(const warp_job *j, int y, int fl, int bilinear, int reflect, int nc,
+                 ptrdiff_t ip, ptrdiff_t icp, ptrdiff_t opix, ptrdiff_t op)
 {
     const aug_image *in = j->in, *out = j->out;
-    int w = in->w, h = in->h, nc = out->c;
-    ptrdiff_t ip = in->pix, ir = in->row, icp = in->plane, op = out->plane;
+    int w = in->w, h = in->h;
+    ptrdiff_t ir = in->row;
     const double *p = j->p;
     double rx = p[1] * y + p[2], ry = p[4] * y + p[5], rd = p[7] * y + p[8];
     int projective = p[6] != 0.0 || p[7] != 0.0;
     uint8_t *d = aug_at(out, 0, y, 0);
-    for (int x = 0; x < out->w; x++, d += out->pix) {
-        double den = projective ? p[6] * x + rd : rd;
-        float ix = (float)((p[0] * x + rx) / den), iy = (float)((p[3] * x + ry) / den);
+    for (int x = 0; x < out->w; x++, d += opix) {
+        float ix, iy;
+        if (projective) {
+            double den = p[6] * x + rd;
+            ix = (float)((p[0] * x + rx) / den), iy = (float)((p[3] * x + ry) / den);
+        } else { /* the denominator is exactly 1 */
+            ix = (float)(p[0] * x + rx), iy = (float)(p[3] * x + ry);
+        }
         if (reflect)
             ix = reflect_coordinate(ix, w), iy = reflect_coordinate(iy, h);
         /* Far outside (or not a number): every tap misses. */
@@ -122,6 +129,18 @@ static inline __attribute__((always_inline)) void warp_row(const warp_job *j, in
             aug_store(d + c * op, fl, v);
         }
     }
+}
+
+static inline __attribute__((always_inline)) void warp_row(const warp_job *j, int y, int fl,
+                                                           int bilinear, int reflect)
+{
+    const aug_image *in = j->in, *out = j->out;
+    if (!fl && out->c == 3 && in->pix == 3 && in->plane == 1 && out->pix == 3 &&
+        out->plane == 1)
+        warp_row_strided(j, y, 0, bilinear, reflect, 3, 3, 1, 3, 1);
+    else
+        warp_row_strided(j, y, fl, bilinear, reflect, out->c, in->pix, in->plane, out->pix,
+                         out->plane);
 }
 
 static void warp_rows(void *arg, int ith, int nth)

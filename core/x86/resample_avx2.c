@@ -1,0 +1,35 @@
+/* Two-tap resampling of a float row into 8-bit values, AVX2: 8 outputs per
+ * step from two gathers, the arithmetic of cnn_resample2_row_u8_c (cvtps
+ * rounds half to even; the packs saturate). */
+#include <immintrin.h>
+
+#include "kernels.h"
+
+/* Even and odd 32-bit lanes of the 16 values at p, in order. */
+static inline void split_pairs(const void *p, __m256 *even, __m256 *odd)
+{
+    __m256 a = _mm256_loadu_ps((const float *)p), b = _mm256_loadu_ps((const float *)p + 8);
+    /* In-lane: [a0 a2 b0 b2 | a4 a6 b4 b6], then 64-bit blocks reordered. */
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+        _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), 0xD8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
+        _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), 0xD8));
+}
+
+void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float *wt,
+                               uint8_t *d, int n)
+{
+    int x = 0;
+    for (; x + 8 <= n; x += 8) {
+        __m256 i0, i1, w0, w1;
+        split_pairs(idx + 2 * x, &i0, &i1);
+        split_pairs(wt + 2 * x, &w0, &w1);
+        __m256 v0 = _mm256_i32gather_ps(row, _mm256_castps_si256(i0), 4);
+        __m256 v1 = _mm256_i32gather_ps(row, _mm256_castps_si256(i1), 4);
+        __m256i v = _mm256_cvtps_epi32(_mm256_add_ps(_mm256_mul_ps(v0, w0),
+                                                     _mm256_mul_ps(v1, w1)));
+        __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storel_epi64((__m128i *)(d + x), _mm_packus_epi16(w16, w16));
+    }
+    cnn_resample2_row_u8_c(row, idx + 2 * x, wt + 2 * x, d + x, n - x);
+}
