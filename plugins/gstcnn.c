@@ -36,4 +36,4 @@ plugin_init (GstPlugin * plugin)
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, cnn,
     "CNN layers and edge detection on video (gst-cnn)", plugin_init, PACKAGE_VERSION,
-    "LGPL", "gst-cnn", "https://github.com/gst-cnn/gst-cnn")
+    "LGPL", GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
