@@ -54,12 +54,9 @@ static void add_file(GPtrArray *inputs, const char *path, const char *relative)
     g_ptr_array_add(inputs, in);
 }
 
-/* Files below root with a video extension; relative names keep subfolders so
- * that a/x.avi and b/x.avi get different outputs. Sorted for determinism. */
-static void add_folder(GPtrArray *inputs, const char *root, const char *relative)
+GPtrArray *gst_cnn_list_folder(const char *path)
 {
-    char *dir_path = relative ? g_build_filename(root, relative, NULL) : g_strdup(root);
-    GDir *dir = g_dir_open(dir_path, 0, NULL);
+    GDir *dir = g_dir_open(path, 0, NULL);
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     const char *name;
 
@@ -69,6 +66,16 @@ static void add_folder(GPtrArray *inputs, const char *root, const char *relative
     if (dir)
         g_dir_close(dir);
     g_ptr_array_sort(names, gst_cnn_compare_strings);
+    return names;
+}
+
+/* Files below root with a video extension; relative names keep subfolders so
+ * that a/x.avi and b/x.avi get different outputs. Sorted for determinism. */
+static void add_folder(GPtrArray *inputs, const char *root, const char *relative)
+{
+    char *dir_path = relative ? g_build_filename(root, relative, NULL) : g_strdup(root);
+    GPtrArray *names = gst_cnn_list_folder(dir_path);
+
     for (guint i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         char *rel = relative ? g_build_filename(relative, n, NULL) : g_strdup(n);
@@ -184,8 +191,6 @@ static gint compare_inputs(gconstpointer a, gconstpointer b)
 
 gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error)
 {
-    GHashTable *stems;
-
     for (char **a = args; a && *a; a++)
         if (!add_arg(inputs, *a, FALSE, error))
             return FALSE;
@@ -199,17 +204,23 @@ gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error)
     }
     /* a/x.avi and b/x.avi given separately would share one output name;
      * marked before sharding so every shard agrees on which one runs */
-    stems = g_hash_table_new(g_str_hash, g_str_equal);
+    gst_cnn_inputs_mark_clashes(inputs);
+    return TRUE;
+}
+
+void gst_cnn_inputs_mark_clashes(GPtrArray *inputs)
+{
+    GHashTable *stems = g_hash_table_new(g_str_hash, g_str_equal);
+
     for (guint i = 0; i < inputs->len; i++) {
         GstCnnInput *in = g_ptr_array_index(inputs, i);
         GstCnnInput *first = g_hash_table_lookup(stems, in->stem);
-        if (first)
-            in->clash = g_strdup(first->display);
-        else
+        if (!first)
             g_hash_table_insert(stems, in->stem, in);
+        else if (!in->clash)
+            in->clash = g_strdup(first->display);
     }
     g_hash_table_unref(stems);
-    return TRUE;
 }
 
 void gst_cnn_inputs_shard(GPtrArray *inputs, guint k, guint n)

@@ -66,6 +66,11 @@ static void json_string(GString *s, const char *v)
     g_free(valid);
 }
 
+void gst_cnn_json_append_string(GString *s, const char *v)
+{
+    json_string(s, v);
+}
+
 /* RFC 4180: quote when the field holds a comma, a quote or a line break. */
 static void csv_field(GString *s, const char *v)
 {
@@ -150,6 +155,26 @@ void gst_cnn_results_write_classification(GstCnnResults *r, const GstCnnClassifi
     fputs(s->str, r->out);
     fflush(r->out);
     g_string_free(s, TRUE);
+}
+
+guint gst_cnn_results_report(GstCnnResults *r, GstCnnTally *tally, const char *file,
+                             const char *status, guint64 frames, double seconds,
+                             const char *output, const char *error)
+{
+    GPtrArray *outputs = g_ptr_array_new();
+    GstCnnResult res = { file, status, frames, seconds, outputs, error };
+
+    if (output)
+        g_ptr_array_add(outputs, (gpointer)output);
+    gst_cnn_results_write(r, &res);
+    g_ptr_array_unref(outputs);
+    if (!strcmp(status, "ok"))
+        tally->ok++;
+    else if (!strcmp(status, "skipped"))
+        tally->skipped++;
+    else
+        tally->failed++;
+    return tally->ok + tally->failed + tally->skipped;
 }
 
 void gst_cnn_results_close(GstCnnResults *r)

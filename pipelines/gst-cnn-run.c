@@ -47,16 +47,16 @@ struct Run {
     guint jobs;
     int threads_per_job;
     char *out_dir;
-    gboolean force, quiet, tty;
+    gboolean force;
     gboolean every_classification; /* a line per classified frame, not per change of label */
     gint64 max_frames;
     guint timeout_s;
     GstCnnResults *results;
-    guint n_ok, n_failed, n_skipped;
+    GstCnnTally tally;
     guint64 frames_done;
-    gint64 t0, interrupted_at;
+    gint64 interrupted_at;
     int interrupts;
-    gboolean bar_shown;
+    GstCnnProgress progress;
     GMainLoop *loop;
 };
 
@@ -82,22 +82,14 @@ static gboolean remove_tree(const char *path)
 
 /* ---- progress and logs (standard error) ---- */
 
-static void clear_bar(Run *run)
-{
-    if (run->bar_shown) {
-        fputs("\r\033[K", stderr);
-        run->bar_shown = FALSE;
-    }
-}
+#define clear_bar(run) gst_cnn_progress_clear(&(run)->progress)
+#define log_line(run, ...) gst_cnn_progress_log(&(run)->progress, __VA_ARGS__)
 
 static void draw_bar(Run *run)
 {
-    guint total = run->inputs->len, done = run->n_ok + run->n_failed + run->n_skipped;
-    double elapsed = (g_get_monotonic_time() - run->t0) / 1e6, part = 0, fraction, fps;
+    guint total = run->inputs->len, done = run->tally.ok + run->tally.failed + run->tally.skipped;
+    double part = 0;
     guint64 frames = run->frames_done;
-    char eta[32] = "--:--";
-    char bar[21];
-    int filled;
 
     for (guint i = 0; i < run->running->len; i++) {
         Job *job = g_ptr_array_index(run->running, i);
@@ -107,35 +99,7 @@ static void draw_bar(Run *run)
             gst_element_query_duration(job->pipeline, GST_FORMAT_TIME, &dur) && dur > 0)
             part += CLAMP((double)pos / dur, 0.0, 1.0);
     }
-    fraction = total ? (done + part) / total : 1.0;
-    fps = elapsed > 0 ? frames / elapsed : 0;
-    if (fraction > 0.001 && elapsed > 1) {
-        int left = (int)(elapsed * (1 - fraction) / fraction + 0.5);
-        g_snprintf(eta, sizeof eta, "%d:%02d:%02d", left / 3600, left / 60 % 60, left % 60);
-    }
-    filled = (int)(fraction * 20 + 0.5);
-    for (int i = 0; i < 20; i++)
-        bar[i] = i < filled ? '#' : '.';
-    bar[20] = '\0';
-    fprintf(stderr, "\r\033[K[%s] %u/%u files  %" G_GUINT64_FORMAT " frames  %.1f fps  ETA %s",
-            bar, done, total, frames, fps, eta);
-    fflush(stderr);
-    run->bar_shown = TRUE;
-}
-
-static void log_line(Run *run, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void log_line(Run *run, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (run->quiet)
-        return;
-    clear_bar(run);
-    va_start(ap, fmt);
-    fputs("gst-cnn: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+    gst_cnn_progress_bar(&run->progress, total ? (done + part) / total : 1.0, done, total, frames);
 }
 
 /* ---- results ---- */
@@ -143,26 +107,13 @@ static void log_line(Run *run, const char *fmt, ...)
 static void report(Run *run, const GstCnnInput *in, const char *status, guint64 frames,
                    double seconds, const char *output, const char *error)
 {
-    GPtrArray *outputs = g_ptr_array_new();
-    GstCnnResult res = { in->display, status, frames, seconds, outputs, error };
-    guint done;
+    guint done = gst_cnn_results_report(run->results, &run->tally, in->display, status, frames,
+                                        seconds, output, error);
 
-    if (output)
-        g_ptr_array_add(outputs, (gpointer)output);
-    gst_cnn_results_write(run->results, &res);
-    g_ptr_array_unref(outputs);
-
-    if (!strcmp(status, "ok"))
-        run->n_ok++;
-    else if (!strcmp(status, "skipped"))
-        run->n_skipped++;
-    else
-        run->n_failed++;
     run->frames_done += frames;
-    done = run->n_ok + run->n_failed + run->n_skipped;
     if (error)
         log_line(run, "[%u/%u] %s %s: %s", done, run->inputs->len, status, in->display, error);
-    else if (!run->tty)
+    else if (!run->progress.tty)
         log_line(run, "[%u/%u] %s %s: %" G_GUINT64_FORMAT " frames in %.2f s", done,
                  run->inputs->len, status, in->display, frames, seconds);
 }
@@ -486,7 +437,7 @@ static gboolean on_tick(gpointer data)
         }
     }
     g_ptr_array_unref(jobs);
-    if (run->tty && !run->quiet && run->running->len)
+    if (run->running->len)
         draw_bar(run);
     return G_SOURCE_CONTINUE;
 }
@@ -643,8 +594,7 @@ int gst_cnn_run(int argc, char **argv)
     run.threads_per_job = MAX(1, (int)g_get_num_processors() / (int)MIN(run.jobs, MAX(inputs->len, 1)));
     run.out_dir = out_dir ? out_dir : ".";
     run.force = force;
-    run.quiet = quiet;
-    run.tty = isatty(STDERR_FILENO);
+    gst_cnn_progress_start(&run.progress, quiet);
     run.max_frames = max_frames;
     run.timeout_s = (guint)timeout_s;
     if (inputs->len && !check_pipeline(&run))
@@ -655,7 +605,6 @@ int gst_cnn_run(int argc, char **argv)
         log_line(&run, "shard %u/%u: %u of %u inputs", shard_k, shard_n, inputs->len, total);
 
     run.loop = g_main_loop_new(NULL, FALSE);
-    run.t0 = g_get_monotonic_time();
     g_unix_signal_add(SIGINT, on_signal, &run);
     g_unix_signal_add(SIGTERM, on_signal, &run);
     g_timeout_add(TICK_MS, on_tick, &run);
@@ -664,12 +613,13 @@ int gst_cnn_run(int argc, char **argv)
     if (run.running->len)
         g_main_loop_run(run.loop);
     clear_bar(&run);
-    log_line(&run, "%u ok, %u failed, %u skipped in %.1f s", run.n_ok, run.n_failed, run.n_skipped,
-             (g_get_monotonic_time() - run.t0) / 1e6);
+    log_line(&run, "%u ok, %u failed, %u skipped in %.1f s", run.tally.ok, run.tally.failed,
+             run.tally.skipped,
+             gst_cnn_progress_elapsed(&run.progress));
     gst_cnn_results_close(run.results);
     g_main_loop_unref(run.loop);
     status = run.interrupts ? GST_CNN_EXIT_INTERRUPTED
-           : run.n_failed   ? GST_CNN_EXIT_FAILED
+           : run.tally.failed ? GST_CNN_EXIT_FAILED
                             : GST_CNN_EXIT_OK;
     goto done;
 

@@ -28,6 +28,7 @@ static const GstCnnCommand commands[] = {
     { "list", gst_cnn_list, "list the ready pipelines and their placeholders" },
     { "show", gst_cnn_show, "print a ready pipeline resolved for gst-launch-1.0" },
     { "rf", gst_cnn_rf, "receptive field, jump and start of a stack of layers" },
+    { "augment", gst_cnn_augment, "augmented samples of videos and image folders as a data set" },
     { "infer", gst_cnn_infer, "run an ONNX model on TensorProto inputs, write output_K.pb" },
     { "onnx-test", gst_cnn_onnx_test, "run ONNX backend test folders through the graph runtime" },
     { "bench", gst_cnn_bench, "run the registered benchmarks and print their ratios" },

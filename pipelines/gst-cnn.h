@@ -65,6 +65,11 @@ typedef struct {
  * and "-" (paths on stdin) into inputs sorted by display name, without
  * duplicates. FALSE with an error for a missing path or an absent camera. */
 gboolean gst_cnn_inputs_collect(char **args, GPtrArray *inputs, GError **error);
+/* Names in a folder (hidden ones left out), sorted; empty when it cannot
+ * be read. */
+GPtrArray *gst_cnn_list_folder(const char *path);
+/* Set clash on every input whose stem an earlier one (in array order) has. */
+void gst_cnn_inputs_mark_clashes(GPtrArray *inputs);
 /* Keep only the k-th of n shares (index modulo n over the sorted list). */
 void gst_cnn_inputs_shard(GPtrArray *inputs, guint k, guint n);
 /* Largest files first, so that parallel jobs end together (the longest
@@ -93,6 +98,35 @@ typedef struct GstCnnResults GstCnnResults;
 GstCnnResults *gst_cnn_results_open(const char *path, GstCnnFormat format, GError **error);
 void gst_cnn_results_write(GstCnnResults *r, const GstCnnResult *res);
 void gst_cnn_results_close(GstCnnResults *r);
+/* Inputs reported, by status. */
+typedef struct {
+    guint ok, failed, skipped;
+} GstCnnTally;
+/* Write the result of one input with at most one output (NULL: none) and
+ * count its status in tally; the number of inputs reported so far. */
+guint gst_cnn_results_report(GstCnnResults *r, GstCnnTally *tally, const char *file,
+                             const char *status, guint64 frames, double seconds,
+                             const char *output, const char *error);
+/* v as a JSON string (null for NULL), made valid UTF-8. */
+void gst_cnn_json_append_string(GString *s, const char *v);
+
+/* ---- progress and logs on standard error (gst-cnn-progress.c) ---- */
+
+typedef struct {
+    gboolean quiet, tty, shown;
+    gint64 t0;
+} GstCnnProgress;
+
+void gst_cnn_progress_start(GstCnnProgress *p, gboolean quiet);
+/* Seconds since gst_cnn_progress_start(). */
+double gst_cnn_progress_elapsed(const GstCnnProgress *p);
+/* "[####....] done/total files  N frames  F fps  ETA h:mm:ss" on a terminal
+ * (fraction of the whole batch, 0..1). */
+void gst_cnn_progress_bar(GstCnnProgress *p, double fraction, guint done, guint total,
+                          guint64 frames);
+void gst_cnn_progress_clear(GstCnnProgress *p);
+/* "gst-cnn: MESSAGE" on its own line (not when quiet). */
+void gst_cnn_progress_log(GstCnnProgress *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* One classification of a frame (cnnclassify's "cnn-classification"
  * messages): a JSON line {"file", "frame", "time", "label", "class-id",
@@ -122,6 +156,7 @@ int gst_cnn_list(int argc, char **argv);
 int gst_cnn_show(int argc, char **argv);
 int gst_cnn_bench(int argc, char **argv);
 int gst_cnn_rf(int argc, char **argv);
+int gst_cnn_augment(int argc, char **argv);
 int gst_cnn_infer(int argc, char **argv);
 int gst_cnn_onnx_test(int argc, char **argv);
 

@@ -7,6 +7,7 @@
 
 #include "gstcnnconv.h"
 #include "gstcnnedge.h"
+#include "gstcnnaugment.h"
 #include "gstcnnpool.h"
 #include "gstcnntensorize.h"
 #include "gstcnnvisualize.h"
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (cnnconv, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnedge, plugin);
+  ret |= GST_ELEMENT_REGISTER (cnnaugment, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnpool, plugin);
   ret |= GST_ELEMENT_REGISTER (cnntensorize, plugin);
   ret |= GST_ELEMENT_REGISTER (cnnvisualize, plugin);

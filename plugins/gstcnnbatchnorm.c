@@ -125,28 +125,24 @@ gst_cnn_batchnorm_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnBatchnormMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnBatchnormMode", values);
 }
-
-#define BATCHNORM_CAPS GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; " \
-    GST_CNN_TENSOR_CAPS_MAKE ("float32")
 
 static GstStaticPadTemplate gst_cnn_batchnorm_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (BATCHNORM_CAPS));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_batchnorm_src_template =
 GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (BATCHNORM_CAPS));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnBatchnorm, gst_cnn_batchnorm, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnbatchnorm, "cnnbatchnorm", GST_RANK_NONE,
     GST_TYPE_CNN_BATCHNORM);
 
 static void
-gst_cnn_batchnorm_free_buffers (GstCnnBatchnorm * self)
+gst_cnn_batchnorm_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnBatchnorm *self = GST_CNN_BATCHNORM (filter);
   guint i;
 
   cnn_tensor_release (&self->planes);
@@ -249,7 +245,7 @@ gst_cnn_batchnorm_set_info (GstCnnFilter * filter, GstCaps * incaps,
   if (!GST_CNN_FILTER_CLASS (gst_cnn_batchnorm_parent_class)->set_info (filter, incaps, in,
           outcaps, out))
     return FALSE;
-  gst_cnn_batchnorm_free_buffers (self);
+  gst_cnn_batchnorm_free_buffers (filter);
   gst_cnn_filter_info_size (in, &self->width, &self->height, &self->channels);
   shape[0] = self->channels;
   for (k = 0; k < N_STATS; k++)
@@ -299,7 +295,7 @@ bad_properties:
 no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate buffers"), (NULL));
-    gst_cnn_batchnorm_free_buffers (self);
+    gst_cnn_batchnorm_free_buffers (filter);
     return FALSE;
   }
 }
@@ -416,13 +412,6 @@ gst_cnn_batchnorm_reset (GstCnnBatchnorm * self)
   GST_OBJECT_UNLOCK (self);
 }
 
-static gboolean
-gst_cnn_batchnorm_stop (GstBaseTransform * trans)
-{
-  gst_cnn_batchnorm_free_buffers (GST_CNN_BATCHNORM (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_batchnorm_parent_class)->stop (trans);
-}
-
 static void
 gst_cnn_batchnorm_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -507,7 +496,6 @@ gst_cnn_batchnorm_finalize (GObject * object)
   GstCnnBatchnorm *self = GST_CNN_BATCHNORM (object);
   guint k;
 
-  gst_cnn_batchnorm_free_buffers (self);
   for (k = 0; k < N_STATS; k++)
     g_free (self->stat_text[k]);
   g_free (self->stats_file);
@@ -521,7 +509,6 @@ gst_cnn_batchnorm_class_init (GstCnnBatchnormClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
   static const gchar *const blurbs[N_STATS] = {
@@ -584,9 +571,9 @@ gst_cnn_batchnorm_class_init (GstCnnBatchnormClass * klass)
   gst_element_class_add_static_pad_template (element_class,
       &gst_cnn_batchnorm_src_template);
 
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_batchnorm_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_batchnorm_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_batchnorm_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_batchnorm_free_buffers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_BATCHNORM_MODE, 0);
 }

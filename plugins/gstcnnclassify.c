@@ -167,9 +167,7 @@ gst_cnn_classify_order_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnClassifyOrder", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnClassifyOrder", values);
 }
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -1010,7 +1008,7 @@ gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuff
   if (ret == GST_FLOW_OK && self->publish && self->inferred) {
     cost = (g_get_monotonic_time () - start) * GST_USECOND;
     GST_OBJECT_LOCK (self);
-    self->infer_cost = self->infer_cost ? (7 * self->infer_cost + cost) / 8 : cost;
+    self->infer_cost = gst_cnn_filter_smooth_cost (self->infer_cost, cost);
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
@@ -1019,30 +1017,16 @@ gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuff
 /* The latency we add is the cost of a frame the model runs on, not the
  * average over the frames that reuse a result (every-n, QoS), so a live
  * sink allows for the slowest frames. */
-static gboolean
-gst_cnn_classify_query (GstBaseTransform * trans, GstPadDirection direction,
-    GstQuery * query)
+static GstClockTime
+gst_cnn_classify_latency_cost (GstCnnFilter * filter)
 {
-  GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
-  gboolean live;
-  GstClockTime min, max, cost;
+  GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
+  GstClockTime cost;
 
-  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
-    return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->query (trans, direction,
-        query);
-  if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
-    return FALSE;
   GST_OBJECT_LOCK (self);
   cost = self->infer_cost;
   GST_OBJECT_UNLOCK (self);
-  gst_query_parse_latency (query, &live, &min, &max);
-  min += cost;
-  if (GST_CLOCK_TIME_IS_VALID (max))
-    max += cost;
-  gst_query_set_latency (query, live, min, max);
-  GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT " (inference %" GST_TIME_FORMAT ")",
-      GST_TIME_ARGS (min), GST_TIME_ARGS (cost));
-  return TRUE;
+  return cost;
 }
 
 /* A flush or a new segment ends the lateness QoS reported. */
@@ -1298,11 +1282,11 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_src_event);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_sink_event);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform);
-  trans_class->query = GST_DEBUG_FUNCPTR (gst_cnn_classify_query);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_classify_filter);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_classify_plan);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_classify_explain_caps);
+  cnn_class->latency_cost = GST_DEBUG_FUNCPTR (gst_cnn_classify_latency_cost);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_CLASSIFY_ORDER, 0);
 }

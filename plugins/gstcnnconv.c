@@ -171,9 +171,7 @@ gst_cnn_conv_kernel_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnConvKernel", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnConvKernel", values);
 }
 
 #define GST_TYPE_CNN_PADDING_MODE (gst_cnn_padding_mode_get_type ())
@@ -188,9 +186,7 @@ gst_cnn_padding_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnPaddingMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnPaddingMode", values);
 }
 
 #define GST_TYPE_CNN_CONV_OUTPUT (gst_cnn_conv_output_get_type ())
@@ -205,19 +201,15 @@ gst_cnn_conv_output_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnConvOutput", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnConvOutput", values);
 }
 
 static GstStaticPadTemplate gst_cnn_conv_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_conv_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnConv, gst_cnn_conv, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnconv, "cnnconv", GST_RANK_NONE, GST_TYPE_CNN_CONV);
@@ -442,8 +434,10 @@ gst_cnn_conv_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_conv_free_buffers (GstCnnConv * self)
+gst_cnn_conv_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnConv *self = GST_CNN_CONV (filter);
+
   cnn_tensor_release (&self->x);
   cnn_tensor_release (&self->y);
   cnn_tensor_release (&self->w);
@@ -519,7 +513,7 @@ gst_cnn_conv_set_info (GstCnnFilter * filter, GstCaps * incaps,
   self->in_w = w;
   self->in_h = h;
   self->params.groups = self->channels;
-  gst_cnn_conv_free_buffers (self);
+  gst_cnn_conv_free_buffers (filter);
   /* video goes through float planes; tensors are convolved in place */
   if ((!in->is_tensor && (cnn_tensor_alloc_nchw (&self->x, 1, self->channels, h, w) != CNN_OK
               || cnn_tensor_alloc_nchw (&self->y, 1, self->channels, oh, ow) != CNN_OK)) ||
@@ -549,7 +543,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             w, h), ("%s", cnn_last_error ()));
-    gst_cnn_conv_free_buffers (self);
+    gst_cnn_conv_free_buffers (filter);
     return FALSE;
   }
 }
@@ -673,13 +667,6 @@ gst_cnn_conv_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_
   return 1;
 }
 
-static gboolean
-gst_cnn_conv_stop (GstBaseTransform * trans)
-{
-  gst_cnn_conv_free_buffers (GST_CNN_CONV (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_conv_parent_class)->stop (trans);
-}
-
 static void
 gst_cnn_conv_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -702,10 +689,7 @@ gst_cnn_conv_set_property (GObject * object, guint prop_id, const GValue * value
       self->props.stride = g_value_get_int (value);
       break;
     case PROP_PADDING:
-      g_free (self->padding_text);
-      self->padding_text = g_value_dup_string (value);
-      if (!self->padding_text)
-        self->padding_text = g_strdup (DEFAULT_PROP_PADDING);
+      gst_cnn_set_text (&self->padding_text, value, DEFAULT_PROP_PADDING);
       break;
     case PROP_PADDING_MODE:
       self->props.pad_mode = g_value_get_enum (value);
@@ -784,7 +768,6 @@ gst_cnn_conv_finalize (GObject * object)
 {
   GstCnnConv *self = GST_CNN_CONV (object);
 
-  gst_cnn_conv_free_buffers (self);
   g_free (self->weights_text);
   g_free (self->padding_text);
   G_OBJECT_CLASS (gst_cnn_conv_parent_class)->finalize (object);
@@ -845,9 +828,9 @@ gst_cnn_conv_class_init (GstCnnConvClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_conv_src_template);
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_transform_caps);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_conv_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_conv_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_conv_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_conv_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_conv_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_conv_plan);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_conv_rf_layers);

@@ -82,27 +82,24 @@ gst_cnn_dropout_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnDropoutMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnDropoutMode", values);
 }
-
-#define DROPOUT_CAPS GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; " \
-    GST_CNN_TENSOR_CAPS_MAKE ("float32")
 
 static GstStaticPadTemplate gst_cnn_dropout_sink_template =
 GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (DROPOUT_CAPS));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_dropout_src_template =
 GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (DROPOUT_CAPS));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnDropout, gst_cnn_dropout, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnndropout, "cnndropout", GST_RANK_NONE, GST_TYPE_CNN_DROPOUT);
 
 static void
-gst_cnn_dropout_free_buffers (GstCnnDropout * self)
+gst_cnn_dropout_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnDropout *self = GST_CNN_DROPOUT (filter);
+
   cnn_tensor_release (&self->planes);
   g_clear_pointer (&self->mask, cnn_aligned_free);
 }
@@ -119,7 +116,7 @@ gst_cnn_dropout_set_info (GstCnnFilter * filter, GstCaps * incaps,
   if (!GST_CNN_FILTER_CLASS (gst_cnn_dropout_parent_class)->set_info (filter, incaps, in,
           outcaps, out))
     return FALSE;
-  gst_cnn_dropout_free_buffers (self);
+  gst_cnn_dropout_free_buffers (filter);
   gst_cnn_filter_info_size (in, &self->width, &self->height, &self->channels);
   shape.ndim = 4;
   shape.shape[0] = in->is_tensor ? d[GST_CNN_TENSOR_N] : 1;
@@ -139,7 +136,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             self->width, self->height), (NULL));
-    gst_cnn_dropout_free_buffers (self);
+    gst_cnn_dropout_free_buffers (filter);
     return FALSE;
   }
 }
@@ -178,13 +175,6 @@ failed:
             cnn_last_error ()), (NULL));
     return FALSE;
   }
-}
-
-static gboolean
-gst_cnn_dropout_stop (GstBaseTransform * trans)
-{
-  gst_cnn_dropout_free_buffers (GST_CNN_DROPOUT (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_dropout_parent_class)->stop (trans);
 }
 
 static void
@@ -252,18 +242,10 @@ gst_cnn_dropout_get_property (GObject * object, guint prop_id, GValue * value,
 }
 
 static void
-gst_cnn_dropout_finalize (GObject * object)
-{
-  gst_cnn_dropout_free_buffers (GST_CNN_DROPOUT (object));
-  G_OBJECT_CLASS (gst_cnn_dropout_parent_class)->finalize (object);
-}
-
-static void
 gst_cnn_dropout_class_init (GstCnnDropoutClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
@@ -272,7 +254,6 @@ gst_cnn_dropout_class_init (GstCnnDropoutClass * klass)
 
   gobject_class->set_property = gst_cnn_dropout_set_property;
   gobject_class->get_property = gst_cnn_dropout_get_property;
-  gobject_class->finalize = gst_cnn_dropout_finalize;
 
   g_object_class_install_property (gobject_class, PROP_RATIO,
       g_param_spec_double ("ratio", "Ratio", "Drop probability", 0.0, 0.999,
@@ -298,9 +279,9 @@ gst_cnn_dropout_class_init (GstCnnDropoutClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_dropout_sink_template);
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_dropout_src_template);
 
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_dropout_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_dropout_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_dropout_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_dropout_free_buffers);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_DROPOUT_MODE, 0);
 }

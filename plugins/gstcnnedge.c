@@ -111,9 +111,7 @@ gst_cnn_edge_method_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnEdgeMethod", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnEdgeMethod", values);
 }
 
 #define GST_TYPE_CNN_EDGE_NORM (gst_cnn_edge_norm_get_type ())
@@ -127,9 +125,7 @@ gst_cnn_edge_norm_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnEdgeNorm", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnEdgeNorm", values);
 }
 
 #define GST_TYPE_CNN_EDGE_OUTPUT (gst_cnn_edge_output_get_type ())
@@ -144,19 +140,15 @@ gst_cnn_edge_output_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnEdgeOutput", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnEdgeOutput", values);
 }
 
 static GstStaticPadTemplate gst_cnn_edge_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_edge_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnEdge, gst_cnn_edge, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnedge, "cnnedge", GST_RANK_NONE, GST_TYPE_CNN_EDGE);
@@ -205,8 +197,10 @@ gst_cnn_edge_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_edge_free_buffers (GstCnnEdge * self)
+gst_cnn_edge_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnEdge *self = GST_CNN_EDGE (filter);
+
   g_clear_pointer (&self->luma, cnn_aligned_free);
   g_clear_pointer (&self->edges, cnn_aligned_free);
   g_clear_pointer (&self->fin, cnn_aligned_free);
@@ -324,7 +318,7 @@ gst_cnn_edge_set_info (GstCnnFilter * filter, GstCaps * incaps,
   self->props_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
-  gst_cnn_edge_free_buffers (self);
+  gst_cnn_edge_free_buffers (filter);
   gst_cnn_filter_info_size (in, &self->width, &self->height, &channels);
   n = (gsize) self->width * self->height;
   ctx = gst_cnn_filter_context (GST_CNN_FILTER (self));
@@ -362,7 +356,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             self->width, self->height), (NULL));
-    gst_cnn_edge_free_buffers (self);
+    gst_cnn_edge_free_buffers (filter);
     return FALSE;
   }
 }
@@ -546,13 +540,6 @@ gst_cnn_edge_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_
   return n + 1;
 }
 
-static gboolean
-gst_cnn_edge_stop (GstBaseTransform * trans)
-{
-  gst_cnn_edge_free_buffers (GST_CNN_EDGE (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_edge_parent_class)->stop (trans);
-}
-
 static void
 gst_cnn_edge_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -646,7 +633,6 @@ gst_cnn_edge_get_property (GObject * object, guint prop_id, GValue * value,
 static void
 gst_cnn_edge_finalize (GObject * object)
 {
-  gst_cnn_edge_free_buffers (GST_CNN_EDGE (object));
   g_free (GST_CNN_EDGE (object)->props_error);
   G_OBJECT_CLASS (gst_cnn_edge_parent_class)->finalize (object);
 }
@@ -656,7 +642,6 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstCnnFilterClass *cnn_class = GST_CNN_FILTER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_PLAYING;
@@ -705,9 +690,9 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_edge_sink_template);
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_edge_src_template);
 
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_edge_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_edge_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_edge_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_edge_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_edge_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_edge_plan_workspace);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_edge_rf_layers);

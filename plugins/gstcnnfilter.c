@@ -89,8 +89,11 @@ gst_cnn_filter_free_context (GstCnnFilterPrivate * priv)
 static void
 gst_cnn_filter_finalize (GObject * object)
 {
+  GstCnnFilterClass *klass = GST_CNN_FILTER_GET_CLASS (object);
   GstCnnFilterPrivate *priv = PRIV (object);
 
+  if (klass->free_buffers)
+    klass->free_buffers (GST_CNN_FILTER (object));
   gst_cnn_filter_free_context (priv);
   g_free (priv->last_config_error);
   g_free (priv->last_config_warning);
@@ -126,8 +129,11 @@ bad_properties:
 static gboolean
 gst_cnn_filter_stop (GstBaseTransform * trans)
 {
+  GstCnnFilterClass *klass = GST_CNN_FILTER_GET_CLASS (trans);
   GstCnnFilterPrivate *priv = PRIV (trans);
 
+  if (klass->free_buffers)
+    klass->free_buffers (GST_CNN_FILTER (trans));
   gst_cnn_filter_free_context (priv);
   GST_OBJECT_LOCK (trans);
   g_clear_pointer (&priv->last_config_error, g_free);
@@ -347,8 +353,7 @@ gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
 
   cost = (g_get_monotonic_time () - start) * GST_USECOND;
   GST_OBJECT_LOCK (self);
-  /* exponential average over ~8 frames */
-  priv->frame_cost = priv->frame_cost ? (7 * priv->frame_cost + cost) / 8 : cost;
+  priv->frame_cost = gst_cnn_filter_smooth_cost (priv->frame_cost, cost);
   GST_OBJECT_UNLOCK (self);
   return GST_FLOW_OK;
 
@@ -364,6 +369,12 @@ static GstFlowReturn
 gst_cnn_filter_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   return gst_cnn_filter_transform (trans, buf, buf);
+}
+
+GstClockTime
+gst_cnn_filter_smooth_cost (GstClockTime avg, GstClockTime cost)
+{
+  return avg ? (7 * avg + cost) / 8 : cost;
 }
 
 static gboolean
@@ -390,9 +401,13 @@ gst_cnn_filter_query (GstBaseTransform * trans, GstPadDirection direction,
     return TRUE;
 
   /* A frame leaves once it is computed: the latency we add is that cost. */
-  GST_OBJECT_LOCK (trans);
-  cost = priv->frame_cost;
-  GST_OBJECT_UNLOCK (trans);
+  if (klass->latency_cost) {
+    cost = klass->latency_cost (GST_CNN_FILTER (trans));
+  } else {
+    GST_OBJECT_LOCK (trans);
+    cost = priv->frame_cost;
+    GST_OBJECT_UNLOCK (trans);
+  }
   gst_query_parse_latency (query, &live, &min, &max);
   min += cost;
   if (GST_CLOCK_TIME_IS_VALID (max))
@@ -601,27 +616,6 @@ gst_cnn_component_plane (GstVideoFrame * frame, guint comp)
   p.width = GST_VIDEO_FRAME_COMP_WIDTH (frame, comp);
   p.height = GST_VIDEO_FRAME_COMP_HEIGHT (frame, comp);
   return p;
-}
-
-gboolean
-gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max, guint * n)
-{
-  gchar **parts = g_strsplit (text ? text : "", ",", -1);
-  guint i;
-  gboolean ok;
-
-  *n = g_strv_length (parts);
-  ok = *n >= 1 && *n <= max;
-  for (i = 0; ok && i < *n; i++) {
-    gchar *end;
-
-    values[i] = (gfloat) g_ascii_strtod (g_strstrip (parts[i]), &end);
-    ok = end != parts[i] && *end == '\0';
-  }
-  g_strfreev (parts);
-  if (!ok)
-    *n = 0;
-  return ok;
 }
 
 GstCaps *

@@ -13,6 +13,7 @@
 #include <gst/video/video.h>
 
 #include "cnn/cnn.h"
+#include "gstcnnprops.h"
 #include "gstcnnrf.h"
 #include "gstcnntensorcaps.h"
 
@@ -21,6 +22,11 @@ G_BEGIN_DECLS
 /* Video formats the elements take. */
 #define GST_CNN_VIDEO_FORMATS \
   "{ GRAY8, GRAY16_LE, RGB, BGR, RGBA, BGRA, RGBx, BGRx, I420, NV12 }"
+
+/* Caps of a pad that takes either: video of those formats or float32
+ * tensors. */
+#define GST_CNN_VIDEO_OR_TENSOR_CAPS \
+  GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; " GST_CNN_TENSOR_CAPS_MAKE ("float32")
 
 /* What one pad negotiated: a video format or a tensor. */
 typedef struct
@@ -54,6 +60,9 @@ struct _GstCnnFilterClass
    * error. in == out when filtering in place (see in_place). */
   gboolean (*filter) (GstCnnFilter * self, cnn_context * ctx, GstCnnFilterFrame * in,
       GstCnnFilterFrame * out);
+  /* Free what set_info allocated; called on stop and finalize (again after
+   * stop: leave the pointers cleared). NULL: nothing to free. */
+  void (*free_buffers) (GstCnnFilter * self);
   /* Size workspaces for a new context (n-threads changed while streaming);
    * FALSE after posting an error. NULL: nothing to size. */
   gboolean (*plan) (GstCnnFilter * self, cnn_context * ctx);
@@ -71,6 +80,9 @@ struct _GstCnnFilterClass
    * in place (GstBaseTransform copies a buffer that is not writable). Asked
    * on new caps. NULL: never. */
   gboolean (*in_place) (GstCnnFilter * self, const GstCnnFilterInfo * info);
+  /* The cost of a frame the latency query adds, ns (called without the
+   * object lock). NULL: the smoothed cost of filter(). */
+  GstClockTime (*latency_cost) (GstCnnFilter * self);
 };
 
 /* Parse fixed caps of either kind; FALSE when they are neither. */
@@ -85,6 +97,10 @@ cnn_context *gst_cnn_filter_context (GstCnnFilter * self);
 /* Place of the buffer being filtered in the stream since start (0 first),
  * counting buffers passed through too. */
 guint64 gst_cnn_filter_frame_number (GstCnnFilter * self);
+
+/* avg followed by one more measured cost: an exponential average over ~8
+ * frames (the cost itself first). */
+GstClockTime gst_cnn_filter_smooth_cost (GstClockTime avg, GstClockTime cost);
 
 /* Properties set while streaming that cannot be used: one warning per
  * distinct message (naming the property); the element keeps the previous
@@ -104,11 +120,6 @@ void gst_cnn_filter_unpack_video (cnn_context * ctx, GstVideoFrame * frame,
  * saturated), every other component (chroma, alpha) copied from in. */
 void gst_cnn_filter_pack_video (cnn_context * ctx, const cnn_tensor * planes,
     GstVideoFrame * in, GstVideoFrame * out, gfloat scale, gfloat offset);
-
-/* Parse a per-channel property "v" or "v0,v1,..." (at most max values)
- * into values; FALSE (and *n 0) on anything else. */
-gboolean gst_cnn_parse_channel_values (const gchar * text, gfloat * values, guint max,
-    guint * n);
 
 /* The end of every transform_caps: ret (taken) restricted to filter, and
  * logged. */

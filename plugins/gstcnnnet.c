@@ -227,9 +227,7 @@ gst_cnn_net_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
   else
     gst_caps_take (&ret, gst_caps_intersect (ret, tmpl));
   gst_caps_unref (tmpl);
-  if (filter)
-    gst_caps_take (&ret, gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST));
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 /* Prepare the graph for the negotiated input on ctx; FALSE after posting an

@@ -127,19 +127,15 @@ gst_cnn_pool_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnPoolMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnPoolMode", values);
 }
 
 static GstStaticPadTemplate gst_cnn_pool_sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 static GstStaticPadTemplate gst_cnn_pool_src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (GST_CNN_VIDEO_FORMATS) "; "
-        GST_CNN_TENSOR_CAPS_MAKE ("float32")));
+    GST_STATIC_CAPS (GST_CNN_VIDEO_OR_TENSOR_CAPS));
 
 G_DEFINE_TYPE (GstCnnPool, gst_cnn_pool, GST_TYPE_CNN_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (cnnpool, "cnnpool", GST_RANK_NONE, GST_TYPE_CNN_POOL);
@@ -374,15 +370,7 @@ gst_cnn_pool_transform_caps (GstBaseTransform * trans, GstPadDirection direction
     ret = gst_cnn_pool_vector_caps (caps, direction, &s.pool);
   else
     ret = gst_cnn_transform_size_caps (caps, direction, gst_cnn_pool_map_size, &s.pool);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, ret, GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (ret);
-    ret = tmp;
-  }
-  GST_DEBUG_OBJECT (self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-      direction == GST_PAD_SINK ? "sink" : "src", caps, ret);
-  return ret;
+  return gst_cnn_filter_caps_result (trans, direction, caps, ret, filter);
 }
 
 static gchar *
@@ -409,8 +397,10 @@ gst_cnn_pool_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_pool_free_buffers (GstCnnPool * self)
+gst_cnn_pool_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnPool *self = GST_CNN_POOL (filter);
+
   g_clear_pointer (&self->fin, cnn_aligned_free);
   g_clear_pointer (&self->fout, cnn_aligned_free);
   g_clear_pointer (&self->u8_in, cnn_aligned_free);
@@ -513,7 +503,7 @@ gst_cnn_pool_set_info (GstCnnFilter * filter, GstCaps * incaps, const GstCnnFilt
   self->in_info = *in;
   self->out_info = *out;
 
-  gst_cnn_pool_free_buffers (self);
+  gst_cnn_pool_free_buffers (filter);
   /* tensors are pooled in place */
   if (!in->is_tensor && out->is_tensor && !gst_cnn_pool_alloc_vector (self, &in->video, c))
     goto no_memory;
@@ -541,7 +531,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             w, h), (NULL));
-    gst_cnn_pool_free_buffers (self);
+    gst_cnn_pool_free_buffers (filter);
     return FALSE;
   }
 }
@@ -724,13 +714,6 @@ gst_cnn_pool_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_
   return 1;
 }
 
-static gboolean
-gst_cnn_pool_stop (GstBaseTransform * trans)
-{
-  gst_cnn_pool_free_buffers (GST_CNN_POOL (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_pool_parent_class)->stop (trans);
-}
-
 static void
 gst_cnn_pool_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -769,16 +752,10 @@ gst_cnn_pool_set_property (GObject * object, guint prop_id, const GValue * value
       p->alpha = (gfloat) g_value_get_double (value);
       break;
     case PROP_OUTPUT_SIZE:
-      g_free (self->output_size_text);
-      self->output_size_text = g_value_dup_string (value);
-      if (!self->output_size_text)
-        self->output_size_text = g_strdup (DEFAULT_PROP_OUTPUT_SIZE);
+      gst_cnn_set_text (&self->output_size_text, value, DEFAULT_PROP_OUTPUT_SIZE);
       break;
     case PROP_LEVELS:
-      g_free (self->levels_text);
-      self->levels_text = g_value_dup_string (value);
-      if (!self->levels_text)
-        self->levels_text = g_strdup (DEFAULT_PROP_LEVELS);
+      gst_cnn_set_text (&self->levels_text, value, DEFAULT_PROP_LEVELS);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -849,7 +826,6 @@ gst_cnn_pool_finalize (GObject * object)
 {
   GstCnnPool *self = GST_CNN_POOL (object);
 
-  gst_cnn_pool_free_buffers (self);
   g_free (self->output_size_text);
   g_free (self->levels_text);
   G_OBJECT_CLASS (gst_cnn_pool_parent_class)->finalize (object);
@@ -916,9 +892,9 @@ gst_cnn_pool_class_init (GstCnnPoolClass * klass)
   gst_element_class_add_static_pad_template (element_class, &gst_cnn_pool_src_template);
 
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_transform_caps);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_pool_stop);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_pool_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_pool_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_pool_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_pool_explain_caps);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_pool_rf_layers);
 

@@ -110,3 +110,13 @@ bad_layers:
     return FALSE;
   }
 }
+
+void
+gst_cnn_rf_answer_restart (GstBaseTransform * trans, GstQuery * query)
+{
+  GstCnnReceptiveField rf;
+
+  rf_identity (&rf);
+  pad_frame_size (GST_BASE_TRANSFORM_SRC_PAD (trans), &rf.map_width, &rf.map_height);
+  gst_cnn_query_set_receptive_field (query, &rf);
+}

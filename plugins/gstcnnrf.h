@@ -93,6 +93,10 @@ gst_cnn_query_set_receptive_field (GstQuery * query, const GstCnnReceptiveField 
  * layers are unusable (a map would vanish). */
 gboolean gst_cnn_rf_answer_query (GstBaseTransform * trans, GstQuery * query,
     const cnn_rf_layer * x, const cnn_rf_layer * y, guint n_layers);
+/* Answer query on trans's source pad with the identity on its output
+ * frames, as a new chain: for elements whose output pixels have no fixed
+ * field in their input (random crops and warps). */
+void gst_cnn_rf_answer_restart (GstBaseTransform * trans, GstQuery * query);
 
 G_END_DECLS
 

@@ -89,9 +89,7 @@ gst_cnn_channel_order_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnChannelOrder", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnChannelOrder", values);
 }
 
 static GstStaticPadTemplate gst_cnn_tensorize_sink_template =
@@ -232,8 +230,10 @@ gst_cnn_tensorize_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_tensorize_free_buffers (GstCnnTensorize * self)
+gst_cnn_tensorize_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnTensorize *self = GST_CNN_TENSORIZE (filter);
+
   g_clear_pointer (&self->luma, cnn_aligned_free);
   g_clear_pointer (&self->workspace, cnn_aligned_free);
   g_clear_pointer (&self->resize, cnn_augment_chain_free);
@@ -302,7 +302,7 @@ gst_cnn_tensorize_set_info (GstCnnFilter * filter, GstCaps * incaps,
   self->scale_in = (gfloat) self->scale;
   GST_OBJECT_UNLOCK (self);
 
-  gst_cnn_tensorize_free_buffers (self);
+  gst_cnn_tensorize_free_buffers (filter);
   gst_cnn_filter_info_size (in, &self->in_w, &self->in_h, &c);
   gst_cnn_filter_info_size (out, &self->out_w, &self->out_h, &self->channels);
   if (GST_VIDEO_INFO_COMP_DEPTH (&in->video, 0) == 16)
@@ -353,7 +353,7 @@ no_memory:
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate %dx%d buffers",
             self->in_w, self->in_h), (NULL));
     g_free (chain);
-    gst_cnn_tensorize_free_buffers (self);
+    gst_cnn_tensorize_free_buffers (filter);
     return FALSE;
   }
 }
@@ -411,13 +411,6 @@ failed:
             cnn_last_error ()), (NULL));
     return FALSE;
   }
-}
-
-static gboolean
-gst_cnn_tensorize_stop (GstBaseTransform * trans)
-{
-  gst_cnn_tensorize_free_buffers (GST_CNN_TENSORIZE (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_tensorize_parent_class)->stop (trans);
 }
 
 static void
@@ -499,7 +492,6 @@ gst_cnn_tensorize_finalize (GObject * object)
 {
   GstCnnTensorize *self = GST_CNN_TENSORIZE (object);
 
-  gst_cnn_tensorize_free_buffers (self);
   g_free (self->mean_text);
   g_free (self->std_text);
   G_OBJECT_CLASS (gst_cnn_tensorize_parent_class)->finalize (object);
@@ -554,10 +546,10 @@ gst_cnn_tensorize_class_init (GstCnnTensorizeClass * klass)
   gst_element_class_add_static_pad_template (element_class,
       &gst_cnn_tensorize_src_template);
 
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_transform_caps);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_tensorize_plan);
 

@@ -82,9 +82,7 @@ gst_cnn_visualize_mode_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnVisualizeMode", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnVisualizeMode", values);
 }
 
 #define GST_TYPE_CNN_COLORMAP (gst_cnn_colormap_get_type ())
@@ -99,9 +97,7 @@ gst_cnn_colormap_get_type (void)
     {0, NULL, NULL},
   };
 
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstCnnColormap", values));
-  return type;
+  return gst_cnn_enum_type (&type, "GstCnnColormap", values);
 }
 
 static GstStaticPadTemplate gst_cnn_visualize_sink_template =
@@ -200,8 +196,10 @@ gst_cnn_visualize_explain_caps (GstCnnFilter * filter, GstCaps * incaps)
 }
 
 static void
-gst_cnn_visualize_free_buffers (GstCnnVisualize * self)
+gst_cnn_visualize_free_buffers (GstCnnFilter * filter)
 {
+  GstCnnVisualize *self = GST_CNN_VISUALIZE (filter);
+
   cnn_tensor_release (&self->stage);
   g_clear_pointer (&self->canvas, cnn_aligned_free);
 }
@@ -224,7 +222,7 @@ gst_cnn_visualize_set_info (GstCnnFilter * filter, GstCaps * incaps,
   self->active = self->props;
   GST_OBJECT_UNLOCK (self);
 
-  gst_cnn_visualize_free_buffers (self);
+  gst_cnn_visualize_free_buffers (filter);
   gst_cnn_filter_info_size (in, &self->width, &self->height, &self->channels);
   grid_shape (&self->active, self->channels, &self->columns, &self->rows);
   cnn_colormap_table (self->active.colormap, self->lut);
@@ -250,7 +248,7 @@ no_memory:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Could not allocate buffers"),
         (NULL));
-    gst_cnn_visualize_free_buffers (self);
+    gst_cnn_visualize_free_buffers (filter);
     return FALSE;
   }
 }
@@ -310,13 +308,6 @@ gst_cnn_visualize_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilter
     cnn_colormap_apply (self->lut, &canvas, rgb);
   }
   return TRUE;
-}
-
-static gboolean
-gst_cnn_visualize_stop (GstBaseTransform * trans)
-{
-  gst_cnn_visualize_free_buffers (GST_CNN_VISUALIZE (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_cnn_visualize_parent_class)->stop (trans);
 }
 
 static void
@@ -386,13 +377,6 @@ gst_cnn_visualize_get_property (GObject * object, guint prop_id, GValue * value,
 }
 
 static void
-gst_cnn_visualize_finalize (GObject * object)
-{
-  gst_cnn_visualize_free_buffers (GST_CNN_VISUALIZE (object));
-  G_OBJECT_CLASS (gst_cnn_visualize_parent_class)->finalize (object);
-}
-
-static void
 gst_cnn_visualize_class_init (GstCnnVisualizeClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
@@ -406,7 +390,6 @@ gst_cnn_visualize_class_init (GstCnnVisualizeClass * klass)
 
   gobject_class->set_property = gst_cnn_visualize_set_property;
   gobject_class->get_property = gst_cnn_visualize_get_property;
-  gobject_class->finalize = gst_cnn_visualize_finalize;
 
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode", "What is shown", GST_TYPE_CNN_VISUALIZE_MODE,
@@ -438,10 +421,10 @@ gst_cnn_visualize_class_init (GstCnnVisualizeClass * klass)
   gst_element_class_add_static_pad_template (element_class,
       &gst_cnn_visualize_src_template);
 
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_cnn_visualize_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR (gst_cnn_visualize_transform_caps);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_visualize_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_visualize_filter);
+  cnn_class->free_buffers = GST_DEBUG_FUNCPTR (gst_cnn_visualize_free_buffers);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_visualize_explain_caps);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_VISUALIZE_MODE, 0);

@@ -18,6 +18,21 @@ el_harness (const gchar * element, const gchar * props, const gchar * format, gi
   return hn;
 }
 
+GstHarness *
+el_tensor_harness (const gchar * element, const gchar * props, const gchar * type, gint w,
+    gint h, gint c)
+{
+  gchar *launch = g_strdup_printf ("%s %s", element, props);
+  GstHarness *hn = gst_harness_new_parse (launch);
+  gchar *caps = g_strdup_printf ("other/tensors,format=static,num_tensors=1,types=%s,"
+      "dimensions=%d:%d:%d:1,framerate=30/1", type, w, h, c);
+
+  gst_harness_set_src_caps_str (hn, caps);
+  g_free (caps);
+  g_free (launch);
+  return hn;
+}
+
 guint64
 el_seed (void)
 {
@@ -43,6 +58,30 @@ sample_set (GstVideoFrame * frame, guint comp, gint x, gint y, guint v)
     GST_WRITE_UINT16_LE (p, v);
   else
     *p = (guint8) v;
+}
+
+typedef struct
+{
+  const GstVideoFormatInfo *finfo;
+  guint64 stream;
+} RandomFrame;
+
+static guint
+random_sample (guint comp, gint x, gint y, gpointer user_data)
+{
+  const RandomFrame *r = user_data;
+  cnn_rng_key key = { el_seed (), r->stream + comp };
+  guint max = GST_VIDEO_FORMAT_INFO_DEPTH (r->finfo, comp) == 16 ? 65535 : 255;
+
+  return cnn_rng_u32 (key, (guint64) y * 1000 + x) % (max + 1);
+}
+
+GstBuffer *
+el_make_random_frame (const GstVideoInfo * info, guint64 stream)
+{
+  RandomFrame r = { info->finfo, stream };
+
+  return el_make_frame (info, random_sample, &r);
 }
 
 guint
@@ -158,8 +197,8 @@ el_output_size (GstHarness * hn, gint * width, gint * height)
   gst_caps_unref (caps);
 }
 
-static guint
-mid_grey_sample (guint comp, gint x, gint y, gpointer user_data)
+guint
+el_constant_sample (guint comp, gint x, gint y, gpointer user_data)
 {
   return 100;
 }
@@ -177,7 +216,7 @@ el_negotiation_error (const gchar * element_props, gint width, gint height,
   if (sink_caps)
     gst_harness_set_sink_caps_str (hn, sink_caps);
   gst_harness_set_src_caps (hn, gst_video_info_to_caps (&info));
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, mid_grey_sample,
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, el_constant_sample,
               NULL)), GST_FLOW_NOT_NEGOTIATED);
   msg = el_pop_error (bus);
   fail_unless (msg != NULL, "%s: no error message", element_props);
@@ -187,6 +226,21 @@ el_negotiation_error (const gchar * element_props, gint width, gint height,
   return msg;
 }
 
+guint
+el_gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y)
+{
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
+  guint v;
+
+  el_map (&frame, &info, caps, buf);
+  v = el_sample (&frame, 0, x, y);
+  gst_video_frame_unmap (&frame);
+  gst_caps_unref (caps);
+  return v;
+}
+
 void
 el_assert_pipeline_error (const gchar * description, const gchar * word)
 {
@@ -194,4 +248,18 @@ el_assert_pipeline_error (const gchar * description, const gchar * word)
 
   fail_unless (msg && strstr (msg, word), "%s: %s (want '%s')", description, msg, word);
   g_free (msg);
+}
+
+void
+el_assert_bad_properties (const gchar * element, const ElBadProperties * cases, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! %s %s ! fakesink", element,
+        cases[i].props);
+
+    el_assert_pipeline_error (desc, cases[i].word);
+    g_free (desc);
+  }
 }

@@ -31,13 +31,23 @@ extern const gchar *const el_formats[EL_N_FORMATS];
 GstHarness *el_harness (const gchar * element, const gchar * props, const gchar * format,
     gint width, gint height);
 
+/* A harness around "element props" with fixed tensor input caps: type
+ * (float32, uint8...), dimensions w:h:c:1. */
+GstHarness *el_tensor_harness (const gchar * element, const gchar * props, const gchar * type,
+    gint w, gint h, gint c);
+
 typedef guint (*ElSampleFn) (guint comp, gint x, gint y, gpointer user_data);
 
 /* A new buffer of info's format and size with sample(comp, x, y) = fn(...),
  * in the component's own resolution (chroma subsampled). */
 GstBuffer *el_make_frame (const GstVideoInfo * info, ElSampleFn fn, gpointer user_data);
+/* A new buffer of info's format and size of random samples over each
+ * component's range, keyed by the seed and stream + comp. */
+GstBuffer *el_make_random_frame (const GstVideoInfo * info, guint64 stream);
 /* Sample of component comp at (x, y) of a mapped frame. */
 guint el_sample (GstVideoFrame * frame, guint comp, gint x, gint y);
+/* ElSampleFn of every sample 100. */
+guint el_constant_sample (guint comp, gint x, gint y, gpointer user_data);
 /* Map a buffer of the caps for reading. */
 void el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuffer * buf);
 
@@ -47,11 +57,23 @@ void el_map (GstVideoFrame * frame, GstVideoInfo * info, GstCaps * caps, GstBuff
 gchar *el_run_pipeline (const gchar * description, guint timeout_s);
 /* Fail unless the pipeline ends in an error whose text contains word. */
 void el_assert_pipeline_error (const gchar * description, const gchar * word);
+/* Properties of an element and a word of the error they must cause. */
+typedef struct
+{
+  const gchar *props, *word;
+} ElBadProperties;
+/* Fail unless "videotestsrc num-buffers=2 ! element props ! fakesink" ends
+ * in an error containing word, for each of the n cases. */
+void el_assert_bad_properties (const gchar * element, const ElBadProperties * cases,
+    guint n);
 /* First error message the element posted on its bus, or NULL. */
 gchar *el_pop_error (GstBus * bus);
 
 /* Video info of a format name and size. */
 GstVideoInfo el_info (const gchar * format, gint width, gint height);
+/* Sample (x, y) of the first component of buf, a frame of the caps the
+ * harness's sink got. */
+guint el_gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y);
 /* Width and height of the caps the harness's sink got. */
 void el_output_size (GstHarness * hn, gint * width, gint * height);
 /* Push one GRAY8 frame of width x height through a harness around

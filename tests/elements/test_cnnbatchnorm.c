@@ -15,18 +15,6 @@
 #define C 3
 #define N_VALUES (W * H * C)
 
-static GstHarness *
-bn_harness (const gchar * props)
-{
-  gchar *launch = g_strdup_printf ("cnnbatchnorm %s", props);
-  GstHarness *hn = gst_harness_new_parse (launch);
-
-  gst_harness_set_src_caps_str (hn, "other/tensors,format=static,num_tensors=1,"
-      "types=float32,dimensions=6:5:3:1,framerate=30/1");
-  g_free (launch);
-  return hn;
-}
-
 /* Channel c of frame f: values around 3 c + f, spread c + 1. */
 static void
 make_values (guint f, gfloat * x)
@@ -74,8 +62,9 @@ START_TEST (fixed_statistics_from_properties)
 {
   static const gdouble mean[C] = { 1, -2, 0.5 }, var[C] = { 4, 0.25, 1 };
   static const gdouble gamma[C] = { 2, 1, -1 }, beta[C] = { 0, 3, 0.5 };
-  GstHarness *hn = bn_harness ("mean=\"1,-2,0.5\" var=\"4,0.25,1\" gamma=\"2,1,-1\" "
-      "beta=\"0,3,0.5\" eps=0.001");
+  GstHarness *hn = el_tensor_harness ("cnnbatchnorm",
+      "mean=\"1,-2,0.5\" var=\"4,0.25,1\" gamma=\"2,1,-1\" beta=\"0,3,0.5\" eps=0.001",
+      "float32", W, H, C);
   gfloat x[N_VALUES], *y = push_frame (hn, 0);
 
   make_values (0, x);
@@ -96,7 +85,7 @@ START_TEST (fixed_statistics_from_a_file)
 
   fail_unless (g_file_set_contents (path, "mean=0.5\nvar=9,1,4\nbeta=1,2,3\n", -1, NULL));
   props = g_strdup_printf ("stats-file=%s eps=0 var=7", path);
-  hn = bn_harness (props);
+  hn = el_tensor_harness ("cnnbatchnorm", props, "float32", W, H, C);
   y = push_frame (hn, 1);
   make_values (1, x);
   check_formula (x, y, mean, var, gamma, beta, 0.0, 1e-5);
@@ -126,7 +115,7 @@ channel_stats (const gfloat * x, gint c, gdouble * mean, gdouble * var)
 START_TEST (frame_statistics_follow_the_formula)
 {
   static const gdouble gamma[C] = { 1, 1, 1 }, beta[C] = { 0, 0, 0 };
-  GstHarness *hn = bn_harness ("mode=frame");
+  GstHarness *hn = el_tensor_harness ("cnnbatchnorm", "mode=frame", "float32", W, H, C);
   gdouble mean[C], var[C];
   gfloat x[N_VALUES];
   guint f;
@@ -198,7 +187,8 @@ core_running (guint first, guint last, gfloat momentum, gfloat * rm, gfloat * rv
 
 START_TEST (running_statistics_match_libcnn_and_pytorch_rule)
 {
-  GstHarness *hn = bn_harness ("mode=running momentum=0.2");
+  GstHarness *hn = el_tensor_harness ("cnnbatchnorm", "mode=running momentum=0.2",
+      "float32", W, H, C);
   GstElement *el = gst_harness_find_element (hn, "cnnbatchnorm");
   gdouble mean[C], var[C], bm, bv;
   gfloat rm[C], rv[C], x[N_VALUES];
@@ -240,7 +230,8 @@ END_TEST
 
 START_TEST (element_message_every_interval)
 {
-  GstHarness *hn = bn_harness ("mode=running message-interval=2");
+  GstHarness *hn = el_tensor_harness ("cnnbatchnorm", "mode=running message-interval=2",
+      "float32", W, H, C);
   GstBus *bus = gst_bus_new ();
   GstMessage *msg;
   gfloat rm[C], rv[C];
@@ -330,15 +321,12 @@ START_TEST (pipeline_through_batchnorm_runs)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnbatchnorm_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnbatchnorm");
+  TCase *tc = tcase_create ("cnnbatchnorm");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnbatchnorm");
-  tc = tcase_create ("cnnbatchnorm");
   tcase_add_test (tc, fixed_statistics_from_properties);
   tcase_add_test (tc, fixed_statistics_from_a_file);
   tcase_add_test (tc, frame_statistics_follow_the_formula);
@@ -348,5 +336,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, bad_lists_name_the_property);
   tcase_add_test (tc, pipeline_through_batchnorm_runs);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnbatchnorm", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnbatchnorm);

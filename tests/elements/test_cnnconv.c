@@ -6,32 +6,6 @@
 
 #include "elementutil.h"
 
-static GstVideoInfo
-info_of (const gchar * format, gint w, gint h)
-{
-  GstVideoInfo info;
-
-  gst_video_info_set_format (&info, gst_video_format_from_string (format), w, h);
-  return info;
-}
-
-static void
-output_size (GstHarness * hn, gint * w, gint * h)
-{
-  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
-  GstStructure *s = gst_caps_get_structure (caps, 0);
-
-  fail_unless (gst_structure_get_int (s, "width", w));
-  fail_unless (gst_structure_get_int (s, "height", h));
-  gst_caps_unref (caps);
-}
-
-static guint
-constant_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  return 100;
-}
-
 START_TEST (odd_sizes_and_strides_every_format)
 {
   /* 33x17: stride 2 with same padding gives ceil(33/2) x ceil(17/2) = 17x9;
@@ -53,16 +27,16 @@ START_TEST (odd_sizes_and_strides_every_format)
 
   for (f = 0; f < EL_N_FORMATS; f++) {
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-      GstVideoInfo info = info_of (el_formats[f], 33, 17), out_info;
+      GstVideoInfo info = el_info (el_formats[f], 33, 17), out_info;
       GstHarness *hn = el_harness ("cnnconv", cases[c].props, el_formats[f], 33, 17);
       GstBuffer *out;
       GstCaps *caps;
       gint w, h;
 
-      fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, constant_sample,
+      fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, el_constant_sample,
                   NULL)), GST_FLOW_OK);
       out = gst_harness_pull (hn);
-      output_size (hn, &w, &h);
+      el_output_size (hn, &w, &h);
       fail_unless (w == cases[c].w && h == cases[c].h, "%s %s: %dx%d, expected %dx%d",
           el_formats[f], cases[c].props, w, h, cases[c].w, cases[c].h);
       caps = gst_pad_get_current_caps (hn->sinkpad);
@@ -101,7 +75,7 @@ START_TEST (vertical_step_through_sobel_x)
   guint f, comp;
 
   for (f = 0; f < EL_N_FORMATS; f++) {
-    GstVideoInfo info = info_of (el_formats[f], 16, 6), out_info;
+    GstVideoInfo info = el_info (el_formats[f], 16, 6), out_info;
     StepFrame step = { info.finfo, {100, 40, 0} };
     GstHarness *hn;
     GstBuffer *out;
@@ -144,16 +118,6 @@ START_TEST (vertical_step_through_sobel_x)
   }
 }
 END_TEST
-
-static guint
-random_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  const GstVideoFormatInfo *finfo = user_data;
-  cnn_rng_key key = { el_seed (), 100 + comp };
-  guint max = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, comp) == 16 ? 65535 : 255;
-
-  return cnn_rng_u32 (key, (guint64) y * 1000 + x) % (max + 1);
-}
 
 /* Expected output of component comp: conv2d of its plane by libcnn, then
  * round(value * scale + offset + mid-grey) saturated, computed here. */
@@ -200,11 +164,11 @@ START_TEST (random_frames_match_libcnn_conv2d)
   guint f, comp;
 
   for (f = 0; f < G_N_ELEMENTS (checked); f++) {
-    GstVideoInfo info = info_of (checked[f], 23, 19), out_info;
+    GstVideoInfo info = el_info (checked[f], 23, 19), out_info;
     GstHarness *hn = el_harness ("cnnconv",
         "weights=\"0.5,-1,2,0.25,1;-3,0,1.5,-0.5,2;1,1,-2,0,0.75\" stride=2 padding=1 padding-mode=reflect dilation=2 scale=0.5 offset=3 "
         "output=signed n-threads=2", checked[f], 23, 19);
-    GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
+    GstBuffer *in_buf = el_make_random_frame (&info, 100), *out;
     GstVideoFrame in, frame;
     GstCaps *caps;
     cnn_conv2d_params p;
@@ -244,8 +208,8 @@ END_TEST
 
 START_TEST (any_thread_count_gives_identical_output)
 {
-  GstVideoInfo info = info_of ("RGBx", 61, 37), out_info;
-  GstBuffer *in = el_make_frame (&info, random_sample, (gpointer) info.finfo);
+  GstVideoInfo info = el_info ("RGBx", 61, 37), out_info;
+  GstBuffer *in = el_make_random_frame (&info, 100);
   GstVideoFrame frame[2];
   GstHarness *hn[2];
   GstBuffer *out[2];
@@ -278,21 +242,6 @@ START_TEST (any_thread_count_gives_identical_output)
 }
 END_TEST
 
-static guint
-gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y)
-{
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
-  guint v;
-
-  el_map (&frame, &info, caps, buf);
-  v = el_sample (&frame, 0, x, y);
-  gst_video_frame_unmap (&frame);
-  gst_caps_unref (caps);
-  return v;
-}
-
 /* Push a step frame and pull the result. */
 static GstBuffer *
 push_step (GstHarness * hn, const GstVideoInfo * info, StepFrame * step)
@@ -304,7 +253,7 @@ push_step (GstHarness * hn, const GstVideoInfo * info, StepFrame * step)
 
 START_TEST (property_changes_while_playing)
 {
-  GstVideoInfo info = info_of ("GRAY8", 16, 6);
+  GstVideoInfo info = el_info ("GRAY8", 16, 6);
   StepFrame step = { info.finfo, {100, 0, 0} };
   GstHarness *hn = el_harness ("cnnconv",
       "kernel=sobel-x padding-mode=replicate output=abs scale=0.25", "GRAY8", 16, 6);
@@ -313,77 +262,53 @@ START_TEST (property_changes_while_playing)
   gint w, h;
 
   out = push_step (hn, &info, &step);
-  fail_unless_equals_int (gray_at (hn, out, 8, 2), 100);
+  fail_unless_equals_int (el_gray_at (hn, out, 8, 2), 100);
   gst_buffer_unref (out);
 
   /* same size: applies to the next frame */
   gst_util_set_object_arg (G_OBJECT (conv), "kernel", "identity");
   g_object_set (conv, "scale", 1.0, NULL);
   out = push_step (hn, &info, &step);
-  fail_unless_equals_int (gray_at (hn, out, 0, 2), 20);
-  fail_unless_equals_int (gray_at (hn, out, 15, 2), 120);
+  fail_unless_equals_int (el_gray_at (hn, out, 0, 2), 20);
+  fail_unless_equals_int (el_gray_at (hn, out, 15, 2), 120);
   gst_buffer_unref (out);
 
   g_object_set (conv, "weights", "0,0,0;0,2,0;0,0,0", "offset", -10.0, NULL);
   out = push_step (hn, &info, &step);
-  fail_unless_equals_int (gray_at (hn, out, 15, 2), 230);
+  fail_unless_equals_int (el_gray_at (hn, out, 15, 2), 230);
   gst_buffer_unref (out);
 
   /* a new size: renegotiated before the next frame */
   g_object_set (conv, "stride", 2, "weights", NULL, "offset", 0.0, NULL);
   out = push_step (hn, &info, &step);
-  output_size (hn, &w, &h);
+  el_output_size (hn, &w, &h);
   fail_unless_equals_int (w, 8);
   fail_unless_equals_int (h, 3);
-  fail_unless_equals_int (gray_at (hn, out, 4, 1), 120);
+  fail_unless_equals_int (el_gray_at (hn, out, 4, 1), 120);
   gst_buffer_unref (out);
 
   /* a new thread count: a new engine context before the next frame */
   g_object_set (conv, "n-threads", 3, NULL);
   out = push_step (hn, &info, &step);
-  fail_unless_equals_int (gray_at (hn, out, 4, 1), 120);
-  fail_unless_equals_int (gray_at (hn, out, 3, 1), 20);
+  fail_unless_equals_int (el_gray_at (hn, out, 4, 1), 120);
+  fail_unless_equals_int (el_gray_at (hn, out, 3, 1), 20);
   gst_buffer_unref (out);
   gst_object_unref (conv);
   gst_harness_teardown (hn);
 }
 END_TEST
 
-/* Push one frame with downstream fixed to sink_caps; return the error the
- * element posted. */
-static gchar *
-negotiation_error (const gchar * props, gint w, gint h, const gchar * sink_caps)
-{
-  GstHarness *hn = gst_harness_new_parse (props);
-  GstBus *bus = gst_bus_new ();
-  GstVideoInfo info = info_of ("GRAY8", w, h);
-  gchar *msg;
-
-  gst_element_set_bus (hn->element, bus);
-  if (sink_caps)
-    gst_harness_set_sink_caps_str (hn, sink_caps);
-  gst_harness_set_src_caps (hn, gst_video_info_to_caps (&info));
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, constant_sample,
-              NULL)), GST_FLOW_NOT_NEGOTIATED);
-  msg = el_pop_error (bus);
-  fail_unless (msg != NULL, "%s: no error message", props);
-  gst_element_set_bus (hn->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (hn);
-  return msg;
-}
-
 START_TEST (wrong_sizes_fail_at_negotiation_with_a_message)
 {
   gchar *msg;
 
-  msg = negotiation_error ("cnnconv stride=2", 33, 17,
+  msg = el_negotiation_error ("cnnconv stride=2", 33, 17,
       "video/x-raw,format=GRAY8,width=30,height=9");
   fail_unless (strstr (msg, "downstream refuses") && strstr (msg, "width=(int)17"),
       "message: %s", msg);
   g_free (msg);
 
-  msg = negotiation_error ("cnnconv kernel=curve padding=valid", 5, 5, NULL);
+  msg = el_negotiation_error ("cnnconv kernel=curve padding=valid", 5, 5, NULL);
   fail_unless (strstr (msg, "kernel 7x7") && strstr (msg, "5x5 frame"), "message: %s", msg);
   g_free (msg);
 }
@@ -391,36 +316,24 @@ END_TEST
 
 START_TEST (bad_properties_name_the_property)
 {
-  static const struct
-  {
-    const gchar *props, *word;
-  } cases[] = {
+  static const ElBadProperties cases[] = {
     {"weights=\"1,x;2,3\"", "weights: 'x'"},
     {"weights=\"1,2;3\"", "weights: row 2"},
     {"weights=\"1,2;3,4\"", "padding: 'same' needs an odd kernel"},
     {"padding=wide", "padding: 'wide'"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! cnnconv %s ! fakesink",
-        cases[i].props);
-    gchar *msg = el_run_pipeline (desc, 20);
-
-    fail_unless (msg && strstr (msg, cases[i].word), "%s: %s", desc, msg);
-    g_free (msg);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnnconv", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
 START_TEST (latency_query_adds_the_frame_cost)
 {
-  GstVideoInfo info = info_of ("RGB", 320, 240);
+  GstVideoInfo info = el_info ("RGB", 320, 240);
   GstHarness *hn = el_harness ("cnnconv", "kernel=curve", "RGB", 320, 240);
 
   gst_harness_set_upstream_latency (hn, 10 * GST_MSECOND);
-  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, constant_sample,
+  fail_unless_equals_int (gst_harness_push (hn, el_make_frame (&info, el_constant_sample,
               NULL)), GST_FLOW_OK);
   gst_buffer_unref (gst_harness_pull (hn));
   fail_unless (gst_harness_query_latency (hn) > 10 * GST_MSECOND);
@@ -428,15 +341,12 @@ START_TEST (latency_query_adds_the_frame_cost)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnconv_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnconv");
+  TCase *tc = tcase_create ("cnnconv");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnconv");
-  tc = tcase_create ("cnnconv");
   tcase_add_test (tc, odd_sizes_and_strides_every_format);
   tcase_add_test (tc, vertical_step_through_sobel_x);
   tcase_add_test (tc, random_frames_match_libcnn_conv2d);
@@ -446,5 +356,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, bad_properties_name_the_property);
   tcase_add_test (tc, latency_query_adds_the_frame_cost);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnconv", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnconv);

@@ -12,18 +12,6 @@
 #define C 4
 #define N_VALUES (W * H * C)
 
-static GstHarness *
-dropout_harness (const gchar * props)
-{
-  gchar *launch = g_strdup_printf ("cnndropout %s", props);
-  GstHarness *hn = gst_harness_new_parse (launch);
-
-  gst_harness_set_src_caps_str (hn, "other/tensors,format=static,num_tensors=1,"
-      "types=float32,dimensions=16:12:4:1,framerate=30/1");
-  g_free (launch);
-  return hn;
-}
-
 /* Values in [0.5, 1.5): never 0, so dropped values show. */
 static GstBuffer *
 input_tensor (guint frame)
@@ -44,7 +32,7 @@ input_tensor (guint frame)
 static gfloat *
 run_frames (const gchar * props, guint n)
 {
-  GstHarness *hn = dropout_harness (props);
+  GstHarness *hn = el_tensor_harness ("cnndropout", props, "float32", W, H, C);
   gfloat *out = g_new (gfloat, n * N_VALUES);
   guint f;
 
@@ -61,7 +49,7 @@ run_frames (const gchar * props, guint n)
 
 START_TEST (passthrough_when_not_training)
 {
-  GstHarness *hn = dropout_harness ("ratio=0.9");
+  GstHarness *hn = el_tensor_harness ("cnndropout", "ratio=0.9", "float32", W, H, C);
   GstElement *el = gst_harness_find_element (hn, "cnndropout");
   GstBuffer *in = input_tensor (0), *out;
 
@@ -190,20 +178,19 @@ START_TEST (video_drops_pixels)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnndropout_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnndropout");
+  TCase *tc = tcase_create ("cnndropout");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnndropout");
-  tc = tcase_create ("cnndropout");
   tcase_add_test (tc, passthrough_when_not_training);
   tcase_add_test (tc, element_and_channel_modes_follow_the_formula);
   tcase_add_test (tc, block_mode_drops_blocks);
   tcase_add_test (tc, same_seed_same_buffers_other_seed_differs);
   tcase_add_test (tc, video_drops_pixels);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnndropout", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnndropout);

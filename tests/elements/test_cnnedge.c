@@ -398,20 +398,13 @@ END_TEST
 
 START_TEST (bad_properties_name_the_property)
 {
-  static const gchar *cases[] = { "aperture=4", "method=scharr aperture=5",
-    "method=laplacian aperture=7"
+  static const ElBadProperties cases[] = {
+    {"aperture=4", ": aperture"},
+    {"method=scharr aperture=5", ": aperture"},
+    {"method=laplacian aperture=7", ": aperture"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! cnnedge %s ! fakesink",
-        cases[i]);
-    gchar *msg = el_run_pipeline (desc, 20);
-
-    fail_unless (msg && strstr (msg, ": aperture"), "%s: %s", desc, msg);
-    g_free (msg);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnnedge", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
@@ -490,15 +483,12 @@ START_TEST (non_video_file_fails_with_a_message)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnedge_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnedge");
+  TCase *tc = tcase_create ("cnnedge");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnedge");
-  tc = tcase_create ("cnnedge");
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, every_format_matches_libcnn_on_luma);
   tcase_add_test (tc, in_place_matches_out_of_place);
@@ -511,5 +501,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, truncated_clip_neither_crashes_nor_hangs);
   tcase_add_test (tc, non_video_file_fails_with_a_message);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnedge", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnedge);

@@ -78,16 +78,6 @@ START_TEST (two_by_two_max_on_a_pattern_every_format)
 }
 END_TEST
 
-static guint
-random_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  const GstVideoFormatInfo *finfo = user_data;
-  cnn_rng_key key = { el_seed (), 200 + comp };
-  guint max = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, comp) == 16 ? 65535 : 255;
-
-  return cnn_rng_u32 (key, (guint64) y * 1000 + x) % (max + 1);
-}
-
 /* libcnn's pool2d of component comp of in, rounded and saturated here as
  * pixels (8-bit averages round half up, as cnn_pool2d_u8 documents). */
 static void
@@ -141,7 +131,7 @@ START_TEST (random_frames_match_libcnn_pool2d)
     for (c = 0; c < G_N_ELEMENTS (cases); c++) {
       GstVideoInfo info = el_info (formats[f], 23, 19);
       GstHarness *hn = el_harness ("cnnpool", cases[c].props, formats[f], 23, 19);
-      GstBuffer *in_buf = el_make_frame (&info, random_sample, (gpointer) info.finfo), *out;
+      GstBuffer *in_buf = el_make_random_frame (&info, 200), *out;
       GstVideoFrame in, frame;
       cnn_pool2d_params p;
 
@@ -325,8 +315,7 @@ START_TEST (tensors_match_libcnn_pool2d)
   guint c, i;
 
   for (c = 0; c < G_N_ELEMENTS (cases); c++) {
-    gchar *launch = g_strdup_printf ("cnnpool %s", cases[c].props);
-    GstHarness *hn = gst_harness_new_parse (launch);
+    GstHarness *hn = el_tensor_harness ("cnnpool", cases[c].props, "float32", 9, 7, 2);
     GstBuffer *in = gst_buffer_new_allocate (NULL, 2 * 7 * 9 * sizeof (gfloat), NULL), *out;
     GstMapInfo in_map, out_map;
     cnn_pool2d_params p;
@@ -336,9 +325,6 @@ START_TEST (tensors_match_libcnn_pool2d)
     gchar *dims;
     gint oh, ow;
 
-    g_free (launch);
-    gst_harness_set_src_caps_str (hn, "other/tensors,format=static,num_tensors=1,"
-        "types=float32,dimensions=9:7:2:1,framerate=30/1");
     fail_unless (gst_buffer_map (in, &in_map, GST_MAP_WRITE));
     el_assert_cnn_ok (cnn_tensor_alloc_nchw (&x, 1, 2, 7, 9));
     for (i = 0; i < 2 * 7 * 9; i++)
@@ -413,7 +399,7 @@ END_TEST
 START_TEST (any_thread_count_gives_identical_output)
 {
   GstVideoInfo info = el_info ("GRAY16_LE", 61, 37);
-  GstBuffer *in = el_make_frame (&info, random_sample, (gpointer) info.finfo);
+  GstBuffer *in = el_make_random_frame (&info, 200);
   GstVideoFrame frame[2];
   GstHarness *hn[2];
   GstBuffer *out[2];
@@ -437,21 +423,6 @@ START_TEST (any_thread_count_gives_identical_output)
 }
 END_TEST
 
-static guint
-gray_at (GstHarness * hn, GstBuffer * buf, gint x, gint y)
-{
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
-  guint v;
-
-  el_map (&frame, &info, caps, buf);
-  v = el_sample (&frame, 0, x, y);
-  gst_video_frame_unmap (&frame);
-  gst_caps_unref (caps);
-  return v;
-}
-
 static GstBuffer *
 push_pattern (GstHarness * hn, const GstVideoInfo * info)
 {
@@ -470,7 +441,7 @@ START_TEST (property_changes_while_playing)
 
   /* pattern (37 x + 101 y) % 251 at (0..1, 0..1): 0, 37, 101, 138 */
   out = push_pattern (hn, &info);
-  fail_unless_equals_int (gray_at (hn, out, 0, 0), 138);
+  fail_unless_equals_int (el_gray_at (hn, out, 0, 0), 138);
   gst_buffer_unref (out);
 
   /* same size: the next frame uses it */
@@ -478,7 +449,7 @@ START_TEST (property_changes_while_playing)
   out = push_pattern (hn, &info);
   el_output_size (hn, &w, &h);
   fail_unless (w == 8 && h == 4);
-  fail_unless_equals_int (gray_at (hn, out, 0, 0), 0);
+  fail_unless_equals_int (el_gray_at (hn, out, 0, 0), 0);
   gst_buffer_unref (out);
 
   /* a new size: renegotiated before the next frame */
@@ -494,7 +465,7 @@ START_TEST (property_changes_while_playing)
 
     for (i = 0; i < 16; i++)
       best = MAX (best, pattern_sample (0, i % 4, i / 4, (gpointer) info.finfo));
-    fail_unless_equals_int (gray_at (hn, out, 0, 0), best);
+    fail_unless_equals_int (el_gray_at (hn, out, 0, 0), best);
   }
   gst_buffer_unref (out);
 
@@ -538,38 +509,23 @@ END_TEST
 
 START_TEST (bad_properties_name_the_property)
 {
-  static const struct
-  {
-    const gchar *props, *word;
-  } cases[] = {
+  static const ElBadProperties cases[] = {
     {"mode=adaptive-max output-size=3y4", "output-size: '3y4'"},
     {"mode=pyramid levels=1,0,2", "levels: '1,0,2'"},
     {"kernel-size=2 padding=2", "padding"},
     {"mode=lp p=0", "p > 0"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=2 ! cnnpool %s ! fakesink",
-        cases[i].props);
-    gchar *msg = el_run_pipeline (desc, 20);
-
-    fail_unless (msg && strstr (msg, cases[i].word), "%s: %s", desc, msg);
-    g_free (msg);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnnpool", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnpool_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnpool");
+  TCase *tc = tcase_create ("cnnpool");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnpool");
-  tc = tcase_create ("cnnpool");
   tcase_add_test (tc, two_by_two_max_on_a_pattern_every_format);
   tcase_add_test (tc, random_frames_match_libcnn_pool2d);
   tcase_add_test (tc, output_sizes_fixed_at_negotiation);
@@ -581,5 +537,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, wrong_sizes_fail_with_a_message);
   tcase_add_test (tc, bad_properties_name_the_property);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnpool", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnpool);

@@ -149,6 +149,27 @@ START_TEST (converters_pass_scalers_restart)
 }
 END_TEST
 
+START_TEST (augment_restarts_unless_empty)
+{
+  /* a flip moves every pixel of its samples: cnnaugment answers the
+   * identity on its own frames and the box after it starts there (3, 1,
+   * 0.5); the empty chain passes pool 2 then box 3 through (6, 2, 1) */
+  static const Field restarted[] = {
+    {"a", 1, 1, 1, 1, 0.5, 0.5, 0},
+    {"c", 3, 3, 1, 1, 0.5, 0.5, 1},
+  };
+  static const Field through[] = {
+    {"c", 6, 6, 2, 2, 1.0, 1.0, 2},
+  };
+
+  check_fields ("videotestsrc ! video/x-raw,format=RGB,width=64,height=48 ! cnnpool "
+      "kernel-size=2 ! cnnaugment name=a transforms=flip-h ! cnnconv name=c kernel=box ! "
+      "fakesink", restarted, G_N_ELEMENTS (restarted));
+  check_fields ("videotestsrc ! video/x-raw,format=RGB,width=64,height=48 ! cnnpool "
+      "kernel-size=2 ! cnnaugment ! cnnconv name=c kernel=box ! fakesink", through, 1);
+}
+END_TEST
+
 /* The last layer's size, jump and start printed by `gst-cnn rf --json`. */
 static void
 gst_cnn_rf_last (const gchar * chain, gint64 * size, gint64 * jump, gdouble * start)
@@ -207,20 +228,20 @@ START_TEST (agrees_with_gst_cnn_rf)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnnrf_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnnrf");
+  TCase *tc = tcase_create ("cnnrf");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnnrf");
-  tc = tcase_create ("cnnrf");
   tcase_add_test (tc, conv_pool_conv_every_pad);
   tcase_add_test (tc, strides_padding_dilation_and_edges);
   tcase_add_test (tc, non_square_kernels_and_adaptive_cells);
   tcase_add_test (tc, converters_pass_scalers_restart);
+  tcase_add_test (tc, augment_restarts_unless_empty);
   tcase_add_test (tc, agrees_with_gst_cnn_rf);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnnrf", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnnrf);

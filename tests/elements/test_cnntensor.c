@@ -9,28 +9,6 @@
 
 #include "elementutil.h"
 
-#define TENSOR_CAPS "other/tensors,format=static,num_tensors=1,types=%s," \
-  "dimensions=%d:%d:%d:1,framerate=30/1"
-
-static guint
-random_sample (guint comp, gint x, gint y, gpointer user_data)
-{
-  cnn_rng_key key = { el_seed (), 200 + comp };
-
-  return cnn_rng_u32 (key, (guint64) y * 1000 + x) & 0xff;
-}
-
-static GstHarness *
-tensor_harness (const gchar * launch, const gchar * type, gint w, gint h, gint c)
-{
-  GstHarness *hn = gst_harness_new_parse (launch);
-  gchar *caps = g_strdup_printf (TENSOR_CAPS, type, w, h, c);
-
-  gst_harness_set_src_caps_str (hn, caps);
-  g_free (caps);
-  return hn;
-}
-
 /* A float32 tensor buffer of random values in [-2, 2). */
 static GstBuffer *
 random_tensor (gint n, guint purpose, gfloat * copy)
@@ -69,7 +47,7 @@ push_random_frame (GstHarness * hn, const gchar * format, gint w, gint h,
   GstBuffer *in, *out;
 
   gst_video_info_set_format (info, gst_video_format_from_string (format), w, h);
-  in = el_make_frame (info, random_sample, NULL);
+  in = el_make_random_frame (info, 200);
   fail_unless (gst_video_frame_map (frame, info, in, GST_MAP_READ));
   out = gst_harness_push_and_pull (hn, in);
   output_dims (hn, dims, "float32");
@@ -184,7 +162,7 @@ START_TEST (tensorize_resize_matches_the_augment_core)
     void *ws;
 
     gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 31, 9);
-    in = el_make_frame (&info, random_sample, NULL);
+    in = el_make_random_frame (&info, 200);
     fail_unless (gst_video_frame_map (&frame, &info, in, GST_MAP_READ));
     for (c = 0; c < 3; c++)
       for (k = 0; k < 31 * 9; k++)
@@ -216,24 +194,14 @@ END_TEST
 
 START_TEST (tensorize_bad_properties_name_them)
 {
-  static const struct
-  {
-    const gchar *props, *word;
-  } cases[] = {
+  static const ElBadProperties cases[] = {
     {"mean=\"1,2\"", "mean"},
     {"std=\"1,0,1\"", "std"},
     {"std=abc", "std"},
     {"width=10", "width"},
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! cnntensorize %s ! fakesink",
-        cases[i].props);
-
-    el_assert_pipeline_error (desc, cases[i].word);
-    g_free (desc);
-  }
+  el_assert_bad_properties ("cnntensorize", cases, G_N_ELEMENTS (cases));
 }
 END_TEST
 
@@ -241,7 +209,7 @@ END_TEST
  * to 0..255 in every cell; the sixth cell of the 3x2 grid is empty. */
 START_TEST (visualize_grid_geometry_and_scaling)
 {
-  GstHarness *hn = tensor_harness ("cnnvisualize mode=grid", "float32", 4, 3, 5);
+  GstHarness *hn = el_tensor_harness ("cnnvisualize", "mode=grid", "float32", 4, 3, 5);
   GstBuffer *in = gst_buffer_new_allocate (NULL, 5 * 12 * sizeof (gfloat), NULL), *out;
   GstVideoFrame frame;
   GstVideoInfo info;
@@ -276,8 +244,8 @@ END_TEST
 
 START_TEST (visualize_channel_fixed_range_and_colormap)
 {
-  GstHarness *hn = tensor_harness ("cnnvisualize mode=channel channel=1 min=-1 max=1 "
-      "colormap=jet", "uint8", 8, 2, 3);
+  GstHarness *hn = el_tensor_harness ("cnnvisualize", "mode=channel channel=1 min=-1 "
+      "max=1 colormap=jet", "uint8", 8, 2, 3);
   GstBuffer *in = gst_buffer_new_allocate (NULL, 3 * 16, NULL), *out;
   guint8 lut[256][3];
   GstVideoFrame frame;
@@ -322,7 +290,7 @@ START_TEST (conv_on_tensors_is_depthwise)
 
   for (flavour = 0; flavour < 2; flavour++) {
     GstHarness *hn = flavour ? gst_harness_new_parse ("cnnconv weights=\"1,2,3;4,5,6;7,8,10\"") :
-        tensor_harness ("cnnconv weights=\"1,2,3;4,5,6;7,8,10\"", "float32", W, H, C);
+        el_tensor_harness ("cnnconv", "weights=\"1,2,3;4,5,6;7,8,10\"", "float32", W, H, C);
     gfloat x[7 * 5 * 3];
     GstBuffer *out;
     GstMapInfo map;
@@ -355,8 +323,8 @@ END_TEST
 
 START_TEST (conv_on_tensors_maps_the_size)
 {
-  GstHarness *hn = tensor_harness ("cnnconv kernel=box padding=valid stride=2", "float32",
-      11, 9, 4);
+  GstHarness *hn = el_tensor_harness ("cnnconv", "kernel=box padding=valid stride=2",
+      "float32", 11, 9, 4);
   gfloat x[11 * 9 * 4];
   GstBuffer *out;
   gint dims[4];
@@ -375,7 +343,7 @@ END_TEST
 START_TEST (edge_on_tensors_matches_libcnn_per_channel)
 {
   const gint W = 12, H = 10, C = 2;
-  GstHarness *hn = tensor_harness ("cnnedge method=sobel norm=l2", "float32", W, H, C);
+  GstHarness *hn = el_tensor_harness ("cnnedge", "method=sobel norm=l2", "float32", W, H, C);
   gfloat x[12 * 10 * 2], want[12 * 10];
   cnn_edge_params p;
   cnn_context *ctx;
@@ -475,14 +443,13 @@ START_TEST (tensor_outputs_equal_for_any_thread_count)
     guint t;
 
     for (t = 0; t < 2; t++) {
-      gchar *launch = g_strdup_printf ("%s n-threads=%u", elements[e], t ? 3 : 1);
-      GstHarness *hn = tensor_harness (launch, "float32", 40, 30, 3);
+      GstHarness *hn = el_tensor_harness (elements[e], t ? "n-threads=3" : "n-threads=1",
+          "float32", 40, 30, 3);
       GstBuffer *buf = gst_harness_push_and_pull (hn, random_tensor (40 * 30 * 3, 303, x));
 
       gst_buffer_extract (buf, 0, out[t], sizeof (out[t]));
       gst_buffer_unref (buf);
       gst_harness_teardown (hn);
-      g_free (launch);
     }
     fail_unless (memcmp (out[0], out[1], sizeof (out[0])) == 0, "%s: 1 and 3 threads differ",
         elements[e]);
@@ -490,15 +457,12 @@ START_TEST (tensor_outputs_equal_for_any_thread_count)
 }
 END_TEST
 
-int
-main (int argc, char **argv)
+static Suite *
+cnntensor_suite (void)
 {
-  Suite *s;
-  TCase *tc;
+  Suite *s = suite_create ("cnntensor");
+  TCase *tc = tcase_create ("cnntensor");
 
-  gst_check_init (&argc, &argv);
-  s = suite_create ("cnntensor");
-  tc = tcase_create ("cnntensor");
   tcase_add_test (tc, tensorize_normalises_every_rgb_format_and_order);
   tcase_add_test (tc, tensorize_gray_of_every_format);
   tcase_add_test (tc, tensorize_resize_matches_the_augment_core);
@@ -512,5 +476,7 @@ main (int argc, char **argv)
   tcase_add_test (tc, negotiation_both_ways);
   tcase_add_test (tc, tensor_outputs_equal_for_any_thread_count);
   suite_add_tcase (s, tc);
-  return gst_check_run_suite (s, "cnntensor", __FILE__);
+  return s;
 }
+
+GST_CHECK_MAIN (cnntensor);
