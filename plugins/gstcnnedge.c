@@ -391,7 +391,8 @@ write_output (GstCnnEdge * self, cnn_context * ctx, GstVideoFrame * in, GstVideo
   guint cut = canny ? 1 : (guint) CLAMP (s->edge.threshold_high, 1.0f, 256.0f);
 
   if (s->output == OUTPUT_OVERLAY) {
-    gst_video_frame_copy (out, in);
+    if (out != in)
+      gst_video_frame_copy (out, in);
     if (!canny)
       cnn_pixels_threshold (ctx, &edges, &edges, cut);
     for (comp = 0; comp < n_comp; comp++) {
@@ -494,6 +495,15 @@ detect_failed:
             GST_OBJECT_NAME (self), cnn_last_error ()), (NULL));
     return FALSE;
   }
+}
+
+/* Video in place, whatever the properties: the packed path writes over its
+ * input (cnn_edge_detect_packed allows it), every other path has read the
+ * whole frame into its planes before write_output writes. Tensors: no. */
+static gboolean
+gst_cnn_edge_in_place (GstCnnFilter * filter, const GstCnnFilterInfo * info)
+{
+  return !info->is_tensor;
 }
 
 /* The optional Gaussian blur (sized as libcnn sizes it: 3 sigma each side
@@ -686,6 +696,7 @@ gst_cnn_edge_class_init (GstCnnEdgeClass * klass)
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_edge_explain_caps);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_edge_plan_workspace);
   cnn_class->rf_layers = GST_DEBUG_FUNCPTR (gst_cnn_edge_rf_layers);
+  cnn_class->in_place = GST_DEBUG_FUNCPTR (gst_cnn_edge_in_place);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_METHOD, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_EDGE_NORM, 0);

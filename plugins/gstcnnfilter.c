@@ -228,8 +228,13 @@ gst_cnn_filter_set_caps (GstBaseTransform * trans, GstCaps * incaps, GstCaps * o
   if (!gst_cnn_filter_info_from_caps (&priv->in_info, incaps) ||
       !gst_cnn_filter_info_from_caps (&priv->out_info, outcaps))
     goto invalid_caps;
-  return klass->set_info (GST_CNN_FILTER (trans), incaps, &priv->in_info, outcaps,
-      &priv->out_info);
+  if (!klass->set_info (GST_CNN_FILTER (trans), incaps, &priv->in_info, outcaps,
+          &priv->out_info))
+    return FALSE;
+  gst_base_transform_set_in_place (trans, klass->in_place &&
+      gst_caps_is_equal (incaps, outcaps) &&
+      klass->in_place (GST_CNN_FILTER (trans), &priv->in_info));
+  return TRUE;
 
 invalid_caps:
   {
@@ -308,6 +313,8 @@ gst_cnn_filter_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
   priv->frame_number = priv->frames_seen++;
 }
 
+/* inbuf == outbuf: in place, the buffer mapped once for reading and
+ * writing and handed to filter as both frames. */
 static GstFlowReturn
 gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
 {
@@ -325,15 +332,22 @@ gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
     return GST_FLOW_ERROR;
   if (priv->ctx != before && klass->plan && !klass->plan (self, priv->ctx))
     return GST_FLOW_ERROR;
-  if (!gst_cnn_filter_map (&in, &priv->in_info, inbuf, GST_MAP_READ))
-    goto invalid_buffer;
-  if (!gst_cnn_filter_map (&out, &priv->out_info, outbuf, GST_MAP_WRITE)) {
+  if (inbuf == outbuf) {
+    if (!gst_cnn_filter_map (&in, &priv->in_info, inbuf, GST_MAP_READWRITE))
+      goto invalid_buffer;
+    ok = klass->filter (self, priv->ctx, &in, &in);
     gst_cnn_filter_unmap (&in, inbuf);
-    goto invalid_buffer;
+  } else {
+    if (!gst_cnn_filter_map (&in, &priv->in_info, inbuf, GST_MAP_READ))
+      goto invalid_buffer;
+    if (!gst_cnn_filter_map (&out, &priv->out_info, outbuf, GST_MAP_WRITE)) {
+      gst_cnn_filter_unmap (&in, inbuf);
+      goto invalid_buffer;
+    }
+    ok = klass->filter (self, priv->ctx, &in, &out);
+    gst_cnn_filter_unmap (&out, outbuf);
+    gst_cnn_filter_unmap (&in, inbuf);
   }
-  ok = klass->filter (self, priv->ctx, &in, &out);
-  gst_cnn_filter_unmap (&out, outbuf);
-  gst_cnn_filter_unmap (&in, inbuf);
   if (!ok)
     return GST_FLOW_ERROR;
 
@@ -349,6 +363,12 @@ invalid_buffer:
         ("%" G_GSIZE_FORMAT " bytes", gst_buffer_get_size (inbuf)));
     return GST_FLOW_ERROR;
   }
+}
+
+static GstFlowReturn
+gst_cnn_filter_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  return gst_cnn_filter_transform (trans, buf, buf);
 }
 
 GstClockTime
@@ -675,6 +695,9 @@ gst_cnn_filter_class_init (GstCnnFilterClass * klass)
   trans_class->transform_size = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform_size);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_cnn_filter_set_caps);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_cnn_filter_transform_ip);
+  /* passthrough (cnndropout) leaves buffers alone */
+  trans_class->transform_ip_on_passthrough = FALSE;
   trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_cnn_filter_before_transform);
   trans_class->propose_allocation = GST_DEBUG_FUNCPTR (gst_cnn_filter_propose_allocation);
   klass->set_info = GST_DEBUG_FUNCPTR (gst_cnn_filter_default_set_info);

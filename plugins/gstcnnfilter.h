@@ -57,7 +57,7 @@ struct _GstCnnFilterClass
   gboolean (*set_info) (GstCnnFilter * self, GstCaps * incaps, const GstCnnFilterInfo * in,
       GstCaps * outcaps, const GstCnnFilterInfo * out);
   /* Filter one buffer with the engine context; FALSE after posting an
-   * error. */
+   * error. in == out when filtering in place (see in_place). */
   gboolean (*filter) (GstCnnFilter * self, cnn_context * ctx, GstCnnFilterFrame * in,
       GstCnnFilterFrame * out);
   /* Free what set_info allocated; called on stop and finalize (again after
@@ -75,6 +75,11 @@ struct _GstCnnFilterClass
    * (NULL before negotiation). NULL: pointwise. */
   guint (*rf_layers) (GstCnnFilter * self, const GstCnnFilterInfo * in, cnn_rf_layer * x,
       cnn_rf_layer * y);
+  /* Whether filter can write its result over its input (called with
+   * in == out) for these caps, the same on both pads; the base then filters
+   * in place (GstBaseTransform copies a buffer that is not writable). Asked
+   * on new caps. NULL: never. */
+  gboolean (*in_place) (GstCnnFilter * self, const GstCnnFilterInfo * info);
   /* The cost of a frame the latency query adds, ns (called without the
    * object lock). NULL: the smoothed cost of filter(). */
   GstClockTime (*latency_cost) (GstCnnFilter * self);

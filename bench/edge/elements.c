@@ -3,12 +3,14 @@
  * `edgedetect` (gstreamer1.0-opencv; both take RGB and output RGB gray).
  * Each scene's frames are made once (videotestsrc, or the clip decoded and
  * converted) and kept; every timed run feeds the same frames, cycled, from
- * an appsrc: `appsrc ! FILTER ! fakesink`. So the baseline (no filter) costs
- * almost nothing and the filter's cost is not a small difference of two
- * large, noisy source costs (videotestsrc alone takes ~6 ms a 1080p frame).
- * By default 2 distinct frames are cycled: they stay in the L3 cache, as a
- * frame a decoder or converter has just written does in a live pipeline;
- * `distinct` 8 (48 MB at 1080p) makes every frame come from memory.
+ * an appsrc: `appsrc ! FILTER ! fakesink`, each copied into a pooled buffer
+ * that the pipeline alone holds (writable and just written, as a decoder or
+ * converter hands it: cnnedge filters it in place). So the baseline (no
+ * filter: the copies) costs little and the filter's cost is not a small
+ * difference of two large, noisy source costs (videotestsrc alone takes
+ * ~6 ms a 1080p frame). By default 2 distinct frames are cycled: they stay
+ * in the L3 cache; `distinct` 8 (48 MB at 1080p) makes the copy read every
+ * frame from memory (the filter then reads the copy it just wrote).
  * Every run goes from PLAYING to EOS `reps` times; the median minus the
  * median of the baseline, over the frames, is the filter's cost per frame,
  * in wall time and in CPU time of all threads (the process's user + system
@@ -151,6 +153,40 @@ capture (const Scene * scene, gint n, Frames * f)
   return ok;
 }
 
+/* What appsrc's need-data hands out: the frames of f in turn, each copied
+ * into a buffer of a pool that only the pipeline then holds, so it comes
+ * writable and freshly written as from a decoder or converter (an in-place
+ * filter writes over it instead of copying it). */
+typedef struct
+{
+  const Frames *f;
+  GstBufferPool *pool;
+  gint next, frames;
+} Feed;
+
+static void
+need_data (GstElement * src, guint length, Feed * feed)
+{
+  GstBuffer *buf = NULL, *frame;
+  GstFlowReturn flow;
+  GstMapInfo map;
+
+  if (feed->next > feed->frames)
+    return;
+  if (feed->next++ == feed->frames) {
+    g_signal_emit_by_name (src, "end-of-stream", &flow);
+    return;
+  }
+  if (gst_buffer_pool_acquire_buffer (feed->pool, &buf, NULL) != GST_FLOW_OK)
+    return;
+  frame = feed->f->frames[(feed->next - 1) % feed->f->n];
+  gst_buffer_map (frame, &map, GST_MAP_READ);
+  gst_buffer_fill (buf, 0, map.data, map.size);
+  gst_buffer_unmap (frame, &map);
+  g_signal_emit_by_name (src, "push-buffer", buf, &flow);
+  gst_buffer_unref (buf);
+}
+
 /* Wall and CPU seconds from PLAYING to EOS of frames from f through the
  * pipeline; FALSE on error. The first frame goes through during preroll,
  * outside the timing: `frames - 1` are timed. */
@@ -160,11 +196,11 @@ run_once (const gchar * description, const Frames * f, gint frames, gdouble * wa
 {
   GError *err = NULL;
   GstElement *pipeline = gst_parse_launch (description, &err), *src;
-  GstFlowReturn flow;
+  Feed feed = { f, gst_buffer_pool_new (), 0, frames };
+  GstStructure *config = gst_buffer_pool_get_config (feed.pool);
   gint64 start;
   gdouble cpu_start;
   gboolean ok;
-  gint i;
 
   if (!pipeline || err) {
     g_printerr ("bench: %s: %s\n", description, err ? err->message : "no pipeline");
@@ -173,11 +209,12 @@ run_once (const gchar * description, const Frames * f, gint frames, gdouble * wa
   }
   src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   g_object_set (src, "caps", f->caps, "format", GST_FORMAT_TIME, NULL);
+  gst_buffer_pool_config_set_params (config, f->caps, gst_buffer_get_size (f->frames[0]), 0,
+      0);
+  gst_buffer_pool_set_config (feed.pool, config);
+  gst_buffer_pool_set_active (feed.pool, TRUE);
+  g_signal_connect (src, "need-data", G_CALLBACK (need_data), &feed);
   gst_element_set_state (pipeline, GST_STATE_PAUSED);
-  /* all frames queued up front: the timed part is only the streaming */
-  for (i = 0; i < frames; i++)
-    g_signal_emit_by_name (src, "push-buffer", f->frames[i % f->n], &flow);
-  g_signal_emit_by_name (src, "end-of-stream", &flow);
   gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
   start = g_get_monotonic_time ();
   cpu_start = cpu_seconds ();
@@ -188,6 +225,8 @@ run_once (const gchar * description, const Frames * f, gint frames, gdouble * wa
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (src);
   gst_object_unref (pipeline);
+  gst_buffer_pool_set_active (feed.pool, FALSE);
+  gst_object_unref (feed.pool);
   return ok;
 }
 

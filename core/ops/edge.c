@@ -91,6 +91,8 @@ size_t cnn_edge_workspace_size(const cnn_edge_params *p, int width, int height, 
     size_t s = (size_t)n_threads * cnn_edge_packed_scratch(p, width, &luma_offset, &gray_offset);
     if (p->method == CNN_EDGE_CANNY)
         s += cnn_edge_canny_shared(width, height);
+    else
+        s += (size_t)n_threads * cnn_edge_packed_halo(p, width);
     return s;
 }
 

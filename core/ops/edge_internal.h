@@ -75,6 +75,12 @@ typedef struct edge_rows {
     size_t luma_row;
     int luma_n, px_step, px_off[3];
     int luma_y[EDGE_MAX_BLUR];
+    /* in place (dst == src): pixel rows outside [own_y0, own_y1) come from
+     * halo, the halo_n rows above and below the band saved before any band
+     * wrote (halo NULL: all from src) */
+    const uint8_t *halo;
+    size_t halo_row;
+    int halo_n, own_y0, own_y1;
 } edge_rows;
 
 /* Scratch of one thread for the ring (0 without blur), and the setup. */
@@ -181,6 +187,10 @@ typedef struct edge_packed_io {
  * luma ring and the gray row at the offsets returned. */
 size_t cnn_edge_packed_scratch(const cnn_edge_params *p, int width, size_t *luma_offset,
                                size_t *gray_offset);
+/* Bytes one band saves of the pixel rows around it when run in place (the
+ * rows above and below that its neighbours overwrite): the operator's
+ * reach plus the blur's, on each side, of pixels up to 4 bytes. */
+size_t cnn_edge_packed_halo(const cnn_edge_params *p, int width);
 /* Make s (set up by cnn_edge_rows_init on the packed source) read luma rows
  * made into the ring at ring. */
 void cnn_edge_rows_set_packed(edge_rows *s, const edge_packed_io *io, void *ring);

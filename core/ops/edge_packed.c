@@ -4,7 +4,11 @@
  * blur ring when blurring), runs the operator on the ring and spreads each
  * result row into the output's packed pixels, so no luma, blurred or edge
  * plane of the frame is ever stored. The result is bit for bit that of
- * cnn_pixels_luma, cnn_edge_detect_u8 and cnn_pixels_spread in turn. */
+ * cnn_pixels_luma, cnn_edge_detect_u8 and cnn_pixels_spread in turn.
+ * In place (the output over the input), a first pass saves the pixel rows
+ * each band reads around its own rows before any band overwrites them. */
+#include <string.h>
+
 #include "cnn/threadpool.h"
 #include "edge_internal.h"
 #include "pixels_internal.h"
@@ -17,6 +21,19 @@ static int luma_ring_rows(const cnn_edge_params *p)
     return blur > EDGE_MAX_APERTURE ? blur : EDGE_MAX_APERTURE;
 }
 
+/* Rows a band reads beyond each end of its own rows. */
+static int halo_rows(const cnn_edge_params *p)
+{
+    uint16_t taps[EDGE_MAX_BLUR];
+    int blur = p->blur_sigma > 0 ? cnn_edge_blur_taps_u8(p->blur_sigma, taps) : 1;
+    return EDGE_MAX_APERTURE / 2 + blur / 2;
+}
+
+size_t cnn_edge_packed_halo(const cnn_edge_params *p, int width)
+{
+    return 2 * (size_t)halo_rows(p) * edge_align64((size_t)width * 4);
+}
+
 void cnn_edge_rows_set_packed(edge_rows *s, const edge_packed_io *io, void *ring)
 {
     s->luma = ring;
@@ -27,6 +44,15 @@ void cnn_edge_rows_set_packed(edge_rows *s, const edge_packed_io *io, void *ring
         s->px_off[c] = io->in_off[c];
     for (int i = 0; i < s->luma_n; i++)
         s->luma_y[i] = -1;
+    s->halo = NULL;
+}
+
+static const uint8_t *pixel_row(const edge_rows *s, int y)
+{
+    if (!s->halo || (y >= s->own_y0 && y < s->own_y1))
+        return s->src + y * s->stride;
+    int i = y < s->own_y0 ? y - (s->own_y0 - s->halo_n) : s->halo_n + y - s->own_y1;
+    return s->halo + i * s->halo_row;
 }
 
 const uint8_t *cnn_edge_luma_row(edge_rows *s, int y)
@@ -42,7 +68,7 @@ const uint8_t *cnn_edge_luma_row(edge_rows *s, int y)
             for (int i = 0; i < s->width * s->px_step; i += 64)
                 __builtin_prefetch(ahead + i);
         }
-        s->k->pixels_luma_row(s->src + y * s->stride, row, s->width, s->px_step, s->px_off[0],
+        s->k->pixels_luma_row(pixel_row(s, y), row, s->width, s->px_step, s->px_off[0],
                               s->px_off[1], s->px_off[2]);
         s->luma_y[slot] = y;
     }
@@ -73,7 +99,28 @@ typedef struct packed_job {
     int width, height;
     uint8_t *scratch;
     size_t scratch_size, rows_offset;
+    uint8_t *halo; /* in place: halo_size bytes per band; else NULL */
+    size_t halo_size, halo_row;
+    int halo_n;
 } packed_job;
+
+/* Copy the pixel rows [y0 - halo_n, y0) and [y1, y1 + halo_n) of band ith
+ * (those in the frame) to its halo, as pixel_row reads them. */
+static void save_halo(void *arg, int ith, int nth)
+{
+    const packed_job *j = arg;
+    int y0, y1;
+    cnn_split_range(j->height, ith, nth, &y0, &y1);
+    if (y0 >= y1)
+        return;
+    uint8_t *halo = j->halo + (size_t)ith * j->halo_size;
+    size_t bytes = (size_t)j->width * j->io->in_step;
+    for (int i = 0; i < 2 * j->halo_n; i++) {
+        int y = i < j->halo_n ? y0 - j->halo_n + i : y1 + i - j->halo_n;
+        if (y >= 0 && y < j->height)
+            memcpy(halo + i * j->halo_row, j->src + y * j->src_stride, bytes);
+    }
+}
 
 static void packed_rows(void *arg, int ith, int nth)
 {
@@ -89,6 +136,13 @@ static void packed_rows(void *arg, int ith, int nth)
     cnn_edge_rows_init(&src, j->k, j->src, j->src_stride, j->width, j->height, 0,
                        j->p->blur_sigma, s + j->rows_offset);
     cnn_edge_rows_set_packed(&src, io, s + io->luma_offset);
+    if (j->halo) {
+        src.halo = j->halo + (size_t)ith * j->halo_size;
+        src.halo_row = j->halo_row;
+        src.halo_n = j->halo_n;
+        src.own_y0 = y0;
+        src.own_y1 = y1;
+    }
     for (int y = y0; y < y1; y++) {
         uint8_t *row = gray ? gray : io->out + y * io->out_stride;
         if (j->p->method == CNN_EDGE_LAPLACIAN)
@@ -143,6 +197,15 @@ cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
     }
     io.out = out;
     io.out_stride = dst[0].stride;
+    /* Overlap is fine only row over row (in place): each output row then
+     * covers just its own input row. in and out are the first bytes of
+     * each frame's pixels. */
+    const uint8_t *in_end = in + (h - 1) * rgb[0].stride + (ptrdiff_t)w * io.in_step;
+    const uint8_t *out_end = out + (h - 1) * io.out_stride + (ptrdiff_t)w * io.out_step;
+    int in_place = out < in_end && in < out_end;
+    if (in_place && (out != in || io.out_stride != rgb[0].stride))
+        return cnn_fail(CNN_ERR_INVALID_ARG, "edge: the output overlaps the input other "
+                        "than in place (same first pixel and stride)");
     if (!workspace)
         return cnn_fail(CNN_ERR_INVALID_ARG,
                         "edge: NULL workspace, cnn_edge_workspace_size() bytes needed");
@@ -154,11 +217,21 @@ cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
         .scratch_size = cnn_edge_packed_scratch(p, w, &io.luma_offset, &io.gray_offset),
         .rows_offset = cnn_edge_op_scratch(p, w),
     };
-    if (p->method == CNN_EDGE_CANNY)
+    /* Canny reads all its input into its edge map before it writes any
+     * output, so it needs no halo in place. */
+    if (p->method == CNN_EDGE_CANNY) {
         cnn_edge_canny(ctx, p, in, rgb[0].stride, out, dst[0].stride, w, h, 0, &io,
                        j.scratch, j.scratch_size, j.rows_offset,
                        j.scratch + (size_t)nth * j.scratch_size);
-    else
-        cnn_threadpool_run(cnn_context_pool(ctx), packed_rows, &j, nth);
+        return CNN_OK;
+    }
+    if (in_place) {
+        j.halo = j.scratch + (size_t)nth * j.scratch_size;
+        j.halo_size = cnn_edge_packed_halo(p, w);
+        j.halo_n = halo_rows(p);
+        j.halo_row = edge_align64((size_t)w * 4);
+        cnn_threadpool_run(cnn_context_pool(ctx), save_halo, &j, nth);
+    }
+    cnn_threadpool_run(cnn_context_pool(ctx), packed_rows, &j, nth);
     return CNN_OK;
 }

@@ -2,7 +2,8 @@
  * (cnn_pixels_luma, cnn_edge_detect_u8, cnn_pixels_spread): bit for bit, for
  * every method, aperture, norm, blur and scale, on RGB, BGR, RGBx and BGRA
  * frames into a gray plane or packed pixels (the fourth byte untouched), at
- * one and three threads and at every CPU level; and its refusals. */
+ * one, two and three threads and at every CPU level, out of place and in
+ * place (the result over the input frame); and its refusals. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,23 @@ static void compare(cnn_context *ctx, cnn_context *ref_ctx, const cnn_edge_param
     ck_assert_cnn_ok(cnn_edge_detect_packed(ctx, p, rgb, dst, 3, work));
     ck_assert_msg(!memcmp(out, out_ref, bytes), "packed: %s, step %d, %dx%d", what, l->step,
                   w, h);
+
+    /* in place: the result over the frame itself, its fourth byte kept */
+    cnn_pixel_plane in_place[3];
+    memcpy(out_ref, px, bytes);
+    cnn_pixels_spread(NULL, &g_ref, dst_ref, 3);
+    memcpy(out, px, bytes);
+    planes(in_place, out, stride, l, w, h);
+    ck_assert_cnn_ok(cnn_edge_detect_packed(ctx, p, in_place, in_place, 3, work));
+    ck_assert_msg(!memcmp(out, out_ref, bytes), "in place: %s, step %d, %dx%d", what, l->step,
+                  w, h);
+    /* and as gray over the start of each pixel row */
+    memcpy(out, px, bytes);
+    g = plane(out, stride, 1, w, h);
+    ck_assert_cnn_ok(cnn_edge_detect_packed(ctx, p, in_place, &g, 1, work));
+    for (int r = 0; r < h; r++)
+        ck_assert_msg(!memcmp(out + r * stride, gray_ref + r * gstride, (size_t)w),
+                      "gray in place: %s, step %d, %dx%d, row %d", what, l->step, w, h, r);
     free(px), free(luma), free(gray_ref), free(gray), free(out_ref), free(out), free(work);
 }
 
@@ -121,7 +139,7 @@ START_TEST(fused_equals_unfused)
     for (size_t lv = 0; lv < sizeof levels / sizeof *levels; lv++) {
         if ((levels[lv] & cnn_cpu_detect()) != levels[lv])
             continue;
-        for (int threads = 1; threads <= 3; threads += 2) {
+        for (int threads = 1; threads <= 3; threads++) {
             cnn_context *ctx;
             ck_assert_cnn_ok(cnn_context_create_isa(&ctx, threads, levels[lv]));
             for (size_t l = 0; l < sizeof layouts / sizeof *layouts; l++)
@@ -154,6 +172,12 @@ START_TEST(refuses_planar_and_mismatched_planes)
     g.width = 4;
     ck_assert_int_eq(cnn_edge_detect_packed(ctx, &p, rgb, &g, 2, work), CNN_ERR_INVALID_ARG);
     ck_assert_int_eq(cnn_edge_detect_packed(ctx, &p, rgb, &g, 1, NULL), CNN_ERR_INVALID_ARG);
+    /* overlapping the input other than row over row */
+    g = plane(px + 12, 12, 1, 4, 3);
+    rgb[0].height = rgb[1].height = rgb[2].height = 3;
+    ck_assert_int_eq(cnn_edge_detect_packed(ctx, &p, rgb, &g, 1, work), CNN_ERR_INVALID_ARG);
+    g = plane(out, 4, 1, 4, 4);
+    rgb[0].height = rgb[1].height = rgb[2].height = 4;
     p.aperture = 4;
     ck_assert_int_eq(cnn_edge_detect_packed(ctx, &p, rgb, &g, 1, work), CNN_ERR_INVALID_ARG);
     cnn_context_destroy(ctx);

@@ -1,7 +1,8 @@
 /* cnnedge in GstHarness and real pipelines: every format against libcnn's
  * edge detection on the frame's luma, Canny's outline of a square, overlay
- * colours, property changes while playing, errors naming the property, and
- * broken or foreign files through decodebin never crash or hang. */
+ * colours, in place against out of place, property changes while playing,
+ * errors naming the property, and broken or foreign files through
+ * decodebin never crash or hang. */
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -133,6 +134,87 @@ START_TEST (every_format_matches_libcnn_on_luma)
       gst_harness_teardown (hn);
     }
   }
+}
+END_TEST
+
+/* Every component of two frames of the harness's output caps equal. */
+static void
+assert_same_frames (GstHarness * hn, GstBuffer * a, GstBuffer * b, const gchar * what)
+{
+  GstCaps *caps = gst_pad_get_current_caps (hn->sinkpad);
+  GstVideoFrame fa, fb;
+  GstVideoInfo info;
+  guint comp;
+  gint x, y;
+
+  el_map (&fa, &info, caps, a);
+  el_map (&fb, &info, caps, b);
+  for (comp = 0; comp < GST_VIDEO_FRAME_N_COMPONENTS (&fa); comp++)
+    for (y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT (&fa, comp); y++)
+      for (x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (&fa, comp); x++)
+        fail_unless (el_sample (&fa, comp, x, y) == el_sample (&fb, comp, x, y),
+            "%s comp %u (%d,%d): %u, out of place %u", what, comp, x, y,
+            el_sample (&fa, comp, x, y), el_sample (&fb, comp, x, y));
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+  gst_caps_unref (caps);
+}
+
+/* Video is filtered in place: a writable buffer comes back itself, one
+ * upstream still holds is copied first and left as it was, and the result
+ * equals the out-of-place one (in place turned off on the element), at 3
+ * threads (bands overwrite the rows their neighbours read). */
+START_TEST (in_place_matches_out_of_place)
+{
+  static const gchar *const formats[] = { "RGB", "BGRx", "RGBA", "GRAY8", "I420" };
+  static const gchar *const props[] = { "method=sobel", "method=canny",
+    "method=sobel aperture=5 blur-sigma=1.5", "method=scharr output=overlay",
+    "method=laplacian output=mask", "method=canny output=mask"
+  };
+  guint f, c;
+
+  for (f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (c = 0; c < G_N_ELEMENTS (props); c++) {
+      gchar *desc = g_strdup_printf ("n-threads=3 %s", props[c]);
+      gchar *what = g_strdup_printf ("%s %s", formats[f], props[c]);
+      GstHarness *hn = el_harness ("cnnedge", desc, formats[f], 40, 37);
+      GstElement *edge = gst_harness_find_element (hn, "cnnedge");
+      GstVideoInfo info = el_info (formats[f], 40, 37);
+      GstBuffer *shared = el_make_frame (&info, blob_sample, (gpointer) info.finfo);
+      GstBuffer *kept = gst_buffer_copy_deep (shared), *own, *a, *b, *ref;
+      GstMapInfo map;
+
+      fail_unless_equals_int (gst_harness_push (hn, gst_buffer_ref (shared)), GST_FLOW_OK);
+      a = gst_harness_pull (hn);
+      fail_unless (a != shared, "%s: a shared buffer written", what);
+      fail_unless (gst_buffer_map (kept, &map, GST_MAP_READ));
+      fail_unless (gst_buffer_memcmp (shared, 0, map.data, map.size) == 0,
+          "%s: the upstream buffer changed", what);
+      gst_buffer_unmap (kept, &map);
+
+      own = gst_buffer_copy_deep (kept);
+      fail_unless_equals_int (gst_harness_push (hn, own), GST_FLOW_OK);
+      b = gst_harness_pull (hn);
+      fail_unless (b == own, "%s: not filtered in place", what);
+      assert_same_frames (hn, b, a, what);
+
+      gst_base_transform_set_in_place (GST_BASE_TRANSFORM (edge), FALSE);
+      own = gst_buffer_copy_deep (kept);
+      fail_unless_equals_int (gst_harness_push (hn, own), GST_FLOW_OK);
+      ref = gst_harness_pull (hn);
+      fail_unless (ref != own);
+      assert_same_frames (hn, a, ref, what);
+
+      gst_buffer_unref (a);
+      gst_buffer_unref (b);
+      gst_buffer_unref (ref);
+      gst_buffer_unref (shared);
+      gst_buffer_unref (kept);
+      gst_object_unref (edge);
+      gst_harness_teardown (hn);
+      g_free (desc);
+      g_free (what);
+    }
 }
 END_TEST
 
@@ -409,6 +491,7 @@ cnnedge_suite (void)
 
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, every_format_matches_libcnn_on_luma);
+  tcase_add_test (tc, in_place_matches_out_of_place);
   tcase_add_test (tc, canny_outlines_a_square);
   tcase_add_test (tc, overlay_paints_the_edges_in_the_colour);
   tcase_add_test (tc, mask_cuts_gradients_at_threshold_high);

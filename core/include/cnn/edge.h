@@ -84,10 +84,11 @@ cnn_status cnn_edge_gradients_f32(cnn_context *ctx, const cnn_edge_params *p, co
  * pixels (n_dst 3, a fourth byte left alone). Bit for bit the result of
  * cnn_pixels_luma, cnn_edge_detect_u8 and cnn_pixels_spread in turn, in one
  * pass over the frame without their full-frame planes: each thread makes
- * the luma of its rows into a ring of rows that stays in cache. The
- * output must not overlap the input (a thread reads the rows around its band
- * while its neighbour writes them). The workspace is that of
- * cnn_edge_workspace_size. */
+ * the luma of its rows into a ring of rows that stays in cache. The output
+ * may be the input itself (in place: its planes at the input's first pixel
+ * and stride, e.g. dst == rgb; the rows each thread reads around its band
+ * are saved first), with the same result; any other overlap is refused.
+ * The workspace is that of cnn_edge_workspace_size. */
 cnn_status cnn_edge_detect_packed(cnn_context *ctx, const cnn_edge_params *p,
                                   const cnn_pixel_plane rgb[3], const cnn_pixel_plane *dst,
                                   int n_dst, void *workspace);
