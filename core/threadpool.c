@@ -19,8 +19,10 @@
 #define cpu_relax() sched_yield()
 #endif
 
-/* About 20-50 us of polling on current x86 cores. */
-#define SPIN_ROUNDS 4000
+/* About 5-10 us of polling (PAUSE is 10-65 cycles on current x86 cores): long
+ * enough for back-to-back layers, short enough that an idle worker does not
+ * burn the CPU time of a video element that runs one job per frame. */
+#define SPIN_ROUNDS 500
 
 struct cnn_threadpool {
     int size; /* threads including the caller */
