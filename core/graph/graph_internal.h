@@ -72,6 +72,7 @@ struct cnn_graph_node {
     int folded;            /* outputs computed at prepare time */
     int fused;             /* merged into the node before it (fuse.c) */
     int opset;             /* the graph's ONNX opset, 0 = latest */
+    int serial;            /* small: runs on one thread (graph.c) */
 };
 
 struct graph_op {
@@ -96,6 +97,8 @@ struct cnn_graph {
     void *workspace; /* inside the arena */
     int prepared;
     int opset; /* ai.onnx opset of the model, 0 = latest */
+    cnn_context *serial_ctx; /* one thread, for the small nodes; made by run */
+    unsigned serial_flags;   /* CPU features serial_ctx was made with */
 };
 
 /* The operator table (ops.c). */
