@@ -152,6 +152,8 @@ cnn_status graph_conv_fuse_batchnorm(cnn_graph *g, cnn_graph_node *conv,
 int graph_conv_fuse_activation(cnn_graph_node *conv, const cnn_graph_node *act);
 /* The activation of an activation node (Relu, LeakyRelu...); 0 otherwise. */
 int graph_activation_of(const cnn_graph_node *n, cnn_activation *act, float *alpha);
+/* Whether a Clip node clamps to [0, 6] with constant bounds (fuses as relu6). */
+int graph_clip_is_relu6(const cnn_graph_node *n);
 /* Epsilon of a BatchNormalization node in inference mode with only Y
  * wanted; 0 otherwise. */
 int graph_batchnorm_inference(const cnn_graph_node *n, float *eps);
