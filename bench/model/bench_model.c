@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         else if (opt == 's')
             ndim = parse_shape(optarg, shape);
         else
-            optind = argc + 1;
+            reps = 0; /* an unknown option: print the usage */
     }
     if (optind + 1 != argc || !ndim || reps < 1 || reps > MAX_REPS) {
         fprintf(stderr, "usage: %s [-t THREADS] [-r REPS 1..%d] -s NxCxHxW MODEL.onnx\n",

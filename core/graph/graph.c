@@ -53,6 +53,7 @@ void cnn_graph_destroy(cnn_graph *g)
     free(g->inputs);
     free(g->outputs);
     cnn_aligned_free(g->arena);
+    cnn_context_destroy(g->serial_ctx);
     free(g);
 }
 
@@ -587,6 +588,23 @@ static cnn_status fold_node(cnn_context *ctx, cnn_graph_node *n)
     return CNN_OK;
 }
 
+/* Floats a node reads and writes below which it runs on one thread: waking
+ * the pool and waiting for the last thread cost more than its share of the
+ * work saves (every node of the Fashion-MNIST model is below it). */
+#define SERIAL_FLOATS (1 << 17)
+
+static int node_is_small(const cnn_graph_node *n)
+{
+    size_t floats = 0;
+    for (int i = 0; i < n->n_in; i++)
+        if (n->in[i] && n->in[i]->dtype == GRAPH_F32)
+            floats += graph_numel(n->in[i]->t.ndim, n->in[i]->t.shape);
+    for (int i = 0; i < n->n_out; i++)
+        if (n->out[i] && n->out[i]->dtype == GRAPH_F32)
+            floats += graph_numel(n->out[i]->t.ndim, n->out[i]->t.shape);
+    return floats < SERIAL_FLOATS;
+}
+
 cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
 {
     if (g->prepared)
@@ -636,7 +654,30 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
         v->t.data = (float *)((char *)g->arena + root->offset);
     }
     g->workspace = (char *)g->arena + ws_offset;
+    for (int k = 0; k < g->n_nodes; k++)
+        g->nodes[k]->serial = node_is_small(g->nodes[k]);
     g->prepared = 1;
+    return CNN_OK;
+}
+
+/* The one-thread context of the small nodes, with ctx's kernels; made at
+ * the first run on several threads, again only if ctx's CPU features
+ * change. Every operation gives the same result on any thread count. */
+static cnn_status serial_context(cnn_graph *g, cnn_context *ctx, cnn_context **out)
+{
+    *out = ctx;
+    if (cnn_context_threads(ctx) == 1)
+        return CNN_OK;
+    unsigned flags = cnn_context_cpu_flags(ctx);
+    if (!g->serial_ctx || g->serial_flags != flags) {
+        cnn_context_destroy(g->serial_ctx);
+        g->serial_ctx = NULL;
+        cnn_status st = cnn_context_create_isa(&g->serial_ctx, 1, flags);
+        if (st != CNN_OK)
+            return st;
+        g->serial_flags = flags;
+    }
+    *out = g->serial_ctx;
     return CNN_OK;
 }
 
@@ -644,11 +685,15 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
 {
     if (!g->prepared)
         return cnn_fail(CNN_ERR_INVALID_ARG, "graph: run before prepare");
+    cnn_context *serial;
+    cnn_status st = serial_context(g, ctx, &serial);
+    if (st != CNN_OK)
+        return st;
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
         if (n->folded || n->fused || outputs_empty(n))
             continue;
-        cnn_status st = n->op->run(ctx, n, g->workspace);
+        st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
         if (st != CNN_OK)
             return node_error(n, st);
     }

@@ -72,6 +72,7 @@ struct cnn_graph_node {
     int folded;            /* outputs computed at prepare time */
     int fused;             /* merged into the node before it (fuse.c) */
     int opset;             /* the graph's ONNX opset, 0 = latest */
+    int serial;            /* small: runs on one thread (graph.c) */
 };
 
 struct graph_op {
@@ -96,6 +97,8 @@ struct cnn_graph {
     void *workspace; /* inside the arena */
     int prepared;
     int opset; /* ai.onnx opset of the model, 0 = latest */
+    cnn_context *serial_ctx; /* one thread, for the small nodes; made by run */
+    unsigned serial_flags;   /* CPU features serial_ctx was made with */
 };
 
 /* The operator table (ops.c). */
@@ -149,6 +152,8 @@ cnn_status graph_conv_fuse_batchnorm(cnn_graph *g, cnn_graph_node *conv,
 int graph_conv_fuse_activation(cnn_graph_node *conv, const cnn_graph_node *act);
 /* The activation of an activation node (Relu, LeakyRelu...); 0 otherwise. */
 int graph_activation_of(const cnn_graph_node *n, cnn_activation *act, float *alpha);
+/* Whether a Clip node clamps to [0, 6] with constant bounds (fuses as relu6). */
+int graph_clip_is_relu6(const cnn_graph_node *n);
 /* Epsilon of a BatchNormalization node in inference mode with only Y
  * wanted; 0 otherwise. */
 int graph_batchnorm_inference(const cnn_graph_node *n, float *eps);

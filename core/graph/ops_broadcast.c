@@ -177,5 +177,21 @@ static cnn_status clip_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
     return CNN_OK;
 }
 
+int graph_clip_is_relu6(const cnn_graph_node *n)
+{
+    if (n->op != &graph_op_clip)
+        return 0;
+    const clip_params *p = n->params;
+    float bound[2] = { p->lo, p->hi };
+    for (int i = 1; i < n->n_in && i < 3; i++) {
+        if (!n->in[i])
+            continue;
+        if (n->in[i]->kind != VALUE_CONSTANT)
+            return 0;
+        bound[i - 1] = n->in[i]->t.data[0];
+    }
+    return bound[0] == 0.0f && bound[1] == 6.0f;
+}
+
 const graph_op graph_op_clip = { "Clip", 1, 3, 1, 1, sizeof(clip_params), clip_prepare,
                                  clip_run };

@@ -53,6 +53,11 @@ ACTIVATION_OP(hard_swish, "HardSwish", CNN_ACT_HARD_SWISH, 0.0f);
 
 int graph_activation_of(const cnn_graph_node *n, cnn_activation *act, float *alpha)
 {
+    if (graph_clip_is_relu6(n)) {
+        *act = CNN_ACT_RELU6;
+        *alpha = 0.0f;
+        return 1;
+    }
     if (n->op->run != act_run)
         return 0;
     const act_params *p = n->params;

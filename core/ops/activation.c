@@ -12,7 +12,7 @@ static const char *const activation_names[] = {
     [CNN_ACT_RELU] = "relu",           [CNN_ACT_LEAKY_RELU] = "leaky_relu",
     [CNN_ACT_SIGMOID] = "sigmoid",     [CNN_ACT_TANH] = "tanh",
     [CNN_ACT_GELU] = "gelu",           [CNN_ACT_GELU_TANH] = "gelu_tanh",
-    [CNN_ACT_HARD_SWISH] = "hardswish",
+    [CNN_ACT_HARD_SWISH] = "hardswish", [CNN_ACT_RELU6] = "relu6",
 };
 
 #define N_ACTIVATIONS ((int)(sizeof activation_names / sizeof *activation_names))

@@ -166,6 +166,12 @@ static void forward_range(cnn_activation act, float alpha, const float *x, float
             y[i] = v * r6 / 6.0f;
         }
         break;
+    case CNN_ACT_RELU6:
+        for (size_t i = 0; i < n; i++) {
+            float v = x[i];
+            y[i] = v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;
+        }
+        break;
     }
 }
 
@@ -217,6 +223,12 @@ static void backward_range(cnn_activation act, float alpha, const float *x, cons
         for (size_t i = 0; i < n; i++) {
             float v = x[i], g = dy[i];
             dx[i] = select_f32(v < -3.0f, 0.0f, select_f32(v <= 3.0f, g * (v / 3.0f + 0.5f), g));
+        }
+        break;
+    case CNN_ACT_RELU6: /* PyTorch's hardtanh_backward: 0 at the kinks */
+        for (size_t i = 0; i < n; i++) {
+            float v = x[i], g = dy[i];
+            dx[i] = select_f32(v > 0.0f && v < 6.0f, g, 0.0f);
         }
         break;
     }

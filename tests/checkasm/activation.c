@@ -10,10 +10,10 @@
 #include "checkasm.h"
 
 #define MAX_LEN 300
-#define N_ACTS 7
+#define N_ACTS 8
 
 static const char *const act_names[N_ACTS] = {
-    "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "hardswish",
+    "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "hardswish", "relu6",
 };
 
 static void check_activation(void)

@@ -57,6 +57,14 @@ class Model:
               "LeakyRelu": lambda t: F.leaky_relu(t, attrs.get("alpha", 0.01))}[op]
         return name, fn(x[1])
 
+    def clip(self, x, name, lo, hi):
+        """Clip with constant min and max inputs (opset 13); [0, 6] fuses as relu6."""
+        for suffix, v in (("_min", lo), ("_max", hi)):
+            self.inits.append(numpy_helper.from_array(np.array(v, np.float32), name + suffix))
+        self.nodes.append(helper.make_node("Clip", [x[0], name + "_min", name + "_max"],
+                                           [name], name=name))
+        return name, torch.clamp(x[1], lo, hi)
+
     def node(self, x, name, op, fn, **attrs):
         self.nodes.append(helper.make_node(op, [x[0]], [name], name=name, **attrs))
         return name, fn(x[1])
@@ -113,6 +121,11 @@ def main(runner, outdir):
     build(outdir, "test_fused_conv3d_bn_sigmoid", (1, 2, 5, 6, 7),
           lambda m, x: m.act(m.bn(m.conv(x, "c", 2, 3, 3, dims=3, pads=[1] * 6), "n", 3), "s",
                              "Sigmoid"))
+    build(outdir, "test_fused_conv_bn_relu6", (1, 4, 9, 8),
+          lambda m, x: m.clip(m.bn(m.conv(x, "c", 4, 6, 3, pads=[1, 1, 1, 1]), "n", 6), "r",
+                              0.0, 6.0))
+    build(outdir, "test_conv_clip_not_relu6", (1, 4, 9, 8),
+          lambda m, x: m.clip(m.conv(x, "c", 4, 6, 3), "r", -1.0, 4.0))
     build(outdir, "test_small_cnn", (2, 3, 16, 12), small_cnn)
     for include in (0, 1):
         build(outdir, f"test_avgpool3d_pad_ceil_include{include}", (2, 3, 7, 6, 5),

@@ -25,6 +25,13 @@ CASES = [
     ("k3_valid", (1, 3, 17, 23), 5, (3, 3), (1, 1), (1, 1), "valid", 1, "zeros", True),
     ("k3_nobias", (1, 4, 9, 40), 16, (3, 3), (1, 1), (1, 1), "valid", 1, "zeros", False),
     ("k1", (1, 7, 5, 33), 9, (1, 1), (1, 1), (1, 1), "valid", 1, "zeros", True),
+    # 1x1 stride 1 runs over the flattened plane, split by output channels
+    ("k1_pointwise_14x14", (2, 24, 14, 14), 40, (1, 1), (1, 1), (1, 1), "valid", 1, "zeros",
+     True),
+    ("k1_pointwise_grouped", (1, 12, 7, 9), 20, (1, 1), (1, 1), (1, 1), "valid", 4, "zeros",
+     False),
+    ("k1_pointwise_depthwise", (1, 6, 5, 7), 6, (1, 1), (1, 1), (1, 1), "valid", 6, "zeros",
+     True),
     ("k5_same", (1, 2, 20, 21), 3, (5, 5), (1, 1), (1, 1), "same", 1, "zeros", True),
     ("k7_same_reflect", (1, 3, 15, 18), 4, (7, 7), (1, 1), (1, 1), "same", 1, "reflect", True),
     ("k2x4_same_even", (1, 3, 11, 19), 6, (2, 4), (1, 1), (1, 1), "same", 1, "zeros", True),

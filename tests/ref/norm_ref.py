@@ -105,6 +105,7 @@ ACTIVATIONS = {
     "gelu": lambda x, a: F.gelu(x),
     "gelu_tanh": lambda x, a: F.gelu(x, approximate="tanh"),
     "hardswish": lambda x, a: F.hardswish(x),
+    "relu6": lambda x, a: F.relu6(x),
 }
 
 

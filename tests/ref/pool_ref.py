@@ -54,6 +54,11 @@ CASES = [
     case("max_k3x2_s1", "max", (1, 3, 9, 40), (3, 2), stride=(1, 1)),
     case("max_s3_ceil_dil", "max", (1, 2, 20, 23), (2, 3), stride=(3, 2), dil=(3, 2),
          pad=(1, 1, 1, 1), ceil=1),
+    # rows narrower than a vector, and a masked last vector (the Fashion model's 28 -> 14 -> 7)
+    case("max_2x2_28", "max", (2, 16, 28, 28)),
+    case("max_2x2_14", "max", (1, 32, 14, 14)),
+    case("min_3x3_s2_w75", "min", (1, 2, 9, 75), (3, 3), stride=(2, 2)),
+    case("avg_3x2_s1_w21", "avg", (1, 3, 7, 21), (3, 2), stride=(1, 1)),
     case("avg_2x2", "avg", (2, 3, 8, 10)),
     case("avg_3x3_s2_pad_cip", "avg", (1, 4, 17, 15), (3, 3), stride=(2, 2), pad=(1, 1, 1, 1)),
     case("avg_3x3_s2_pad_nocip", "avg", (1, 4, 17, 15), (3, 3), stride=(2, 2),
