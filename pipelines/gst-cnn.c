@@ -81,6 +81,26 @@ char *gst_cnn_exe_dir(void)
     return dir;
 }
 
+/* Run from a build tree (build/pipelines/gst-cnn), use the plugin built next
+ * to it (build/plugins) without the user setting GST_PLUGIN_PATH. */
+static void use_uninstalled_plugin(void)
+{
+    char *exe_dir = gst_cnn_exe_dir();
+    char *plugins = exe_dir ? g_build_filename(exe_dir, "..", "plugins", NULL) : NULL;
+    char *module = plugins ? g_build_filename(plugins, "libgstcnn.so", NULL) : NULL;
+
+    if (module && g_file_test(module, G_FILE_TEST_EXISTS)) {
+        const char *old = g_getenv("GST_PLUGIN_PATH");
+        char *path = old && *old ? g_strjoin(G_SEARCHPATH_SEPARATOR_S, plugins, old, NULL)
+                                 : g_strdup(plugins);
+        g_setenv("GST_PLUGIN_PATH", path, TRUE);
+        g_free(path);
+    }
+    g_free(module);
+    g_free(plugins);
+    g_free(exe_dir);
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -104,6 +124,7 @@ int main(int argc, char **argv)
     for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
         if (!strcmp(cmd, commands[i].name)) {
             /* GST_DEBUG and friends still work through the environment */
+            use_uninstalled_plugin();
             gst_init(NULL, NULL);
             return commands[i].main(argc - 1, argv + 1);
         }

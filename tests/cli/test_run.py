@@ -307,6 +307,17 @@ def test_ready_pipelines(tmp, inputs):
         if name == "edge-frames" and r.get("status") == "ok":
             check_sobel_frames(r["outputs"][0], 8)
             check_thread_share(tmp, inputs)
+            check_uninstalled_plugin(tmp, inputs)
+
+
+def check_uninstalled_plugin(tmp, inputs):
+    """Run from the build tree, gst-cnn finds the plugin built next to it
+    without GST_PLUGIN_PATH."""
+    env = {k: v for k, v in os.environ.items() if k != "GST_PLUGIN_PATH"}
+    p = subprocess.run([GST_CNN, "run", "edge-frames", os.path.join(inputs, "tree.avi"), "-o",
+                        os.path.join(tmp, "uninstalled"), "--max-frames", "2", "-q"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    check("gst-cnn finds build/plugins without GST_PLUGIN_PATH", p.returncode == 0, p.stderr)
 
 
 def check_thread_share(tmp, inputs):
