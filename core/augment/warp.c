@@ -9,6 +9,7 @@
 
 #include "augment_internal.h"
 #include "cnn/threadpool.h"
+#include "kernels.h"
 
 static const char *const warp_interps[] = { "nearest", "bilinear", NULL };
 
@@ -35,6 +36,7 @@ typedef struct warp_job {
     double p[9];
     int bilinear, reflect;
     float fill[CNN_AUGMENT_MAX_CHANNELS];
+    cnn_warp_bilinear_rgb_u8_fn bilinear_rgb;
 } warp_job;
 
 /* The projection of an inverse affine matrix about the image centres
@@ -141,34 +143,35 @@ warp_row_strided(const warp_job *j, int y, int fl, int bilinear, int reflect, in
     }
 }
 
-/* Bilinear affine row of packed 8-bit RGB with fill padding. Pixels whose
- * four taps are inside are interpolated in fixed point with 11-bit weights:
- * each weight is within 2^-12 of torchvision's, the result within 1/8 of a
+/* Bilinear affine row of packed 8-bit RGB with fill padding. Runs of
+ * pixels whose four taps are inside go to the fixed-point kernel: each
+ * 11-bit weight is within 2^-12 of torchvision's, the result within 1/8 of a
  * grey level before rounding, so within one after. Others: warp_pixel. */
 static void warp_row_rgb_u8_affine(const warp_job *j, int y)
 {
     const aug_image *in = j->in;
-    ptrdiff_t ir = in->row;
     const double *p = j->p;
     double rx = p[1] * y + p[2], ry = p[4] * y + p[5];
     float last_x = (float)(in->w - 1), last_y = (float)(in->h - 1);
     uint8_t *d = aug_at(j->out, 0, y, 0);
-    for (int x = 0; x < j->out->w; x++, d += 3) {
-        float ix = (float)(p[0] * x + rx), iy = (float)(p[3] * x + ry);
-        if (!(ix >= 0.0f && ix < last_x && iy >= 0.0f && iy < last_y)) {
-            warp_pixel(j, ix, iy, d, 0, 1, 0, 3, 3, 1, 1);
+    int x = 0, w = j->out->w;
+#define INSIDE(x)                                                                      \
+    (ix = (float)(p[0] * (double)(x) + rx), iy = (float)(p[3] * (double)(x) + ry),     \
+     ix >= 0.0f && ix < last_x && iy >= 0.0f && iy < last_y)
+    while (x < w) {
+        float ix, iy;
+        if (!INSIDE(x)) {
+            warp_pixel(j, ix, iy, d + 3 * x, 0, 1, 0, 3, 3, 1, 1);
+            x++;
             continue;
         }
-        int x0 = (int)ix, y0 = (int)iy; /* non-negative: truncation floors */
-        int wx = (int)((ix - (float)x0) * 2048.0f + 0.5f);
-        int wy = (int)((iy - (float)y0) * 2048.0f + 0.5f);
-        const uint8_t *q = in->data + y0 * ir + x0 * 3, *r = q + ir;
-        for (int c = 0; c < 3; c++) {
-            int top = q[c] * 2048 + (q[c + 3] - q[c]) * wx;
-            int bottom = r[c] * 2048 + (r[c + 3] - r[c]) * wx;
-            d[c] = (uint8_t)((top * 2048 + (bottom - top) * wy + (1 << 21)) >> 22);
-        }
+        int end = x + 1;
+        while (end < w && INSIDE(end))
+            end++;
+        j->bilinear_rgb(in->data, in->row, rx, p[0], ry, p[3], x, d + 3 * x, end - x);
+        x = end;
     }
+#undef INSIDE
 }
 
 static inline __attribute__((always_inline)) void warp_row(const warp_job *j, int y, int fl,
@@ -213,9 +216,13 @@ static void warp(cnn_context *ctx, const aug_step *s, const double p[9], const a
     int interp = aug_param_index(s->kind, "interp"), fill = aug_param_index(s->kind, "fill");
     int border = aug_param_index(s->kind, "border");
     warp_job j = { in, out, { 0 }, (int)s->v[interp][0] == 1,
-                   (int)s->v[border][0] == BORDER_REFLECT, { 0 } };
+                   (int)s->v[border][0] == BORDER_REFLECT, { 0 }, NULL };
     memcpy(j.p, p, sizeof j.p);
     aug_fill_values(s, fill, out, j.fill);
+    /* The SIMD kernels gather through 32-bit offsets. */
+    j.bilinear_rgb = ctx && (int64_t)in->h * in->row < INT32_MAX
+                         ? cnn_context_kernels(ctx)->warp_bilinear_rgb_u8
+                         : cnn_warp_bilinear_rgb_u8_c;
     aug_parallel(ctx, warp_rows, &j);
 }
 
