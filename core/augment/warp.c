@@ -36,6 +36,7 @@ typedef struct warp_job {
     double p[9];
     int bilinear, reflect;
     float fill[CNN_AUGMENT_MAX_CHANNELS];
+    int rgb_affine; /* 8-bit packed RGB, bilinear, fill padding, affine */
     cnn_warp_bilinear_rgb_u8_fn bilinear_rgb;
 } warp_job;
 
@@ -147,18 +148,17 @@ warp_row_strided(const warp_job *j, int y, int fl, int bilinear, int reflect, in
  * pixels whose four taps are inside go to the fixed-point kernel: each
  * 11-bit weight is within 2^-12 of torchvision's, the result within 1/8 of a
  * grey level before rounding, so within one after. Others: warp_pixel. */
-static void warp_row_rgb_u8_affine(const warp_job *j, int y)
+static void warp_row_rgb_u8_affine(const warp_job *j, int y, int x, int end_x)
 {
     const aug_image *in = j->in;
     const double *p = j->p;
     double rx = p[1] * y + p[2], ry = p[4] * y + p[5];
     float last_x = (float)(in->w - 1), last_y = (float)(in->h - 1);
     uint8_t *d = aug_at(j->out, 0, y, 0);
-    int x = 0, w = j->out->w;
 #define INSIDE(x)                                                                      \
     (ix = (float)(p[0] * (double)(x) + rx), iy = (float)(p[3] * (double)(x) + ry),     \
      ix >= 0.0f && ix < last_x && iy >= 0.0f && iy < last_y)
-    while (x < w) {
+    while (x < end_x) {
         float ix, iy;
         if (!INSIDE(x)) {
             warp_pixel(j, ix, iy, d + 3 * x, 0, 1, 0, 3, 3, 1, 1);
@@ -166,7 +166,7 @@ static void warp_row_rgb_u8_affine(const warp_job *j, int y)
             continue;
         }
         int end = x + 1;
-        while (end < w && INSIDE(end))
+        while (end < end_x && INSIDE(end))
             end++;
         j->bilinear_rgb(in->data, in->row, rx, p[0], ry, p[3], x, d + 3 * x, end - x);
         x = end;
@@ -178,11 +178,8 @@ static inline __attribute__((always_inline)) void warp_row(const warp_job *j, in
                                                            int bilinear, int reflect)
 {
     const aug_image *in = j->in, *out = j->out;
-    int rgb = !fl && out->c == 3 && in->pix == 3 && in->plane == 1 && out->pix == 3 &&
-              out->plane == 1;
-    if (rgb && bilinear && !reflect && j->p[6] == 0.0 && j->p[7] == 0.0)
-        warp_row_rgb_u8_affine(j, y);
-    else if (rgb)
+    if (!fl && out->c == 3 && in->pix == 3 && in->plane == 1 && out->pix == 3 &&
+        out->plane == 1)
         warp_row_strided(j, y, 0, bilinear, reflect, 3, 3, 1, 3, 1);
     else
         warp_row_strided(j, y, fl, bilinear, reflect, out->c, in->pix, in->plane, out->pix,
@@ -194,6 +191,14 @@ static void warp_rows(void *arg, int ith, int nth)
     const warp_job *j = arg;
     int y0, y1, fl = j->in->is_float;
     cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    if (j->rgb_affine) {
+        /* Columns of 256 pixels: the input lines under consecutive rows
+         * stay in cache whatever the angle. */
+        for (int x = 0; x < j->out->w; x += 256)
+            for (int y = y0; y < y1; y++)
+                warp_row_rgb_u8_affine(j, y, x, x + 256 < j->out->w ? x + 256 : j->out->w);
+        return;
+    }
     for (int y = y0; y < y1; y++) {
         if (!j->bilinear)
             warp_row(j, y, fl, 0, j->reflect);
@@ -216,9 +221,12 @@ static void warp(cnn_context *ctx, const aug_step *s, const double p[9], const a
     int interp = aug_param_index(s->kind, "interp"), fill = aug_param_index(s->kind, "fill");
     int border = aug_param_index(s->kind, "border");
     warp_job j = { in, out, { 0 }, (int)s->v[interp][0] == 1,
-                   (int)s->v[border][0] == BORDER_REFLECT, { 0 }, NULL };
+                   (int)s->v[border][0] == BORDER_REFLECT, { 0 }, 0, NULL };
     memcpy(j.p, p, sizeof j.p);
     aug_fill_values(s, fill, out, j.fill);
+    j.rgb_affine = j.bilinear && !j.reflect && p[6] == 0.0 && p[7] == 0.0 && !in->is_float &&
+                   out->c == 3 && in->pix == 3 && in->plane == 1 && out->pix == 3 &&
+                   out->plane == 1;
     /* The SIMD kernels gather through 32-bit offsets. */
     j.bilinear_rgb = ctx && (int64_t)in->h * in->row < INT32_MAX
                          ? cnn_context_kernels(ctx)->warp_bilinear_rgb_u8
