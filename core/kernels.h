@@ -380,6 +380,8 @@ void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float
                                uint8_t *d, int n);
 void cnn_warp_bilinear_rgb_u8_avx2(const uint8_t *s, ptrdiff_t stride, double ox, double dx,
                                    double oy, double dy, int x, uint8_t *d, int n);
+void cnn_warp_bilinear_rgb_u8_avx512(const uint8_t *s, ptrdiff_t stride, double ox, double dx,
+                                     double oy, double dy, int x, uint8_t *d, int n);
 void cnn_blend_u8_avx2(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
