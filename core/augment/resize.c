@@ -287,10 +287,7 @@ static int shrink_rgb(cnn_context *ctx, const aug_image *box, const aug_image *o
     float last_y = (float)shrink_row_y(&j, out->h - 1);
     if (!(last_x < (float)(box->w - 1) && last_y < (float)(box->h - 1)))
         return 0;
-    /* The SIMD kernels gather through 32-bit offsets. */
-    j.bilinear_rgb = ctx && (int64_t)box->h * box->row < INT32_MAX
-                         ? cnn_context_kernels(ctx)->warp_bilinear_rgb_u8
-                         : cnn_warp_bilinear_rgb_u8_c;
+    j.bilinear_rgb = aug_bilinear_rgb_kernel(ctx, box);
     aug_parallel(ctx, shrink_rows, &j);
     return 1;
 }

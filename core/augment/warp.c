@@ -211,6 +211,13 @@ static void warp_rows(void *arg, int ith, int nth)
     }
 }
 
+cnn_warp_bilinear_rgb_u8_fn aug_bilinear_rgb_kernel(cnn_context *ctx, const aug_image *in)
+{
+    int64_t span = (int64_t)in->h * (in->row < 0 ? -in->row : in->row);
+    return ctx && span < INT32_MAX ? cnn_context_kernels(ctx)->warp_bilinear_rgb_u8
+                                   : cnn_warp_bilinear_rgb_u8_c;
+}
+
 enum { BORDER_FILL, BORDER_REFLECT };
 static const char *const borders[] = { "fill", "reflect", NULL };
 
@@ -227,10 +234,7 @@ static void warp(cnn_context *ctx, const aug_step *s, const double p[9], const a
     j.rgb_affine = j.bilinear && !j.reflect && p[6] == 0.0 && p[7] == 0.0 && !in->is_float &&
                    out->c == 3 && in->pix == 3 && in->plane == 1 && out->pix == 3 &&
                    out->plane == 1;
-    /* The SIMD kernels gather through 32-bit offsets. */
-    j.bilinear_rgb = ctx && (int64_t)in->h * in->row < INT32_MAX
-                         ? cnn_context_kernels(ctx)->warp_bilinear_rgb_u8
-                         : cnn_warp_bilinear_rgb_u8_c;
+    j.bilinear_rgb = aug_bilinear_rgb_kernel(ctx, in);
     aug_parallel(ctx, warp_rows, &j);
 }
 
