@@ -152,6 +152,15 @@ typedef void (*cnn_blend_u8_fn)(const uint8_t *s, uint8_t *d, int n, float a, fl
 typedef void (*cnn_resample2_row_u8_fn)(const float *row, const int32_t *idx, const float *wt,
                                         uint8_t *d, int n);
 
+/* Bilinear samples of packed 8-bit RGB along a line (ops/resample.c): output
+ * pixel i of d samples s at ix = (float)(dx (x + i) + ox), iy likewise with
+ * dy and oy, all four taps inside the frame (0 <= ix < w - 1, same for iy)
+ * and every offset below 2^31; fixed point with 11-bit weights (the
+ * fraction times 2048 plus 0.5, truncated), rounded half up. */
+typedef void (*cnn_warp_bilinear_rgb_u8_fn)(const uint8_t *s, ptrdiff_t stride, double ox,
+                                            double dx, double oy, double dy, int x, uint8_t *d,
+                                            int n);
+
 /* GEMM micro-kernel: C[m x n] = alpha * A B + beta * C (beta 0: C not read)
  * for m <= gemm_mr, n <= gemm_nr; a is packed k-major (gemm_mr values per k,
  * zero padded), b likewise (gemm_nr values per k). */
@@ -252,6 +261,7 @@ struct cnn_kernels {
     cnn_flip_rgb_u8_fn flip_rgb_u8;
     cnn_blend_u8_fn blend_u8;
     cnn_resample2_row_u8_fn resample2_row_u8;
+    cnn_warp_bilinear_rgb_u8_fn warp_bilinear_rgb_u8;
 };
 
 typedef struct cnn_kernels cnn_kernels;
@@ -325,6 +335,8 @@ void cnn_normals_c(float *out, size_t n_blocks, uint64_t seed, uint64_t purpose,
                    uint64_t first_block);
 void cnn_resample2_row_u8_c(const float *row, const int32_t *idx, const float *wt, uint8_t *d,
                             int n);
+void cnn_warp_bilinear_rgb_u8_c(const uint8_t *s, ptrdiff_t stride, double ox, double dx,
+                                double oy, double dy, int x, uint8_t *d, int n);
 void cnn_blend_u8_c(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_c(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);
@@ -366,6 +378,10 @@ void cnn_normals_avx2(float *out, size_t n_blocks, uint64_t seed, uint64_t purpo
                       uint64_t first_block);
 void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float *wt,
                                uint8_t *d, int n);
+void cnn_warp_bilinear_rgb_u8_avx2(const uint8_t *s, ptrdiff_t stride, double ox, double dx,
+                                   double oy, double dy, int x, uint8_t *d, int n);
+void cnn_warp_bilinear_rgb_u8_avx512(const uint8_t *s, ptrdiff_t stride, double ox, double dx,
+                                     double oy, double dy, int x, uint8_t *d, int n);
 void cnn_blend_u8_avx2(const uint8_t *s, uint8_t *d, int n, float a, float b);
 void cnn_flip_rgb_u8_avx2(const uint8_t *s, uint8_t *d, int w);
 void cnn_gray_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, int out_channels);

@@ -10,6 +10,7 @@
 #include "cnn/augment.h"
 #include "cnn/rng.h"
 #include "cnn/status.h"
+#include "kernels.h"
 
 #define AUG_MAX_PARAMS 8
 #define AUG_MAX_NUMS 4
@@ -253,6 +254,11 @@ size_t aug_remap_scratch(const aug_step *s, aug_shape in, aug_shape out, int n_t
  * interpolation (torch's nearest_idx); parts outside the input are filled. */
 void aug_box_remap(cnn_context *ctx, const aug_image *in, const aug_image *out, int bx, int by,
                    int bw, int bh, const float *fill, void *scratch);
+
+/* The bilinear packed RGB line kernel for frame in (warp.c): the context's,
+ * or C's when the frame spans 2 GiB (the SIMD ones gather through 32-bit
+ * offsets) or there is no context. */
+cnn_warp_bilinear_rgb_u8_fn aug_bilinear_rgb_kernel(cnn_context *ctx, const aug_image *in);
 
 /* The transforms, by file. */
 extern const aug_kind aug_flip_h, aug_flip_v, aug_crop, aug_center_crop, aug_pad;

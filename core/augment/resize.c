@@ -4,7 +4,9 @@
  * frames like torchvision's _cast_squeeze_out; nearest through geometry.c's
  * remap. Separable: input rows are interpolated horizontally once and kept
  * while output rows need them, or, downscaling rows of contiguous elements,
- * blended vertically first. resized-crop is a resize of a drawn box. */
+ * blended vertically first; bilinear shrinking of packed 8-bit RGB goes
+ * through the warps' fixed-point line kernel instead. resized-crop is a
+ * resize of a drawn box. */
 #include <math.h>
 #include <string.h>
 
@@ -247,6 +249,49 @@ static size_t resize_scratch_bytes(int interp, aug_shape in, aug_shape out, int 
            sizeof(float) * resize_row_floats((int)taps, in, out) * (size_t)n_threads;
 }
 
+/* Bilinear shrinking of packed 8-bit RGB in both directions: every output
+ * pixel's four taps are inside, so each row is a line of the warps'
+ * fixed-point kernel (ix = sx (x + 0.5) - 0.5, iy constant), within a grey
+ * level of torch (see warp.c). */
+typedef struct shrink_job {
+    const aug_image *in, *out;
+    double sx, sy;
+    cnn_warp_bilinear_rgb_u8_fn bilinear_rgb;
+} shrink_job;
+
+static double shrink_row_y(const shrink_job *j, int y)
+{
+    return j->sy * ((double)y + 0.5) - 0.5;
+}
+
+static void shrink_rows(void *arg, int ith, int nth)
+{
+    const shrink_job *j = arg;
+    int y0, y1;
+    cnn_split_range(j->out->h, ith, nth, &y0, &y1);
+    for (int y = y0; y < y1; y++)
+        j->bilinear_rgb(j->in->data, j->in->row, 0.5 * j->sx - 0.5, j->sx, shrink_row_y(j, y),
+                        0.0, 0, aug_at(j->out, 0, y, 0), j->out->w);
+}
+
+/* Shrink through the kernel when the box and output are packed 8-bit RGB
+ * and the last samples (as the kernel rounds them) have both taps inside;
+ * 0 when not applicable. */
+static int shrink_rgb(cnn_context *ctx, const aug_image *box, const aug_image *out)
+{
+    if (box->is_float || out->c != 3 || box->pix != 3 || box->plane != 1 || out->pix != 3 ||
+        out->plane != 1 || box->w <= out->w || box->h <= out->h)
+        return 0;
+    shrink_job j = { box, out, (double)box->w / out->w, (double)box->h / out->h, NULL };
+    float last_x = (float)(j.sx * (out->w - 1) + (0.5 * j.sx - 0.5));
+    float last_y = (float)shrink_row_y(&j, out->h - 1);
+    if (!(last_x < (float)(box->w - 1) && last_y < (float)(box->h - 1)))
+        return 0;
+    j.bilinear_rgb = aug_bilinear_rgb_kernel(ctx, box);
+    aug_parallel(ctx, shrink_rows, &j);
+    return 1;
+}
+
 /* Resize the box (bx, by, bw, bh), inside the input, to the output size. */
 static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const aug_image *out,
                        int bx, int by, int bw, int bh, void *scratch)
@@ -259,6 +304,8 @@ static void resize_box(cnn_context *ctx, int interp, const aug_image *in, const 
     aug_image box = *in, fo = *out;
     box.data = aug_at(in, 0, by, bx);
     box.w = bw, box.h = bh;
+    if (interp == INTERP_BILINEAR && shrink_rgb(ctx, &box, out))
+        return;
     int taps = interp == INTERP_BICUBIC ? 4 : 2, c = out->c, ow = out->w;
     size_t row = (size_t)ow * c;
     ptrdiff_t es = in->is_float ? 4 : 1;

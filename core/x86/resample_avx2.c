@@ -1,6 +1,7 @@
 /* Two-tap resampling of a float row into 8-bit values, AVX2: 8 outputs per
  * step from two gathers, the arithmetic of cnn_resample2_row_u8_c (cvtps
- * rounds half to even; the packs saturate). */
+ * rounds half to even; the packs saturate). Bilinear samples of packed RGB
+ * along a line: 8 pixels per step (warp_template.h). */
 #include <immintrin.h>
 
 #include "kernels.h"
@@ -33,3 +34,17 @@ void cnn_resample2_row_u8_avx2(const float *row, const int32_t *idx, const float
     }
     cnn_resample2_row_u8_c(row, idx + 2 * x, wt + 2 * x, d + x, n - x);
 }
+
+#include "vec_avx2.h"
+
+/* 12 bytes from each 128-bit lane: 16 then 8 and 4 (lane 0's last 4 are
+ * overwritten). */
+static inline void store_pixels(uint8_t *d, __m256i px)
+{
+    _mm_storeu_si128((__m128i *)d, _mm256_castsi256_si128(px));
+    __m128i hi = _mm256_extracti128_si256(px, 1);
+    _mm_storel_epi64((__m128i *)(d + 12), hi);
+    _mm_storeu_si32(d + 20, _mm_srli_si128(hi, 8));
+}
+
+#include "warp_template.h"

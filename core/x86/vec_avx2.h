@@ -33,6 +33,30 @@
 #define veci_unpackhi32(a, b) _mm256_unpackhi_epi32(a, b)
 #define veci_unpacklo64(a, b) _mm256_unpacklo_epi64(a, b)
 #define veci_unpackhi64(a, b) _mm256_unpackhi_epi64(a, b)
+#define VECI_IOTA _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
+#define veci_to_float(a) _mm256_cvtepi32_ps(a)
+#define vec_trunc_int(a) _mm256_cvttps_epi32(a)
+#define veci_bcast128(a) _mm256_broadcastsi128_si256(a)
+#define veci_shuffle8(a, b) _mm256_shuffle_epi8(a, b)
+#define veci_or(a, b) _mm256_or_si256(a, b)
+#define veci_madd16(a, b) _mm256_madd_epi16(a, b)
+#define veci_sub(a, b) _mm256_sub_epi32(a, b)
+#define veci_mullo(a, b) _mm256_mullo_epi32(a, b)
+#define veci_slli(a, n) _mm256_slli_epi32(a, n)
+#define veci_srai(a, n) _mm256_srai_epi32(a, n)
+#define veci_packus32(a, b) _mm256_packus_epi32(a, b)
+#define veci_packus16(a, b) _mm256_packus_epi16(a, b)
+#define veci_zero() _mm256_setzero_si256()
+/* 32-bit words at byte offsets off from p */
+#define veci_gather_bytes(p, off) _mm256_i32gather_epi32((const int *)(p), off, 1)
+/* 4 doubles: the low and high int32 halves, the float vector of two */
+#define VECD __m256d
+#define vecd_set1(x) _mm256_set1_pd(x)
+#define vecd_add(a, b) _mm256_add_pd(a, b)
+#define vecd_mul(a, b) _mm256_mul_pd(a, b)
+#define vecd_from_int_lo(a) _mm256_cvtepi32_pd(_mm256_castsi256_si128(a))
+#define vecd_from_int_hi(a) _mm256_cvtepi32_pd(_mm256_extracti128_si256(a, 1))
+#define vec_from_doubles(lo, hi) _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo))
 
 static inline float vec_hsum(__m256 v)
 {

@@ -32,5 +32,30 @@
 #define veci_unpackhi32(a, b) _mm512_unpackhi_epi32(a, b)
 #define veci_unpacklo64(a, b) _mm512_unpacklo_epi64(a, b)
 #define veci_unpackhi64(a, b) _mm512_unpackhi_epi64(a, b)
+#define VECI_IOTA _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+#define veci_to_float(a) _mm512_cvtepi32_ps(a)
+#define vec_trunc_int(a) _mm512_cvttps_epi32(a)
+#define veci_bcast128(a) _mm512_broadcast_i32x4(a)
+#define veci_shuffle8(a, b) _mm512_shuffle_epi8(a, b)
+#define veci_or(a, b) _mm512_or_si512(a, b)
+#define veci_madd16(a, b) _mm512_madd_epi16(a, b)
+#define veci_sub(a, b) _mm512_sub_epi32(a, b)
+#define veci_mullo(a, b) _mm512_mullo_epi32(a, b)
+#define veci_slli(a, n) _mm512_slli_epi32(a, n)
+#define veci_srai(a, n) _mm512_srai_epi32(a, n)
+#define veci_packus32(a, b) _mm512_packus_epi32(a, b)
+#define veci_packus16(a, b) _mm512_packus_epi16(a, b)
+#define veci_zero() _mm512_setzero_si512()
+/* 32-bit words at byte offsets off from p */
+#define veci_gather_bytes(p, off) _mm512_i32gather_epi32(off, p, 1)
+/* 8 doubles: the low and high int32 halves, the float vector of two */
+#define VECD __m512d
+#define vecd_set1(x) _mm512_set1_pd(x)
+#define vecd_add(a, b) _mm512_add_pd(a, b)
+#define vecd_mul(a, b) _mm512_mul_pd(a, b)
+#define vecd_from_int_lo(a) _mm512_cvtepi32_pd(_mm512_castsi512_si256(a))
+#define vecd_from_int_hi(a) _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(a, 1))
+#define vec_from_doubles(lo, hi)                                                        \
+    _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1)
 
 #endif

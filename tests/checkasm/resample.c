@@ -1,6 +1,9 @@
 /* checkasm family resample: two-tap resampling of a float row must equal
  * C's for every output count up to 60 (tails after the 8-value steps),
- * values that round half-way, saturate below 0 and above 255. */
+ * values that round half-way, saturate below 0 and above 255. Bilinear
+ * samples of packed RGB along random lines inside a padded frame (and
+ * lines on whole pixels, weights 0) must equal C's for every count up to
+ * 40, without writing past the span. */
 #include <string.h>
 
 #include "checkasm.h"
@@ -35,7 +38,45 @@ static void check_resample2_row_u8(void)
     }
 }
 
+/* A coordinate in [0.001, size - 1.001]. */
+static double inside_coordinate(int size)
+{
+    return 0.001 + (size - 1.002) * checkasm_rand_range(0, 1000000) * 1e-6;
+}
+
+static void check_warp_bilinear_rgb_u8(void)
+{
+    cnn_warp_bilinear_rgb_u8_fn fn = checkasm_cur()->warp_bilinear_rgb_u8;
+    cnn_warp_bilinear_rgb_u8_fn ref = checkasm_ref()->warp_bilinear_rgb_u8;
+    if (!checkasm_func_new("warp_bilinear_rgb_u8", (void (*)(void))fn, (void (*)(void))ref))
+        return;
+    enum { W = 37, H = 29, STRIDE = 3 * W + 5, N = 40 };
+    static uint8_t frame[H * STRIDE];
+    uint8_t want[3 * N + 1], got[3 * N + 1];
+    for (int i = 0; i < H * STRIDE; i++)
+        frame[i] = (uint8_t)checkasm_rand_range(0, 255);
+    for (int n = 0; n <= N; n++) {
+        int x = checkasm_rand_range(0, 50);
+        double x0 = inside_coordinate(W), y0 = inside_coordinate(H);
+        double x1 = inside_coordinate(W), y1 = inside_coordinate(H);
+        double dx = (x1 - x0) / (n > 1 ? n - 1 : 1), dy = (y1 - y0) / (n > 1 ? n - 1 : 1);
+        if (n % 5 == 0) { /* down a column of whole pixels (in place past H - 1) */
+            x0 = checkasm_rand_range(0, W - 2), y0 = 0;
+            dx = 0, dy = n <= H - 1;
+        }
+        double ox = x0 - dx * x, oy = y0 - dy * x;
+        want[3 * n] = got[3 * n] = 0xAB;
+        ref(frame, STRIDE, ox, dx, oy, dy, x, want, n);
+        fn(frame, STRIDE, ox, dx, oy, dy, x, got, n);
+        if (memcmp(got, want, 3 * (size_t)n))
+            checkasm_fail("n %d: differs from C", n);
+        if (got[3 * n] != 0xAB)
+            checkasm_fail("n %d: wrote past the span", n);
+    }
+}
+
 void checkasm_check_resample(void)
 {
     check_resample2_row_u8();
+    check_warp_bilinear_rgb_u8();
 }

@@ -252,6 +252,8 @@ static const char *const thread_chains[] = {
     "equalize ; autocontrast ; channel-shuffle ; rotate degrees=40 interp=nearest ; "
     "resize size=90,60 fit=letterbox interp=area ; pad amount=3 mode=symmetric ; "
     "crop size=80,50 ; flip-v p=1 ; solarize ; posterize bits=5 ; grayscale channels=1",
+    /* the fixed-point warp kernel: an affine warp and bilinear shrinking */
+    "rotate degrees=-30,30 ; resize size=101,53 ; resized-crop size=40,30 scale=0.3,1",
 };
 
 START_TEST(threads_do_not_change_pixels)
@@ -676,7 +678,7 @@ int main(void)
     tcase_add_test(tc, parse_errors_name_transform_and_parameter);
     tcase_add_test(tc, draw_is_a_function_of_the_key);
     tcase_add_test(tc, draw_ranges_and_probability);
-    tcase_add_loop_test(tc, threads_do_not_change_pixels, 0, 4);
+    tcase_add_loop_test(tc, threads_do_not_change_pixels, 0, 6);
     tcase_add_test(tc, chain_shared_by_threads);
     tcase_add_test(tc, packed_and_planar_agree);
     tcase_add_test(tc, small_cases_by_hand);
