@@ -30,6 +30,8 @@ typedef struct cnn_conv2d_kernel_args {
     float *dst;          /* cout planes of out_h x out_w */
     int cout, out_h, out_w;
     int kh, kw, stride_h, stride_w, dil_h, dil_w;
+    int clamp; /* store outputs clamped to [clamp_min, clamp_max], NaN passing */
+    float clamp_min, clamp_max;
 } cnn_conv2d_kernel_args;
 
 /* Compute output channels [oc0, oc1) and rows [oy0, oy1). */

@@ -180,7 +180,17 @@ static cnn_status conv_run(cnn_context *ctx, cnn_graph_node *n, void *workspace)
     } else {
         cnn_tensor x = as_4d(&n->in[0]->t), w = as_4d(&n->in[1]->t), y = as_4d(&n->out[0]->t);
         const cnn_tensor *b = n->n_in > 2 && n->in[2] ? &n->in[2]->t : NULL;
-        st = cnn_conv2d_forward(ctx, &p->conv, &x, &w, b, &y, workspace);
+        /* relu6 is applied in the kernels' stores, not in a second sweep
+         * (a 3-D convolution sums several 2-D ones, so it cannot). */
+        cnn_conv2d_params c = p->conv;
+        if (p->has_act && p->act == CNN_ACT_RELU6) {
+            c.clamp = 1;
+            c.clamp_min = 0.0f;
+            c.clamp_max = 6.0f;
+        }
+        st = cnn_conv2d_forward(ctx, &c, &x, &w, b, &y, workspace);
+        if (c.clamp)
+            return st;
     }
     if (st == CNN_OK && p->has_act) {
         cnn_tensor y = n->out[0]->t;

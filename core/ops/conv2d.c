@@ -266,6 +266,10 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
                         }
                     }
                 }
+                if (a->clamp)
+                    sum = sum < a->clamp_min ? a->clamp_min
+                          : sum > a->clamp_max ? a->clamp_max
+                                               : sum;
                 out[ox] = sum;
             }
         }
@@ -313,6 +317,7 @@ static void conv_tasks(void *arg, int ith, int nth)
             .kh = p->kernel_h, .kw = p->kernel_w,
             .stride_h = p->stride_h, .stride_w = p->stride_w,
             .dil_h = p->dilation_h, .dil_w = p->dilation_w,
+            .clamp = p->clamp, .clamp_min = p->clamp_min, .clamp_max = p->clamp_max,
         };
         a.src_row = b->row_len;
         a.src_phase = b->phase;

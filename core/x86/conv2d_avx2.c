@@ -17,6 +17,8 @@
 #define vec_storeu(p, v) _mm256_storeu_ps(p, v)
 #define vec_load_mask(p, m) _mm256_maskload_ps(p, m)
 #define vec_store_mask(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define vec_max(a, b) _mm256_max_ps(a, b)
+#define vec_min(a, b) _mm256_min_ps(a, b)
 #define OCB 4
 #define DWR 4
 #define XVB 2

@@ -15,6 +15,8 @@
 #define vec_storeu(p, v) _mm512_storeu_ps(p, v)
 #define vec_load_mask(p, m) _mm512_maskz_loadu_ps(m, p)
 #define vec_store_mask(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define vec_max(a, b) _mm512_max_ps(a, b)
+#define vec_min(a, b) _mm512_min_ps(a, b)
 #define OCB 8
 #define DWR 4
 #define XVB 3

@@ -3,7 +3,8 @@
  *   VEC, VLEN          vector type and floats per vector
  *   MASK, vec_mask(n)  lane mask type, mask of the first n lanes (1..VLEN)
  *   vec_zero(), vec_set1(x), vec_bcast(p), vec_loadu(p), vec_fmadd(a, b, c),
- *   vec_storeu(p, v), vec_load_mask(p, m), vec_store_mask(p, m, v)
+ *   vec_storeu(p, v), vec_load_mask(p, m), vec_store_mask(p, m, v),
+ *   vec_max(a, b), vec_min(a, b)  b when either is NaN (x86 maxps/minps)
  *   OCB                output channels held in registers (a power of two)
  *   DWR                depthwise: output rows held in registers (a power of two)
  *   XVB                vectors of output columns held in registers
@@ -18,11 +19,20 @@
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
-/* Store n rows of nv accumulators, row i at out + i * step; with tail set,
- * the last vector holds only the lanes of `last`. */
-static ALWAYS_INLINE void store_block(VEC acc[][XVB], int n, int nv, int tail, MASK last,
-                                      float *out, size_t step)
+/* Store n rows of nv accumulators, row i at out + i * step, clamped when
+ * a->clamp is set (the fused relu6: no second sweep over the output); with
+ * tail set, the last vector holds only the lanes of `last`. */
+static ALWAYS_INLINE void store_block(const cnn_conv2d_kernel_args *a, VEC acc[][XVB], int n,
+                                      int nv, int tail, MASK last, float *out, size_t step)
 {
+    if (a->clamp) {
+        VEC lo = vec_set1(a->clamp_min), hi = vec_set1(a->clamp_max);
+#pragma GCC unroll 16
+        for (int i = 0; i < n; i++)
+#pragma GCC unroll 8
+            for (int v = 0; v < nv; v++)
+                acc[i][v] = vec_min(hi, vec_max(lo, acc[i][v]));
+    }
 #pragma GCC unroll 16
     for (int i = 0; i < n; i++, out += step) {
 #pragma GCC unroll 8
@@ -92,7 +102,7 @@ static ALWAYS_INLINE void chan_block(const cnn_conv2d_kernel_args *a, int oc, in
         }
     }
     size_t plane = (size_t)a->out_h * a->out_w;
-    store_block(acc, noc, nv, tail, last, a->dst + oc * plane + (size_t)oy * a->out_w + x,
+    store_block(a, acc, noc, nv, tail, last, a->dst + oc * plane + (size_t)oy * a->out_w + x,
                 plane);
 }
 
@@ -138,7 +148,7 @@ static ALWAYS_INLINE void dw_block(const cnn_conv2d_kernel_args *a, int oc, int 
             next_column(&q, &r, dq, dr, a->stride_w);
         }
     }
-    store_block(acc, nr, nv, tail, last,
+    store_block(a, acc, nr, nv, tail, last,
                 a->dst + (size_t)oc * a->out_h * a->out_w + (size_t)oy * a->out_w + x,
                 a->out_w);
 }

@@ -33,6 +33,11 @@ static void case_init(conv_case *c, int cin, int cout, int out_h, int out_w)
     a->stride_w = checkasm_rand_range(1, 3);
     a->dil_h = checkasm_rand_range(1, 2);
     a->dil_w = checkasm_rand_range(1, 3);
+    /* half the cases clamp the stores (the fused relu6) to about the
+     * spread of the outputs, so both bounds bite */
+    a->clamp = checkasm_rand_range(0, 1);
+    a->clamp_min = -0.5f * (float)checkasm_rand_range(0, 2);
+    a->clamp_max = 0.5f * (float)checkasm_rand_range(1, 4);
     int rows = (out_h - 1) * a->stride_h + (a->kh - 1) * a->dil_h + 1;
     int cols = (out_w - 1) * a->stride_w + (a->kw - 1) * a->dil_w + 1;
     a->src_phase = (size_t)(cols + a->stride_w - 1) / a->stride_w + checkasm_rand_range(0, 3);
@@ -86,6 +91,7 @@ static void abs_sums(const conv_case *c, float *dst, int oc0, int oc1, int oy0, 
     m.a.weight = weight;
     m.a.bias = bias;
     m.a.dst = dst;
+    m.a.clamp = 0;
     cnn_conv2d_kernel_c(&m.a, oc0, oc1, oy0, oy1);
     free(src);
     free(weight);
@@ -113,9 +119,11 @@ static void check_case(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref, conv_c
     const cnn_conv2d_kernel_args *a = &c->a;
     char shape[160];
     snprintf(shape, sizeof shape,
-             "cin %d cout %d out %dx%d k %dx%d s %dx%d d %dx%d bias %d oc [%d,%d) oy [%d,%d)",
+             "cin %d cout %d out %dx%d k %dx%d s %dx%d d %dx%d bias %d clamp %d [%g,%g] "
+             "oc [%d,%d) oy [%d,%d)",
              a->cin, cout, ow, oh, a->kw, a->kh, a->stride_w, a->stride_h, a->dil_w,
-             a->dil_h, a->bias != NULL, oc0, oc1, oy0, oy1);
+             a->dil_h, a->bias != NULL, a->clamp, a->clamp_min, a->clamp_max, oc0, oc1, oy0,
+             oy1);
     if (!checkasm_guards_intact(got, c->dst_len))
         checkasm_fail("%s: wrote outside the output", shape);
     for (int oc = 0; oc < cout; oc++)

@@ -29,6 +29,10 @@ typedef struct cnn_conv2d_params {
     int pad_top, pad_bottom, pad_left, pad_right;
     int groups;
     cnn_pad_mode pad_mode;
+    /* With clamp set, each output v is stored as v < clamp_min ? clamp_min :
+     * v > clamp_max ? clamp_max : v (NaN passing through; relu6 is 0, 6). */
+    int clamp;
+    float clamp_min, clamp_max;
 } cnn_conv2d_params;
 
 /* Kernel size given, stride 1, dilation 1, no padding, one group, zeros. */
