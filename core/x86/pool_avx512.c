@@ -3,14 +3,10 @@
  * pool_avx2.c); stride-2 columns are gathered in order by a two-source
  * permute, so no lane fix-up is needed for floats, and float rows end in a
  * masked vector rather than in the C reference. */
-#include <immintrin.h>
 #include <math.h>
 
-#include "cnn/pool.h"
-#include "kernels.h"
-#include "pool_x86.h"
-
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#include "vec_avx512.h"
+#include "pool_template.h"
 
 ALWAYS_INLINE void fold16_f32(int mode, __m512 *acc, __mmask16 *nan, __m512 v)
 {
@@ -102,149 +98,6 @@ static void pool2d_f32_avx512(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
         rows16_f32(CNN_POOL_AVG, 1, a, ylo, yhi, xlo, xhi);
     else
         rows16_f32(CNN_POOL_AVG, 0, a, ylo, yhi, xlo, xhi);
-}
-
-ALWAYS_INLINE __m512i minmax64_u8(int mode, __m512i a, __m512i b)
-{
-    return mode == CNN_POOL_MAX ? _mm512_max_epu8(a, b) : _mm512_min_epu8(a, b);
-}
-
-ALWAYS_INLINE __m512i minmax32_u16(int mode, __m512i a, __m512i b)
-{
-    return mode == CNN_POOL_MAX ? _mm512_max_epi16(a, b) : _mm512_min_epi16(a, b);
-}
-
-typedef struct divider512 {
-    __m512i m;
-    __m128i sh1, sh2;
-} divider512;
-
-static inline __m512i divide512(__m512i n, const divider512 *d)
-{
-    __m512i t = _mm512_mulhi_epu16(n, d->m);
-    __m512i q = _mm512_add_epi16(t, _mm512_srl_epi16(_mm512_sub_epi16(n, t), d->sh1));
-    return _mm512_srl_epi16(q, d->sh2);
-}
-
-/* packus interleaves 128-bit lanes of a and b; put the 64-bit halves back
- * in output order. */
-static inline __m512i pack_in_order(__m512i a, __m512i b)
-{
-    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
-    return _mm512_permutexvar_epi64(order, _mm512_packus_epi16(a, b));
-}
-
-/* Outputs [at, at + 64) of the row whose windows start at base; rows fold
- * before columns (integer max, min and sums are exact in any order). */
-ALWAYS_INLINE __m512i window64_u8(int mode, int s2, const uint8_t *base, ptrdiff_t row_step,
-                                  int kh, int kw, const divider512 *div, __m512i half)
-{
-    const __m512i lo8 = _mm512_set1_epi16(0xFF), zero = _mm512_setzero_si512();
-    __m512i a, b;
-    if (mode != CNN_POOL_AVG && !s2) {
-        a = _mm512_loadu_si512(base);
-        for (int ky = 0; ky < kh; ky++)
-            for (int kx = !ky; kx < kw; kx++)
-                a = minmax64_u8(mode, a, _mm512_loadu_si512(base + ky * row_step + kx));
-        return a;
-    }
-    if (mode != CNN_POOL_AVG) {
-        a = b = mode == CNN_POOL_MAX ? zero : lo8;
-        for (int kx = 0; kx < kw; kx += 2) {
-            __m512i v0 = _mm512_loadu_si512(base + kx), v1 = _mm512_loadu_si512(base + kx + 64);
-            for (int ky = 1; ky < kh; ky++) {
-                v0 = minmax64_u8(mode, v0, _mm512_loadu_si512(base + ky * row_step + kx));
-                v1 = minmax64_u8(mode, v1, _mm512_loadu_si512(base + ky * row_step + kx + 64));
-            }
-            a = minmax32_u16(mode, a, _mm512_and_si512(v0, lo8));
-            b = minmax32_u16(mode, b, _mm512_and_si512(v1, lo8));
-            if (kx + 1 < kw) {
-                a = minmax32_u16(mode, a, _mm512_srli_epi16(v0, 8));
-                b = minmax32_u16(mode, b, _mm512_srli_epi16(v1, 8));
-            }
-        }
-        return pack_in_order(a, b);
-    }
-    const __m512i ones = _mm512_set1_epi8(1);
-    a = b = zero;
-    for (int ky = 0; ky < kh; ky++) {
-        const uint8_t *r = base + ky * row_step;
-        if (!s2) {
-            /* 16-bit halves in unpack order; packus restores it */
-            for (int kx = 0; kx < kw; kx++) {
-                __m512i v = _mm512_loadu_si512(r + kx);
-                a = _mm512_add_epi16(a, _mm512_unpacklo_epi8(v, zero));
-                b = _mm512_add_epi16(b, _mm512_unpackhi_epi8(v, zero));
-            }
-            continue;
-        }
-        for (int kx = 0; kx < kw; kx += 2) {
-            __m512i v0 = _mm512_loadu_si512(r + kx), v1 = _mm512_loadu_si512(r + kx + 64);
-            if (kx + 1 < kw) {
-                a = _mm512_add_epi16(a, _mm512_maddubs_epi16(v0, ones));
-                b = _mm512_add_epi16(b, _mm512_maddubs_epi16(v1, ones));
-            } else {
-                a = _mm512_add_epi16(a, _mm512_and_si512(v0, lo8));
-                b = _mm512_add_epi16(b, _mm512_and_si512(v1, lo8));
-            }
-        }
-    }
-    a = _mm512_min_epu16(divide512(_mm512_add_epi16(a, half), div), lo8);
-    b = _mm512_min_epu16(divide512(_mm512_add_epi16(b, half), div), lo8);
-    return s2 ? pack_in_order(a, b) : _mm512_packus_epi16(a, b);
-}
-
-ALWAYS_INLINE void rows64_u8(int mode, int s2, const cnn_pool2d_u8_args *a, int ylo, int yhi,
-                             int xlo, int xhi)
-{
-    const cnn_pool2d_window *w = &a->win;
-    int reach = pool_x86_reach(w->stride_w, w->kw, 64);
-    unsigned d = (unsigned)(w->divisor > 0 ? w->divisor : w->kh * w->kw);
-    pool_x86_divider sd = pool_x86_divider_make(d);
-    divider512 div = { _mm512_set1_epi16((short)sd.m), _mm_cvtsi32_si128(sd.sh1),
-                       _mm_cvtsi32_si128(sd.sh2) };
-    __m512i half = _mm512_set1_epi16((short)(d / 2));
-    ptrdiff_t row_step = w->dil_h * a->src_stride;
-    for (int oy = ylo; oy < yhi; oy++) {
-        const uint8_t *rows = a->src + (oy * w->stride_h - w->pad_top) * a->src_stride;
-        uint8_t *out = a->dst + oy * a->dst_stride;
-        int done = xlo, at;
-        while ((at = pool_x86_vector_at(done, 64, xlo, xhi, w->stride_w, w->pad_left, reach,
-                                        a->src_w)) >= 0) {
-            _mm512_storeu_si512(out + at,
-                                window64_u8(mode, s2, rows + at * w->stride_w - w->pad_left,
-                                            row_step, w->kh, w->kw, &div, half));
-            done = at + 64;
-        }
-        cnn_pool2d_u8_rect_c(a, oy, oy + 1, 0, xlo);
-        cnn_pool2d_u8_rect_c(a, oy, oy + 1, done, a->out_w);
-    }
-}
-
-static void pool2d_u8_avx512(const cnn_pool2d_u8_args *a, int oy0, int oy1)
-{
-    if (!pool_x86_u8_supported(a)) {
-        cnn_pool2d_u8_kernel_c(a, oy0, oy1);
-        return;
-    }
-    int ylo, yhi, xlo, xhi;
-    pool_x86_interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi,
-                      &xlo, &xhi);
-    cnn_pool2d_u8_rect_c(a, oy0, ylo, 0, a->out_w);
-    cnn_pool2d_u8_rect_c(a, yhi, oy1, 0, a->out_w);
-    int s2 = a->win.stride_w == 2;
-    if (a->mode == CNN_POOL_MAX && s2)
-        rows64_u8(CNN_POOL_MAX, 1, a, ylo, yhi, xlo, xhi);
-    else if (a->mode == CNN_POOL_MAX)
-        rows64_u8(CNN_POOL_MAX, 0, a, ylo, yhi, xlo, xhi);
-    else if (a->mode == CNN_POOL_MIN && s2)
-        rows64_u8(CNN_POOL_MIN, 1, a, ylo, yhi, xlo, xhi);
-    else if (a->mode == CNN_POOL_MIN)
-        rows64_u8(CNN_POOL_MIN, 0, a, ylo, yhi, xlo, xhi);
-    else if (s2)
-        rows64_u8(CNN_POOL_AVG, 1, a, ylo, yhi, xlo, xhi);
-    else
-        rows64_u8(CNN_POOL_AVG, 0, a, ylo, yhi, xlo, xhi);
 }
 
 void cnn_pool2d_init_avx512(cnn_kernels *k)

@@ -66,4 +66,29 @@ static inline float vec_hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
+/* 32 bytes as unsigned 8-bit or 16-bit lanes (the pooling template) */
+#define VLEN8 32
+#define veci_loadu8(p) _mm256_loadu_si256((const __m256i *)(p))
+#define veci_storeu8(p, v) _mm256_storeu_si256((__m256i *)(p), v)
+#define veci_set1_8(x) _mm256_set1_epi8((char)(x))
+#define veci_set1_16(x) _mm256_set1_epi16((short)(x))
+#define veci_and(a, b) _mm256_and_si256(a, b)
+#define veci_max_u8(a, b) _mm256_max_epu8(a, b)
+#define veci_min_u8(a, b) _mm256_min_epu8(a, b)
+#define veci_max_i16(a, b) _mm256_max_epi16(a, b)
+#define veci_min_i16(a, b) _mm256_min_epi16(a, b)
+#define veci_min_u16(a, b) _mm256_min_epu16(a, b)
+#define veci_add16(a, b) _mm256_add_epi16(a, b)
+#define veci_sub16(a, b) _mm256_sub_epi16(a, b)
+#define veci_mulhi_u16(a, b) _mm256_mulhi_epu16(a, b)
+#define veci_srli16(a, n) _mm256_srli_epi16(a, n)
+/* shift by the count in the low 64 bits of a __m128i */
+#define veci_srl16(a, n) _mm256_srl_epi16(a, n)
+#define veci_unpacklo8(a, b) _mm256_unpacklo_epi8(a, b)
+#define veci_unpackhi8(a, b) _mm256_unpackhi_epi8(a, b)
+/* adjacent unsigned bytes of a times signed bytes of b, summed in pairs */
+#define veci_maddubs16(a, b) _mm256_maddubs_epi16(a, b)
+/* packus16 interleaves the 128-bit lanes of a and b; this keeps a then b */
+#define veci_packus16_in_order(a, b) _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xD8)
+
 #endif

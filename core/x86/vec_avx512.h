@@ -58,4 +58,28 @@
 #define vec_from_doubles(lo, hi)                                                        \
     _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1)
 
+/* 64 bytes as unsigned 8-bit or 16-bit lanes (the pooling template) */
+#define VLEN8 64
+#define veci_loadu8(p) _mm512_loadu_si512(p)
+#define veci_storeu8(p, v) _mm512_storeu_si512(p, v)
+#define veci_set1_8(x) _mm512_set1_epi8((char)(x))
+#define veci_set1_16(x) _mm512_set1_epi16((short)(x))
+#define veci_and(a, b) _mm512_and_si512(a, b)
+#define veci_max_u8(a, b) _mm512_max_epu8(a, b)
+#define veci_min_u8(a, b) _mm512_min_epu8(a, b)
+#define veci_max_i16(a, b) _mm512_max_epi16(a, b)
+#define veci_min_i16(a, b) _mm512_min_epi16(a, b)
+#define veci_min_u16(a, b) _mm512_min_epu16(a, b)
+#define veci_add16(a, b) _mm512_add_epi16(a, b)
+#define veci_sub16(a, b) _mm512_sub_epi16(a, b)
+#define veci_mulhi_u16(a, b) _mm512_mulhi_epu16(a, b)
+#define veci_srli16(a, n) _mm512_srli_epi16(a, n)
+#define veci_srl16(a, n) _mm512_srl_epi16(a, n)
+#define veci_unpacklo8(a, b) _mm512_unpacklo_epi8(a, b)
+#define veci_unpackhi8(a, b) _mm512_unpackhi_epi8(a, b)
+#define veci_maddubs16(a, b) _mm512_maddubs_epi16(a, b)
+#define veci_packus16_in_order(a, b)                                                    \
+    _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7),                 \
+                             _mm512_packus_epi16(a, b))
+
 #endif
