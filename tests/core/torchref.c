@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,23 @@ void ref_expect_close(const ref_case *c, const char *tensor, const float *got, s
     ck_assert_msg(r <= 1.0, "%s %s at %s: element %zu is %.8g, torch %.8g", c->name, tensor,
                   cnn_cpu_level_name(level), worst, got[worst], want.data[worst]);
     cnn_tensor_release(&want);
+}
+
+void ref_expect_within_terms(const ref_case *c, const char *tensor, const char *mag,
+                             const float *got, double tol, unsigned level)
+{
+    cnn_tensor want, sums;
+    ref_tensor(c, tensor, &want);
+    ref_tensor(c, mag, &sums);
+    for (size_t i = 0; i < cnn_tensor_numel(&want); i++) {
+        double err = fabs((double)got[i] - want.data[i]);
+        ck_assert_msg(err <= tol * sums.data[i] + 1e-7,
+                      "%s %s at %s: element %zu is %.8g, torch %.8g (sum of |terms| %g)",
+                      c->name, tensor, cnn_cpu_level_name(level), i, got[i], want.data[i],
+                      sums.data[i]);
+    }
+    cnn_tensor_release(&want);
+    cnn_tensor_release(&sums);
 }
 
 void ref_expect_identical(const ref_case *c, const char *what, const float *a, const float *b,

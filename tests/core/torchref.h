@@ -27,6 +27,10 @@ void ref_tensor(const ref_case *c, const char *tensor, cnn_tensor *t);
  * the message names the case, the tensor and the CPU level. */
 void ref_expect_close(const ref_case *c, const char *tensor, const float *got, size_t n,
                       double atol, double rtol, unsigned level);
+/* Fail unless |got - want| <= tol * mag + 1e-7 elementwise for NAME.tensor
+ * and NAME.mag, mag the sums of |terms| of each value. */
+void ref_expect_within_terms(const ref_case *c, const char *tensor, const char *mag,
+                             const float *got, double tol, unsigned level);
 /* Fail unless two runs (one and three threads) gave identical values. */
 void ref_expect_identical(const ref_case *c, const char *what, const float *a, const float *b,
                           size_t n);
