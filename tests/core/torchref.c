@@ -111,6 +111,24 @@ void ref_tensor(const ref_case *c, const char *tensor, cnn_tensor *t)
     ck_assert_msg(got == n && extra == EOF, "%s: expected %zu floats", path, n);
 }
 
+void ref_text(const ref_case *c, const char *what, char *buf, size_t size)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.%s.txt", dir, c->name, what);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t got = fread(buf, 1, size - 1, f);
+    int extra = fgetc(f);
+    fclose(f);
+    ck_assert_msg(extra == EOF, "%s: longer than %zu bytes", path, size - 1);
+    buf[got] = 0;
+}
+
+const char *ref_dir(void)
+{
+    return dir;
+}
+
 int ref_levels(unsigned levels[3])
 {
     static const unsigned all[] = { 0, CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };

@@ -23,6 +23,11 @@ double ref_double(const ref_case *c, const char *key);
 int ref_has(const ref_case *c, const char *key);
 /* Load NAME.tensor into t (owned, free with cnn_tensor_release). */
 void ref_tensor(const ref_case *c, const char *tensor, cnn_tensor *t);
+/* The text of NAME.what.txt into buf (NUL-terminated); fails the running
+ * test when it is missing or does not fit. */
+void ref_text(const ref_case *c, const char *what, char *buf, size_t size);
+/* The temporary directory the script wrote into. */
+const char *ref_dir(void);
 /* Fail unless got (n values) is within atol + rtol * |want| of NAME.tensor;
  * the message names the case, the tensor and the CPU level. */
 void ref_expect_close(const ref_case *c, const char *tensor, const float *got, size_t n,

@@ -8,7 +8,18 @@ OUTDIR/cases.txt and OUTDIR/NAME.TENSOR.bin as tests/ref/norm_ref.py does.
 conv2d_backward: gradients of torch.nn.functional.conv2d by autograd of
 sum(y * dy) in float64 from float32 inputs, and the same gradients of the
 convolution of |x|, |w| against |dy| (the sums of |terms|, which scale the
-tolerance) as dx_mag, dw_mag, db_mag."""
+tolerance) as dx_mag, dw_mag, db_mag.
+
+train: a few optimiser steps of small networks (FashionNet of
+models/fashion-mnist/train.py and a network of every other layer kind) on
+random batches: NAME.arch.txt (the network in the trainer's syntax), the
+initial parameters pK (model.parameters() order), the batches xS and labelsS,
+the parameters after one and after all steps (pK_after1, pK_afterS) and the
+batch norm buffers after all steps (bK_afterS), the losses, and the eval-mode
+logits of the trained network on a held batch (eval_x, eval_logits).
+Computed in float32, as the trainer does."""
+import importlib.util
+import os
 import sys
 
 import torch
@@ -57,12 +68,93 @@ def conv2d_backward(w, gen):
                pl=left, pr=right, groups=groups)
 
 
+def fashion_net():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models",
+                        "fashion-mnist", "train.py")
+    spec = importlib.util.spec_from_file_location("fashion_train", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FashionNet()
+
+
+FASHION_ARCH = ("conv 16 3 pad=1; bn; relu; maxpool 2; conv 32 3 pad=1; bn; relu; maxpool 2\n"
+                "flatten; dense 64; relu; dense 10\n")
+MIXED_ARCH = ("# every other layer kind\n"
+              "conv 6 3 stride=2 pad=1; bn momentum=0.2; leaky_relu alpha=0.1\n"
+              "conv 6 3 pad=1 groups=3 bias=0; tanh; avgpool 2; dense 12; bn eps=1e-3\n"
+              "sigmoid; dense 5; hardswish; dense 4 bias=0\n")
+
+
+def mixed_net():
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(2, 6, 3, stride=2, padding=1), nn.BatchNorm2d(6, momentum=0.2),
+        nn.LeakyReLU(0.1), nn.Conv2d(6, 6, 3, padding=1, groups=3, bias=False), nn.Tanh(),
+        nn.AvgPool2d(2), nn.Flatten(), nn.Linear(54, 12), nn.BatchNorm1d(12, eps=1e-3),
+        nn.Sigmoid(), nn.Linear(12, 5), nn.Hardswish(), nn.Linear(5, 4, bias=False))
+
+
+# name, network, arch, (c, h, w), classes, batch, optimizer (0 sgd, 1 adam), lr, momentum,
+# weight decay, Adam's eps. Adam runs with eps 1e-6: with 1e-8 a parameter whose
+# gradient is rounding noise (a conv bias before a batch norm) or cancels to
+# ~1e-8 moves by up to lr on either side, in PyTorch as here.
+TRAIN_CASES = [
+    ("fashion_sgd", fashion_net, FASHION_ARCH, (1, 28, 28), 10, 4, 0, 0.01, 0.9, 1e-4, 0),
+    ("fashion_adam", fashion_net, FASHION_ARCH, (1, 28, 28), 10, 4, 1, 1e-3, 0, 1e-4, 1e-6),
+    ("mixed_sgd", mixed_net, MIXED_ARCH, (2, 12, 12), 4, 8, 0, 0.1, 0.5, 5e-4, 0),
+    ("mixed_adam", mixed_net, MIXED_ARCH, (2, 12, 12), 4, 8, 1, 3e-3, 0, 1e-3, 1e-6),
+]
+TRAIN_STEPS = 5
+
+
+def train(w, gen):
+    for name, make, arch, shape, classes, batch, kind, lr, momentum, wd, eps in TRAIN_CASES:
+        torch.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen)))
+        model = make()
+        params = list(model.parameters())
+        with open(os.path.join(w.out, name + ".arch.txt"), "w") as f:
+            f.write(arch)
+        for k, p in enumerate(params):
+            w.tensor(name, f"p{k}", p)
+        if kind:
+            opt = torch.optim.Adam(params, lr=lr, weight_decay=wd, eps=eps)
+        else:
+            opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=wd)
+        model.train()
+        losses = []
+        for s in range(TRAIN_STEPS):
+            x = torch.randn(batch, *shape, generator=gen)
+            labels = torch.randint(0, classes, (batch,), generator=gen)
+            w.tensor(name, f"x{s}", x)
+            w.tensor(name, f"labels{s}", labels.float())
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), labels)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            if s == 0 or s == TRAIN_STEPS - 1:
+                for k, p in enumerate(params):
+                    w.tensor(name, f"p{k}_after{s + 1}", p)
+        buffers = [b for n, b in model.named_buffers() if "running" in n]
+        for k, b in enumerate(buffers):
+            w.tensor(name, f"b{k}_after{TRAIN_STEPS}", b)
+        w.tensor(name, "loss", torch.tensor(losses))
+        eval_x = torch.randn(batch, *shape, generator=gen)
+        model.eval()
+        with torch.no_grad():
+            w.tensor(name, "eval_x", eval_x)
+            w.tensor(name, "eval_logits", model(eval_x))
+        w.case(name, c=shape[0], h=shape[1], w=shape[2], batch=batch, steps=TRAIN_STEPS,
+               params=len(params), buffers=len(buffers), adam=kind, lr=lr,
+               momentum=momentum, wd=wd, eps=eps)
+
+
 def main():
     op, out, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(seed)
     w = Writer(out)
-    {"conv2d_backward": conv2d_backward}[op](w, gen)
+    {"conv2d_backward": conv2d_backward, "train": train}[op](w, gen)
     w.close()
 
 

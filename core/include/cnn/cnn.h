@@ -23,5 +23,6 @@
 #include "cnn/augment.h"
 #include "cnn/text.h"
 #include "cnn/colormap.h"
+#include "cnn/train.h"
 
 #endif
