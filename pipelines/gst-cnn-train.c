@@ -9,7 +9,8 @@
  * training images in an order drawn from the seed (the last partial batch is
  * left out, as PyTorch's recipe does) and prints the mean loss, the accuracy
  * of the training batches (before each update), the accuracy of the exported
- * network on the test images and the time. The same seed and thread count
+ * network on the test images and the training time (the epoch, all so far;
+ * testing left out). The same seed and thread count
  * give a byte-identical model.onnx. Files are written whole or not at all
  * (a temporary name renamed). */
 #include <stdio.h>
@@ -369,16 +370,17 @@ static gboolean train(const TrainOptions *o, cnn_context *ctx, cnn_net *net,
             continue;
         /* end of an epoch (or of the steps): report */
         gsize test_right = 0;
-        seconds += (double)(g_get_monotonic_time() - start) / 1e6;
+        double epoch_seconds = (double)(g_get_monotonic_time() - start) / 1e6;
+        seconds += epoch_seconds;
         if ((st = evaluate(ctx, net, test_set, &norm, &test_right)) != CNN_OK)
             break;
         *accuracy = (double)test_right / (double)test_set->images.count;
         printf("epoch %d: %" G_GSIZE_FORMAT " steps, loss %.4f, train accuracy %.4f, "
                "test accuracy %.4f (%" G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT "), "
-               "%.1f s training\n",
+               "%.1f s (%.1f s in all)\n",
                epoch + 1, seen / (gsize)o->batch, loss_sum / (double)(seen / (gsize)o->batch),
                (double)right / (double)seen, *accuracy, test_right, test_set->images.count,
-               seconds);
+               epoch_seconds, seconds);
         fflush(stdout);
         loss_sum = 0.0;
         seen = right = 0;
