@@ -1,20 +1,26 @@
-/* conv2d backward: im2col of each image into the workspace, the gradient
- * products on cnn_gemm, col2im for the input gradient. The unfolding is split
- * over column rows (im2col) or input channels (col2im) between threads; each
- * output value is written by one thread in a fixed order. */
+/* conv2d backward: im2col of a chunk of images into the workspace, the
+ * gradient products on cnn_gemm, col2im for the input gradient. The unfolding
+ * is split over (image, column row) or (image, input channel) between
+ * threads; each output value is written by one thread in a fixed order. */
 #include <string.h>
 
 #include "cnn/conv2d_backward.h"
 #include "cnn/dense.h"
 
-/* One image's geometry: column row r = (c * kh + ky) * kw + kx holds, for
- * every output position (oy, ox), the input tap it multiplies. */
+/* Images unfolded together: the products of a chunk run as one gemm (fewer,
+ * larger calls, fewer waits for the pool); results do not depend on it. */
+#define CHUNK_IMAGES 8
+
+/* A chunk of images: column row r = (c * kh + ky) * kw + kx holds, image
+ * after image, for every output position (oy, ox), the input tap it
+ * multiplies; a row is ld = images * oh * ow floats long. */
 typedef struct unfold_args {
     const cnn_conv2d_params *p;
-    int c, h, w, oh, ow;
-    const float *x; /* im2col: the image [c, h, w] */
-    float *col;     /* [c * kh * kw, oh * ow] */
-    float *dx;      /* col2im: the image gradient [c, h, w] */
+    int images, c, h, w, oh, ow;
+    size_t ld;
+    const float *x; /* im2col: the chunk's first image [c, h, w] */
+    float *col;     /* [c * kh * kw, ld] */
+    float *dx;      /* col2im: the chunk's first image gradient [c, h, w] */
 } unfold_args;
 
 /* Output columns [*ox0, *ox1) whose tap ox * stride - pad + k * dilation
@@ -35,15 +41,16 @@ static void im2col_job(void *arg, int ith, int nth)
     const unfold_args *a = arg;
     const cnn_conv2d_params *p = a->p;
     int kk = p->kernel_h * p->kernel_w, rows = a->c * kk;
-    size_t plane = (size_t)a->oh * a->ow;
-    int r0, r1;
-    cnn_split_range(rows, ith, nth, &r0, &r1);
-    for (int r = r0; r < r1; r++) {
+    size_t plane = (size_t)a->oh * a->ow, image = (size_t)a->c * a->h * a->w;
+    int t0, t1;
+    cnn_split_range(a->images * rows, ith, nth, &t0, &t1);
+    for (int t = t0; t < t1; t++) {
+        int i = t / rows, r = t % rows;
         int c = r / kk, ky = r % kk / p->kernel_w, kx = r % p->kernel_w;
         int ox0, ox1;
         valid_columns(a->w, a->ow, p->stride_w, p->pad_left, kx * p->dilation_w, &ox0, &ox1);
-        const float *src = a->x + (size_t)c * a->h * a->w;
-        float *dst = a->col + (size_t)r * plane;
+        const float *src = a->x + i * image + (size_t)c * a->h * a->w;
+        float *dst = a->col + (size_t)r * a->ld + i * plane;
         for (int oy = 0; oy < a->oh; oy++, dst += a->ow) {
             int iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
             if (iy < 0 || iy >= a->h) {
@@ -68,18 +75,19 @@ static void col2im_job(void *arg, int ith, int nth)
     const unfold_args *a = arg;
     const cnn_conv2d_params *p = a->p;
     int kk = p->kernel_h * p->kernel_w;
-    size_t plane = (size_t)a->oh * a->ow;
-    int c0, c1;
-    cnn_split_range(a->c, ith, nth, &c0, &c1);
-    for (int c = c0; c < c1; c++) {
-        float *dst = a->dx + (size_t)c * a->h * a->w;
+    size_t plane = (size_t)a->oh * a->ow, image = (size_t)a->c * a->h * a->w;
+    int t0, t1;
+    cnn_split_range(a->images * a->c, ith, nth, &t0, &t1);
+    for (int t = t0; t < t1; t++) {
+        int i = t / a->c, c = t % a->c;
+        float *dst = a->dx + i * image + (size_t)c * a->h * a->w;
         memset(dst, 0, (size_t)a->h * a->w * sizeof *dst);
         for (int k = 0; k < kk; k++) {
             int ky = k / p->kernel_w, kx = k % p->kernel_w;
             int ox0, ox1;
             valid_columns(a->w, a->ow, p->stride_w, p->pad_left, kx * p->dilation_w, &ox0,
                           &ox1);
-            const float *src = a->col + ((size_t)c * kk + k) * plane;
+            const float *src = a->col + ((size_t)c * kk + k) * a->ld + i * plane;
             for (int oy = 0; oy < a->oh; oy++) {
                 int iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
                 if (iy < 0 || iy >= a->h)
@@ -94,13 +102,16 @@ static void col2im_job(void *arg, int ith, int nth)
     }
 }
 
-size_t cnn_conv2d_backward_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h,
-                                          int in_w)
+size_t cnn_conv2d_backward_workspace_size(const cnn_conv2d_params *p, int batch, int in_c,
+                                          int in_h, int in_w, int out_c)
 {
     int oh, ow;
-    if (cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
+    if (batch < 1 || cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
-    return (size_t)in_c * p->kernel_h * p->kernel_w * oh * ow * sizeof(float);
+    size_t images = batch < CHUNK_IMAGES ? (size_t)batch : CHUNK_IMAGES;
+    /* the columns and the chunk's dy side by side: [rows + out_c, images * oh * ow] */
+    return ((size_t)in_c * p->kernel_h * p->kernel_w + (size_t)out_c) * images * oh * ow *
+           sizeof(float);
 }
 
 static cnn_status check_backward(const cnn_conv2d_params *p, const cnn_tensor *x,
@@ -141,7 +152,6 @@ cnn_status cnn_conv2d_backward(cnn_context *ctx, const cnn_conv2d_params *p,
     if ((dx || dweight) && !workspace)
         return cnn_fail(CNN_ERR_INVALID_ARG, "conv2d backward: no workspace");
     cnn_threadpool *pool = cnn_context_pool(ctx);
-    unfold_args a = { .p = p, .c = c, .h = h, .w = w, .oh = oh, .ow = ow, .col = workspace };
 
     if (dbias)
         for (int oc = 0; oc < cout; oc++) {
@@ -155,16 +165,26 @@ cnn_status cnn_conv2d_backward(cnn_context *ctx, const cnn_conv2d_params *p,
         }
     if (dweight && n == 0)
         memset(dweight->data, 0, cnn_tensor_numel(dweight) * sizeof(float));
-    for (int i = 0; i < n; i++) {
-        const float *dyi = dy->data + (size_t)i * cout * plane;
+    for (int i0 = 0; i0 < n && (dx || dweight); i0 += CHUNK_IMAGES) {
+        int images = n - i0 < CHUNK_IMAGES ? n - i0 : CHUNK_IMAGES;
+        size_t ld = (size_t)images * plane, image = (size_t)c * h * w;
+        unfold_args a = { .p = p, .images = images, .c = c, .h = h, .w = w, .oh = oh,
+                          .ow = ow, .ld = ld, .col = workspace };
+        /* dy of the chunk as [cout, images * plane], after the columns */
+        float *dyc = a.col + (size_t)c * p->kernel_h * p->kernel_w * ld;
+        for (int i = 0; i < images; i++)
+            for (int oc = 0; oc < cout; oc++)
+                memcpy(dyc + oc * ld + (size_t)i * plane,
+                       dy->data + ((size_t)(i0 + i) * cout + oc) * plane,
+                       (size_t)plane * sizeof(float));
         if (dweight) {
-            a.x = x->data + (size_t)i * c * h * w;
+            a.x = x->data + (size_t)i0 * image;
             cnn_threadpool_run(pool, im2col_job, &a, 0);
             for (int gi = 0; gi < g; gi++) {
-                /* dW_g += dY_g [cout_g, plane] x col_g^T [plane, rows_g] */
-                st = cnn_gemm(ctx, 0, 1, cout_g, rows_g, plane, 1.0f,
-                              dyi + (size_t)gi * cout_g * plane, plane,
-                              a.col + (size_t)gi * rows_g * plane, plane, i ? 1.0f : 0.0f,
+                /* dW_g += dY_g [cout_g, ld] x col_g^T [ld, rows_g] */
+                st = cnn_gemm(ctx, 0, 1, cout_g, rows_g, (int)ld, 1.0f,
+                              dyc + (size_t)gi * cout_g * ld, (int)ld,
+                              a.col + (size_t)gi * rows_g * ld, (int)ld, i0 ? 1.0f : 0.0f,
                               dweight->data + (size_t)gi * cout_g * rows_g, rows_g);
                 if (st != CNN_OK)
                     return st;
@@ -172,15 +192,15 @@ cnn_status cnn_conv2d_backward(cnn_context *ctx, const cnn_conv2d_params *p,
         }
         if (dx) {
             for (int gi = 0; gi < g; gi++) {
-                /* col_g = W_g^T [rows_g, cout_g] x dY_g [cout_g, plane] */
-                st = cnn_gemm(ctx, 1, 0, rows_g, plane, cout_g, 1.0f,
+                /* col_g = W_g^T [rows_g, cout_g] x dY_g [cout_g, ld] */
+                st = cnn_gemm(ctx, 1, 0, rows_g, (int)ld, cout_g, 1.0f,
                               weight->data + (size_t)gi * cout_g * rows_g, rows_g,
-                              dyi + (size_t)gi * cout_g * plane, plane, 0.0f,
-                              a.col + (size_t)gi * rows_g * plane, plane);
+                              dyc + (size_t)gi * cout_g * ld, (int)ld, 0.0f,
+                              a.col + (size_t)gi * rows_g * ld, (int)ld);
                 if (st != CNN_OK)
                     return st;
             }
-            a.dx = dx->data + (size_t)i * c * h * w;
+            a.dx = dx->data + (size_t)i0 * image;
             cnn_threadpool_run(pool, col2im_job, &a, 0);
         }
     }

@@ -278,8 +278,8 @@ static void lay_out(cnn_net *net, arena_cursor *a, int batch, int threads)
             const sample_shape *s = &l->in;
             size_t fwd = cnn_conv2d_workspace_size(&l->conv, s->dims[0], s->dims[1],
                                                    s->dims[2], threads);
-            size_t bwd = cnn_conv2d_backward_workspace_size(&l->conv, s->dims[0], s->dims[1],
-                                                            s->dims[2]);
+            size_t bwd = cnn_conv2d_backward_workspace_size(&l->conv, batch, s->dims[0],
+                                                            s->dims[1], s->dims[2], l->units);
             scratch = fwd > scratch ? fwd : scratch;
             scratch = bwd > scratch ? bwd : scratch;
         }

@@ -41,7 +41,8 @@ static void run_backward(const ref_case *c, unsigned level, int threads, cnn_ten
     ref_alloc_like(&out[1], &w);
     int cout = w.shape[0];
     ck_assert_cnn_ok(cnn_tensor_alloc(&out[2], 1, &cout));
-    size_t ws = cnn_conv2d_backward_workspace_size(&p, x.shape[1], x.shape[2], x.shape[3]);
+    size_t ws = cnn_conv2d_backward_workspace_size(&p, x.shape[0], x.shape[1], x.shape[2],
+                                                   x.shape[3], w.shape[0]);
     ck_assert_uint_gt(ws, 0);
     void *workspace = cnn_aligned_alloc(ws);
     ck_assert_ptr_nonnull(workspace);
@@ -89,7 +90,7 @@ START_TEST(refuses_what_it_cannot_differentiate)
     ck_assert_cnn_ok(cnn_tensor_alloc_nchw(&dy, 1, 3, 5, 5));
     ck_assert_cnn_ok(cnn_tensor_alloc_nchw(&dx, 1, 2, 5, 5));
     ck_assert_cnn_ok(cnn_tensor_alloc_nchw(&bad, 1, 2, 5, 4));
-    void *ws = cnn_aligned_alloc(cnn_conv2d_backward_workspace_size(&p, 2, 5, 5));
+    void *ws = cnn_aligned_alloc(cnn_conv2d_backward_workspace_size(&p, 1, 2, 5, 5, 3));
     ck_assert_cnn_ok(cnn_conv2d_backward(ctx, &p, &x, &w, &dy, &dx, NULL, NULL, ws));
     ck_assert_int_eq(cnn_conv2d_backward(ctx, &p, &x, &w, &dy, &dx, NULL, NULL, NULL),
                      CNN_ERR_INVALID_ARG);

@@ -8,8 +8,9 @@
  * its group). Reflect/replicate padding and the clamp are not differentiated
  * here (refused as unsupported).
  *
- * Each image is unfolded into a column matrix (im2col) in the workspace and
- * the products run on cnn_gemm; dx folds the columns back (col2im). Sums run
+ * Chunks of images are unfolded into a column matrix (im2col) in the
+ * workspace and the products run on cnn_gemm; dx folds the columns back
+ * (col2im). Sums run
  * in a fixed order, so results do not depend on the thread count. */
 #ifndef CNN_CONV2D_BACKWARD_H
 #define CNN_CONV2D_BACKWARD_H
@@ -21,11 +22,12 @@
 extern "C" {
 #endif
 
-/* Bytes of scratch memory cnn_conv2d_backward() needs for inputs of in_c x
- * in_h x in_w (the column matrix of one image), 0 when the parameters are
+/* Bytes of scratch memory cnn_conv2d_backward() needs for batches of up to
+ * `batch` inputs of in_c x in_h x in_w and out_c output channels (the columns
+ * and the output gradient of a chunk of images), 0 when the parameters are
  * invalid for that size. */
-size_t cnn_conv2d_backward_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h,
-                                          int in_w);
+size_t cnn_conv2d_backward_workspace_size(const cnn_conv2d_params *p, int batch, int in_c,
+                                          int in_h, int in_w, int out_c);
 /* dx, dweight, dbias from dy and the forward's x and weight; any of the three
  * outputs may be NULL (not wanted). They are overwritten, not accumulated.
  * workspace: cnn_conv2d_backward_workspace_size() bytes, 64-byte aligned. */
