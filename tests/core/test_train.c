@@ -21,8 +21,9 @@
 #define PARAM_TOL 1e-4
 #define LOSS_TOL 1e-5
 /* After several steps, plus this relative part: a ReLU or max-pool decision
- * taken on a value within float32 rounding of its kink sends one gradient
- * elsewhere, rarely, in PyTorch or here. */
+ * taken on a value within float32 rounding of its kink sends a gradient
+ * elsewhere, in PyTorch or here; the learning rates of train_ref.py keep
+ * what that moves below the tolerance. */
 #define PARAM_RTOL_LATER 1e-3
 /* A running mean sums fan_in products of weights that differ by up to
  * 1e-5 after a few steps. */
