@@ -20,11 +20,15 @@
  * PyTorch and ours differ in order, by far less than this. */
 #define PARAM_TOL 1e-4
 #define LOSS_TOL 1e-5
+/* once the parameters may carry a flipped decision (below) */
+#define LOSS_TOL_LATER 1e-4
 /* After several steps, plus this relative part: a ReLU or max-pool decision
  * taken on a value within float32 rounding of its kink sends a gradient
  * elsewhere, in PyTorch or here; the learning rates of train_ref.py keep
  * what that moves below the tolerance. */
 #define PARAM_RTOL_LATER 1e-3
+#define FLIP_SHARE 0.01
+#define ADAM_LOGITS_TOL 2e-3
 /* A running mean sums fan_in products of weights that differ by up to
  * 1e-5 after a few steps. */
 #define BUFFER_TOL 5e-4
@@ -86,6 +90,28 @@ static cnn_net *net_of_case(const ref_case *c)
     return net;
 }
 
+/* Adam after several steps: a flipped decision (PARAM_RTOL_LATER) changes a
+ * gradient's sign or scale, and Adam turns that into a step of up to 3.2 lr
+ * whatever the change's size. So: within PARAM_TOL + PARAM_RTOL_LATER |want|
+ * but for FLIP_SHARE of the values (at least one), which stay within what
+ * two Adam trajectories from the same start can differ by (bound). */
+static void expect_close_but_flips(const ref_case *c, const char *what, const float *got,
+                                   size_t n, double bound, unsigned level)
+{
+    cnn_tensor want;
+    ref_tensor(c, what, &want);
+    size_t off = 0, allowed = (size_t)(FLIP_SHARE * (double)n) + 1;
+    for (size_t i = 0; i < n; i++) {
+        double err = fabs((double)got[i] - want.data[i]);
+        ck_assert_msg(err <= bound, "%s %s at %s: element %zu is %.8g, torch %.8g", c->name,
+                      what, cnn_cpu_level_name(level), i, got[i], want.data[i]);
+        off += err > PARAM_TOL + PARAM_RTOL_LATER * fabs(want.data[i]);
+    }
+    ck_assert_msg(off <= allowed, "%s %s at %s: %zu of %zu values off by more than the "
+                  "tolerance", c->name, what, cnn_cpu_level_name(level), off, n);
+    cnn_tensor_release(&want);
+}
+
 static void expect_params(const ref_case *c, cnn_net *net, int after, unsigned level)
 {
     for (int k = 0; k < cnn_net_param_count(net); k++) {
@@ -94,6 +120,11 @@ static void expect_params(const ref_case *c, cnn_net *net, int after, unsigned l
         const char *name;
         cnn_tensor *p = cnn_net_param(net, k, &name);
         size_t n = cnn_tensor_numel(p);
+        double adam_bound = ADAM_MAX_STEP * ref_double(c, "lr") * after + 1e-6;
+        if (ref_int(c, "adam") && after > 1 && !bias_before_batch_norm(net, k)) {
+            expect_close_but_flips(c, what, p->data, n, 2 * adam_bound, level);
+            continue;
+        }
         if (!ref_int(c, "adam") || !bias_before_batch_norm(net, k)) {
             ref_expect_close(c, what, p->data, n, PARAM_TOL, after > 1 ? PARAM_RTOL_LATER : 0.0,
                              level);
@@ -102,9 +133,8 @@ static void expect_params(const ref_case *c, cnn_net *net, int after, unsigned l
         cnn_tensor init;
         snprintf(what, sizeof what, "p%d", k);
         ref_tensor(c, what, &init);
-        double bound = ADAM_MAX_STEP * ref_double(c, "lr") * after + 1e-6;
         for (size_t i = 0; i < n; i++)
-            ck_assert_msg(fabs(p->data[i] - init.data[i]) <= bound,
+            ck_assert_msg(fabs(p->data[i] - init.data[i]) <= adam_bound,
                           "%s %s: moved %g, more than Adam's steps allow", c->name, name,
                           fabs(p->data[i] - init.data[i]));
         cnn_tensor_release(&init);
@@ -125,8 +155,9 @@ static void expect_eval_logits(const ref_case *c, cnn_net *net, cnn_context *ctx
     memcpy(in->data, x.data, cnn_tensor_numel(&x) * sizeof(float));
     ck_assert_cnn_ok(cnn_graph_run(g, ctx));
     const cnn_tensor *logits = cnn_graph_output(g, 0);
-    ref_expect_close(c, "eval_logits", logits->data, cnn_tensor_numel(logits), PARAM_TOL,
-                     PARAM_TOL, level);
+    /* Adam's parameters may carry a flipped decision (expect_close_but_flips) */
+    double tol = ref_int(c, "adam") ? ADAM_LOGITS_TOL : PARAM_TOL;
+    ref_expect_close(c, "eval_logits", logits->data, cnn_tensor_numel(logits), tol, tol, level);
     cnn_graph_destroy(g);
     cnn_tensor_release(&x);
 }
@@ -165,7 +196,15 @@ static void run_case(const ref_case *c, unsigned level, int threads, cnn_tensor 
         cnn_tensor_release(&x);
         cnn_tensor_release(&labels_f);
     }
-    ref_expect_close(c, "loss", losses, (size_t)steps, LOSS_TOL, LOSS_TOL, level);
+    cnn_tensor want_loss;
+    ref_tensor(c, "loss", &want_loss);
+    for (int s = 0; s < steps; s++) {
+        double tol = s ? LOSS_TOL_LATER : LOSS_TOL;
+        ck_assert_msg(fabs(losses[s] - want_loss.data[s]) <= tol * (1.0 + fabs(want_loss.data[s])),
+                      "%s loss of step %d at %s: %.8g, torch %.8g", c->name, s + 1,
+                      cnn_cpu_level_name(level), losses[s], want_loss.data[s]);
+    }
+    cnn_tensor_release(&want_loss);
     ck_assert_int_eq(cnn_net_steps(net), steps);
     for (int k = 0; k < cnn_net_buffer_count(net); k++) {
         char what[32];
