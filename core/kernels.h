@@ -38,6 +38,28 @@ typedef struct cnn_conv2d_kernel_args {
 typedef void (*cnn_conv2d_kernel_fn)(const cnn_conv2d_kernel_args *a, int oc0, int oc1,
                                      int oy0, int oy1);
 
+/* A 1x1 stride-1 unpadded convolution is a matrix product per image:
+ * dst[m][n] = bias[m] + sum_k weight[m][k] src[k][n], m an output channel,
+ * k an input channel, n a pixel of the flattened plane. */
+typedef struct cnn_conv2d_pw_args {
+    const float *src;    /* k rows of ld_src floats */
+    size_t ld_src;
+    const float *weight; /* [m][k], rows of k floats */
+    int k;
+    const float *bias;   /* [m] or NULL */
+    float *dst;          /* m rows of ld_dst floats */
+    size_t ld_dst;
+    int clamp; /* outputs clamped to [clamp_min, clamp_max] (NaN passing) */
+    float clamp_min, clamp_max;
+} cnn_conv2d_pw_args;
+
+/* Rows [m0, m1) and columns [n0, n1) of dst over input channels [k0, k1):
+ * k0 == 0 starts from the bias, otherwise adds to what dst holds; k1 == k
+ * applies the clamp. Summing in k order makes any split of k give the same
+ * floats as one pass. */
+typedef void (*cnn_conv2d_pw_fn)(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1,
+                                 int k0, int k1);
+
 /* Deinterleave n floats: even[i] = src[2 i], odd[i] = src[2 i + 1]; the
  * column-phase split of conv2d's input at stride_w 2. */
 typedef void (*cnn_conv2d_split2_fn)(const float *src, int n, float *even, float *odd);
@@ -231,6 +253,7 @@ struct cnn_kernels {
     cnn_conv2d_kernel_fn conv2d;
     cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
     cnn_conv2d_split2_fn conv2d_split2;
+    cnn_conv2d_pw_fn conv2d_pw; /* 1x1 stride 1, no padding, one group */
     cnn_edge_grad3_s16_fn edge_grad3_s16;
     cnn_edge_mag3_u8_fn edge_mag3_u8;
     cnn_edge_canny_mag_fn edge_canny_mag;
@@ -308,6 +331,8 @@ void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step
 void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_pw_c(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
+                     int k1);
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
                           int16_t *gy, int width, int side, int centre, int left, int right);
 void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
@@ -361,6 +386,10 @@ void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int o
                                  int oy1);
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_pw_avx2(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
+                        int k1);
+void cnn_conv2d_pw_avx512(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
+                          int k1);
 void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
 void cnn_scale_shift_avx2(const float *x, float *y, size_t n, float scale, float shift);
 void cnn_bn_grad_sums_avx2(const float *x, const float *dy, size_t n, float mean, float out[2]);

@@ -19,6 +19,7 @@ typedef struct checkasm_family {
 /* Every kernel family: add a line here and a checkasm_check_<family>(). */
 static const checkasm_family families[] = {
     { "conv2d", checkasm_check_conv2d },
+    { "conv2d_pw", checkasm_check_conv2d_pw },
     { "batchnorm", checkasm_check_batchnorm },
     { "dropout", checkasm_check_dropout },
     { "normals", checkasm_check_normals },

@@ -50,6 +50,7 @@ void checkasm_report_bench(const char *what, double ref_ns, double cur_ns);
 
 /* The families: one test function each. */
 void checkasm_check_conv2d(void);
+void checkasm_check_conv2d_pw(void);
 void checkasm_check_batchnorm(void);
 void checkasm_check_dropout(void);
 void checkasm_check_normals(void);
