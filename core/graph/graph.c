@@ -25,6 +25,8 @@ static void free_node(cnn_graph_node *n)
     }
     free(n->attrs);
     free(n->params);
+    free(n->profile_op);
+    free(n->profile_fused);
     free(n->name);
     free(n);
 }
@@ -654,8 +656,13 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
         v->t.data = (float *)((char *)g->arena + root->offset);
     }
     g->workspace = (char *)g->arena + ws_offset;
-    for (int k = 0; k < g->n_nodes; k++)
-        g->nodes[k]->serial = node_is_small(g->nodes[k]);
+    for (int k = 0; k < g->n_nodes; k++) {
+        cnn_graph_node *n = g->nodes[k];
+        n->serial = node_is_small(n);
+        n->executed = !n->folded && !n->fused && !outputs_empty(n);
+    }
+    if ((st = graph_profile_prepare(g)) != CNN_OK)
+        return st;
     g->prepared = 1;
     return CNN_OK;
 }
@@ -691,9 +698,16 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
         return st;
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
-        if (n->folded || n->fused || outputs_empty(n))
+        if (!n->executed)
             continue;
-        st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
+        if (g->profiling) {
+            uint64_t t0 = graph_now_ns();
+            st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
+            n->profile_ns += graph_now_ns() - t0;
+            n->profile_calls++;
+        } else {
+            st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
+        }
         if (st != CNN_OK)
             return node_error(n, st);
     }

@@ -73,6 +73,11 @@ struct cnn_graph_node {
     int fused;             /* merged into the node before it (fuse.c) */
     int opset;             /* the graph's ONNX opset, 0 = latest */
     int serial;            /* small: runs on one thread (graph.c) */
+    int executed;          /* run by cnn_graph_run: not folded, fused or empty (prepare) */
+    cnn_graph_node *fused_into; /* the node that absorbed this one (fuse.c) */
+    /* profile.c: labels made at prepare, counters of the profiled runs */
+    char *profile_op, *profile_fused;
+    uint64_t profile_calls, profile_ns;
 };
 
 struct graph_op {
@@ -99,6 +104,7 @@ struct cnn_graph {
     int opset; /* ai.onnx opset of the model, 0 = latest */
     cnn_context *serial_ctx; /* one thread, for the small nodes; made by run */
     unsigned serial_flags;   /* CPU features serial_ctx was made with */
+    int profiling;           /* cnn_graph_run times each node (profile.c) */
 };
 
 /* The operator table (ops.c). */
@@ -157,6 +163,12 @@ int graph_clip_is_relu6(const cnn_graph_node *n);
 /* Epsilon of a BatchNormalization node in inference mode with only Y
  * wanted; 0 otherwise. */
 int graph_batchnorm_inference(const cnn_graph_node *n, float *eps);
+
+/* Profile labels of the executed nodes, with what was fused into them
+ * (profile.c); called at the end of prepare. */
+cnn_status graph_profile_prepare(cnn_graph *g);
+/* Monotonic nanoseconds. */
+uint64_t graph_now_ns(void);
 
 /* Arena plan (plan.c): offsets for inputs and temporaries, workspace last. */
 cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset);

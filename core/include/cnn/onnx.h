@@ -59,6 +59,12 @@ cnn_status cnn_onnx_feed(cnn_context *ctx, cnn_graph *g, int n_inputs,
  * write out_dir/output_N.pb, one per model output. */
 cnn_status cnn_onnx_infer_files(cnn_context *ctx, const char *model_path, int n_inputs,
                                 const char *const *input_paths, const char *out_dir);
+/* Same, running the model `runs` times (the last run's outputs are written);
+ * with `profile` set, those runs are profiled per node and the table of
+ * cnn_graph_print_profile() goes there (`gst-cnn infer --profile`). */
+cnn_status cnn_onnx_infer_files_profiled(cnn_context *ctx, const char *model_path,
+                                         int n_inputs, const char *const *input_paths,
+                                         const char *out_dir, int runs, FILE *profile);
 
 typedef enum cnn_onnx_test_result {
     CNN_ONNX_TEST_PASSED = 0,
