@@ -24,6 +24,11 @@
  * outputs 0-1, 4-5, 2-3, 6-7. */
 #define vec_even(a, b) _mm256_shuffle_ps(a, b, 0x88)
 #define vec_odd(a, b) _mm256_shuffle_ps(a, b, 0xdd)
+/* lane 4k of e + 2 is lane 4k + 1 of e, lane 4k + 1 lane 4 (k + 1) (column 8,
+ * lane 2, for k = 1), ...; the last comes from s */
+#define vec_next_even(e, s)                                                                  \
+    _mm256_blend_ps(_mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0)), \
+                    s, 0x80)
 #define vec_unscramble(v) \
     _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xd8))
 #define DW_ROWS 4

@@ -20,6 +20,13 @@
  * outputs 2k, 2k + 1 and pair 2k + 1 outputs 8 + 2k, 9 + 2k. */
 #define vec_even(a, b) _mm512_shuffle_ps(a, b, 0x88)
 #define vec_odd(a, b) _mm512_shuffle_ps(a, b, 0xdd)
+/* lane 4k + 3 of e + 2 is lane 4 (k + 1) + 2 of e, lane 4k + 1 lane 4 (k + 1)
+ * (column 16, lane 2, for k = 3); the last comes from s */
+#define vec_next_even(e, s)                                                                  \
+    _mm512_mask_permutexvar_ps(s, 0x7fff,                                                    \
+                               _mm512_setr_epi32(1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, \
+                                                 2, 15, 0),                                   \
+                               e)
 #define vec_unscramble(v)                                                                    \
     _mm512_castpd_ps(_mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7),         \
                                            _mm512_castps_pd(v)))

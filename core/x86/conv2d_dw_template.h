@@ -8,11 +8,14 @@
  *   vec_even(a, b), vec_odd(a, b)  the even and the odd floats of a:b in a
  *                      lane order of the ISA's in-lane shuffles, which
  *                      vec_unscramble(v) puts back in column order
+ *   vec_next_even(e, s)  from e = vec_even(a, b), the floats after each
+ *                      (columns 2, 4, ... 2 VLEN of a:b), the last one taken
+ *                      from s (every lane column 2 VLEN), in the same order
  *   DW_ROWS            output rows held in registers (8, 4, 2 or 1)
  *   KERNEL_NAME
  * A block is DW_ROWS output rows of one vector of columns: each input row is
- * loaded once (three shifted vectors at stride 1, four deinterleaved into
- * three at stride 2) and feeds every output row its taps reach, with the
+ * loaded once (three shifted vectors at stride 1; at stride 2 two vectors
+ * and one float, deinterleaved into three) and feeds every output row its taps reach, with the
  * nine weights in registers. The zero border costs nothing inside the plane:
  * input rows outside it are skipped, and only blocks touching the left or
  * right edge load through lane masks. */
@@ -40,19 +43,18 @@ static ALWAYS_INLINE VEC load_vec(const float *p, int edge, MASK m)
 
 /* Taps kx = 0, 1, 2 of one input row for a vector of outputs whose first
  * tap is at p: columns p + kx + i (stride 1), or p + 2 i + kx in the
- * scrambled lane order (stride 2). */
+ * scrambled lane order (stride 2, where p[2 VLEN] is read when next_in). */
 static ALWAYS_INLINE void load_taps(const float *p, int stride, int edge, const MASK *m,
-                                    VEC t[3])
+                                    int next_in, VEC t[3])
 {
     if (stride == 1) {
         for (int kx = 0; kx < 3; kx++)
             t[kx] = load_vec(p + kx, edge, m[kx]);
     } else {
         VEC a = load_vec(p, edge, m[0]), b = load_vec(p + VLEN, edge, m[1]);
-        VEC a2 = load_vec(p + 2, edge, m[2]), b2 = load_vec(p + 2 + VLEN, edge, m[3]);
         t[0] = vec_even(a, b);
         t[1] = vec_odd(a, b);
-        t[2] = vec_even(a2, b2);
+        t[2] = vec_next_even(t[0], vec_set1(!edge || next_in ? p[2 * VLEN] : 0.0f));
     }
 }
 
@@ -62,7 +64,7 @@ static ALWAYS_INLINE void load_taps(const float *p, int stride, int edge, const 
  * how rows are split (tasks, threads) never changes a result. */
 static ALWAYS_INLINE void dw_block(const cnn_conv2d_dw3x3_args *a, const float *in, float *out,
                                    const VEC *w, VEC bias, int oy, int nr, int x, int stride,
-                                   int edge, const MASK *m)
+                                   int edge, const MASK *m, int next_in)
 {
     VEC acc[DW_ROWS];
 #pragma GCC unroll 8
@@ -77,7 +79,7 @@ static ALWAYS_INLINE void dw_block(const cnn_conv2d_dw3x3_args *a, const float *
         if (iy < 0 || iy >= a->in_h)
             continue;
         VEC t[3];
-        load_taps(col + (ptrdiff_t)iy * a->in_w, stride, edge, m, t);
+        load_taps(col + (ptrdiff_t)iy * a->in_w, stride, edge, m, next_in, t);
 #pragma GCC unroll 8
         for (int r = 0; r < nr; r++) {
             int ky = j - r * stride;
@@ -89,6 +91,10 @@ static ALWAYS_INLINE void dw_block(const cnn_conv2d_dw3x3_args *a, const float *
         }
     }
     float *dst = out + (size_t)oy * a->out_w + x;
+    /* A block ending past the row stores whole vectors while they end within
+     * its rows: the extra lanes land at the start of the next rows of the
+     * block, which this block and the one at column 0 write after (see
+     * dw_rows). Masked stores are slow on some cores (AMD). */
     int tail = x + VLEN > a->out_w;
     MASK last = vec_range_mask(0, tail ? a->out_w - x : VLEN);
     VEC lo = vec_set1(a->clamp_min), hi = vec_set1(a->clamp_max);
@@ -99,62 +105,75 @@ static ALWAYS_INLINE void dw_block(const cnn_conv2d_dw3x3_args *a, const float *
             v = vec_min(hi, vec_max(lo, v));
         if (stride == 2)
             v = vec_unscramble(v);
-        if (tail)
+        if (tail && (size_t)r * a->out_w + x + VLEN > (size_t)nr * a->out_w)
             vec_store_mask(dst, last, v);
         else
             vec_storeu(dst, v);
     }
 }
 
-/* Output rows [oy, oy + nr) across the width: interior blocks load plainly,
- * blocks whose taps leave the plane (or that end past the output) through
- * lane masks. */
+/* The block at column x: plain loads inside the plane, lane masks where its
+ * taps leave the plane (or it ends past the output). */
+static ALWAYS_INLINE void dw_column(const cnn_conv2d_dw3x3_args *a, const float *in,
+                                    float *out, const VEC *w, VEC bias, int oy, int nr, int x,
+                                    int stride)
+{
+    int span = stride == 1 ? VLEN + 2 : 2 * VLEN + 1; /* input columns a block reads */
+    int c = x * stride - a->pad_left;
+    if (c >= 0 && c + span <= a->in_w && x + VLEN <= a->out_w) {
+        dw_block(a, in, out, w, bias, oy, nr, x, stride, 0, NULL, 1);
+        return;
+    }
+    MASK m[3];
+    if (stride == 1) {
+        for (int kx = 0; kx < 3; kx++)
+            m[kx] = column_mask(c + kx, a->in_w);
+    } else {
+        m[0] = column_mask(c, a->in_w);
+        m[1] = column_mask(c + VLEN, a->in_w);
+    }
+    dw_block(a, in, out, w, bias, oy, nr, x, stride, 1, m, c + 2 * VLEN < a->in_w);
+}
+
+/* Output rows [oy, oy + nr) across the width, the last block first: its
+ * stores past the row end are then overwritten by the block at column 0. */
 static ALWAYS_INLINE void dw_rows(const cnn_conv2d_dw3x3_args *a, const float *in, float *out,
                                   const VEC *w, VEC bias, int oy, int nr, int stride)
 {
-    int span = stride == 1 ? VLEN + 2 : 2 * VLEN + 2; /* input columns a block reads */
-    for (int x = 0; x < a->out_w; x += VLEN) {
-        int c = x * stride - a->pad_left;
-        if (c >= 0 && c + span <= a->in_w && x + VLEN <= a->out_w) {
-            dw_block(a, in, out, w, bias, oy, nr, x, stride, 0, NULL);
-            continue;
-        }
-        MASK m[4];
-        if (stride == 1) {
-            for (int kx = 0; kx < 3; kx++)
-                m[kx] = column_mask(c + kx, a->in_w);
-        } else {
-            m[0] = column_mask(c, a->in_w);
-            m[1] = column_mask(c + VLEN, a->in_w);
-            m[2] = column_mask(c + 2, a->in_w);
-            m[3] = column_mask(c + 2 + VLEN, a->in_w);
-        }
-        dw_block(a, in, out, w, bias, oy, nr, x, stride, 1, m);
-    }
+    int last = (a->out_w - 1) / VLEN * VLEN;
+    dw_column(a, in, out, w, bias, oy, nr, last, stride);
+    for (int x = 0; x < last; x += VLEN)
+        dw_column(a, in, out, w, bias, oy, nr, x, stride);
 }
 
-/* Rows [oy0, oy1) of one plane in blocks of DW_ROWS, the rest in halving
- * blocks (7 = 4 + 2 + 1), every block size a constant. */
+/* Rows [oy0, oy1) of one plane in the fewest blocks of at most DW_ROWS
+ * rows, their sizes as even as can be (14 rows: 7 + 7), each size a
+ * constant. A block of few rows waits on its chains of nine dependent FMAs;
+ * many rows hide that latency. */
 static ALWAYS_INLINE void dw_plane(const cnn_conv2d_dw3x3_args *a, const float *in, float *out,
                                    const VEC *w, VEC bias, int oy0, int oy1, int stride)
 {
-    int oy = oy0;
-    for (; oy + DW_ROWS <= oy1; oy += DW_ROWS)
-        dw_rows(a, in, out, w, bias, oy, DW_ROWS, stride);
-    if (DW_ROWS > 4 && oy + 4 <= oy1) {
-        dw_rows(a, in, out, w, bias, oy, 4, stride);
-        oy += 4;
+    int blocks = (oy1 - oy0 + DW_ROWS - 1) / DW_ROWS;
+    for (int oy = oy0; oy < oy1; blocks--) {
+        int nr = (oy1 - oy + blocks - 1) / blocks;
+        switch (nr) {
+#if DW_ROWS > 4
+        case 8: dw_rows(a, in, out, w, bias, oy, 8, stride); break;
+        case 7: dw_rows(a, in, out, w, bias, oy, 7, stride); break;
+        case 6: dw_rows(a, in, out, w, bias, oy, 6, stride); break;
+        case 5: dw_rows(a, in, out, w, bias, oy, 5, stride); break;
+#endif
+        case 4: dw_rows(a, in, out, w, bias, oy, 4, stride); break;
+        case 3: dw_rows(a, in, out, w, bias, oy, 3, stride); break;
+        case 2: dw_rows(a, in, out, w, bias, oy, 2, stride); break;
+        default: dw_rows(a, in, out, w, bias, oy, 1, stride); break;
+        }
+        oy += nr;
     }
-    if (DW_ROWS > 2 && oy + 2 <= oy1) {
-        dw_rows(a, in, out, w, bias, oy, 2, stride);
-        oy += 2;
-    }
-    if (oy < oy1)
-        dw_rows(a, in, out, w, bias, oy, 1, stride);
 }
 
-#if DW_ROWS > 8
-#error "dw_plane handles up to 8 rows per block"
+#if DW_ROWS != 8 && DW_ROWS != 4
+#error "dw_plane handles blocks of up to 8 or 4 rows"
 #endif
 
 void KERNEL_NAME(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0, int oy1)
