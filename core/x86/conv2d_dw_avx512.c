@@ -30,6 +30,10 @@
 #define vec_unscramble(v)                                                                    \
     _mm512_castpd_ps(_mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7),         \
                                            _mm512_castps_pd(v)))
+/* floats n.. of a:b: the stride-1 taps of a block at the plane's edge from
+ * two masked loads instead of three (masked loads are the dear part there) */
+#define vec_shift(a, b, n) \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), n))
 #define DW_ROWS 8
 #define KERNEL_NAME cnn_conv2d_dw3x3_avx512
 #include "conv2d_dw_template.h"

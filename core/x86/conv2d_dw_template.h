@@ -11,7 +11,9 @@
  *   vec_next_even(e, s)  from e = vec_even(a, b), the floats after each
  *                      (columns 2, 4, ... 2 VLEN of a:b), the last one taken
  *                      from s (every lane column 2 VLEN), in the same order
- *   DW_ROWS            output rows held in registers (8, 4, 2 or 1)
+ *   vec_shift(a, b, n)  optional: floats n.. of a:b (edge blocks at stride 1
+ *                      then load two vectors, not three)
+ *   DW_ROWS            output rows held in registers (8 or 4)
  *   KERNEL_NAME
  * A block is DW_ROWS output rows of one vector of columns: each input row is
  * loaded once (three shifted vectors at stride 1; at stride 2 two vectors
@@ -47,6 +49,15 @@ static ALWAYS_INLINE VEC load_vec(const float *p, int edge, MASK m)
 static ALWAYS_INLINE void load_taps(const float *p, int stride, int edge, const MASK *m,
                                     int next_in, VEC t[3])
 {
+#ifdef vec_shift
+    if (stride == 1 && edge) {
+        VEC v0 = vec_load_mask(p, m[0]), v1 = vec_load_mask(p + VLEN, m[1]);
+        t[0] = v0;
+        t[1] = vec_shift(v0, v1, 1);
+        t[2] = vec_shift(v0, v1, 2);
+        return;
+    }
+#endif
     if (stride == 1) {
         for (int kx = 0; kx < 3; kx++)
             t[kx] = load_vec(p + kx, edge, m[kx]);
@@ -124,14 +135,14 @@ static ALWAYS_INLINE void dw_column(const cnn_conv2d_dw3x3_args *a, const float 
         dw_block(a, in, out, w, bias, oy, nr, x, stride, 0, NULL, 1);
         return;
     }
-    MASK m[3];
-    if (stride == 1) {
-        for (int kx = 0; kx < 3; kx++)
+    /* two vectors from column c, or at stride 1 without vec_shift three
+     * from columns c, c + 1, c + 2 */
+    MASK m[3] = { column_mask(c, a->in_w), column_mask(c + VLEN, a->in_w) };
+#ifndef vec_shift
+    if (stride == 1)
+        for (int kx = 1; kx < 3; kx++)
             m[kx] = column_mask(c + kx, a->in_w);
-    } else {
-        m[0] = column_mask(c, a->in_w);
-        m[1] = column_mask(c + VLEN, a->in_w);
-    }
+#endif
     dw_block(a, in, out, w, bias, oy, nr, x, stride, 1, m, c + 2 * VLEN < a->in_w);
 }
 
