@@ -59,6 +59,29 @@ typedef struct cnn_conv2d_pw_args {
  * floats as one pass. */
 typedef void (*cnn_conv2d_pw_fn)(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1,
                                  int k0, int k1);
+/* Depthwise 3x3 convolution reading unpadded planes (ops/conv2d_depthwise.c):
+ * input channel c / multiplier of src (planes of in_h x in_w, packed) with
+ * the 9 taps at weight + 9 c gives channel c of dst (out_h x out_w).
+ * Output (oy, ox) = bias[c] + sum of weight[ky][kx] * in(oy * stride + ky -
+ * pad_top, ox * stride + kx - pad_left) over the taps inside the plane (the
+ * zero padding), clamped like cnn_conv2d_kernel_args when clamp is set. */
+typedef struct cnn_conv2d_dw3x3_args {
+    const float *src;
+    int in_h, in_w;
+    int multiplier;      /* output channels per input channel */
+    const float *weight; /* [channels][3][3] */
+    const float *bias;   /* [channels] or NULL */
+    float *dst;
+    int out_h, out_w;
+    int stride;            /* 1 or 2 */
+    int pad_top, pad_left; /* 0 or 1 */
+    int clamp;
+    float clamp_min, clamp_max;
+} cnn_conv2d_dw3x3_args;
+
+/* Compute channels [c0, c1), output rows [oy0, oy1). */
+typedef void (*cnn_conv2d_dw3x3_fn)(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
+                                    int oy1);
 
 /* Deinterleave n floats: even[i] = src[2 i], odd[i] = src[2 i + 1]; the
  * column-phase split of conv2d's input at stride_w 2. */
@@ -254,6 +277,7 @@ struct cnn_kernels {
     cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
     cnn_conv2d_split2_fn conv2d_split2;
     cnn_conv2d_pw_fn conv2d_pw; /* 1x1 stride 1, no padding, one group */
+    cnn_conv2d_dw3x3_fn conv2d_dw3x3;
     cnn_edge_grad3_s16_fn edge_grad3_s16;
     cnn_edge_mag3_u8_fn edge_mag3_u8;
     cnn_edge_canny_mag_fn edge_canny_mag;
@@ -309,6 +333,7 @@ void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_blend_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_resample_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_conv2d_dw3x3_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -323,6 +348,7 @@ void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_blend_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_resample_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_conv2d_dw3x3_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -333,6 +359,7 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
 void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_pw_c(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
                      int k1);
+void cnn_conv2d_dw3x3_c(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0, int oy1);
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
                           int16_t *gy, int width, int side, int centre, int left, int right);
 void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
@@ -384,6 +411,10 @@ void cnn_conv2d_kernel_dw_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1
                                int oy1);
 void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                                  int oy1);
+void cnn_conv2d_dw3x3_avx2(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
+                           int oy1);
+void cnn_conv2d_dw3x3_avx512(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
+                             int oy1);
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_pw_avx2(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,

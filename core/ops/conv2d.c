@@ -160,7 +160,7 @@ size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h,
 {
     (void)n_threads; /* one slot per thread, up to MAX_SLOTS whatever the count */
     int oh, ow;
-    if (!needs_workspace(p) || p->groups < 1 ||
+    if (!needs_workspace(p) || p->groups < 1 || cnn_conv2d_is_dw3x3(p, in_c) ||
         cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
     band_plan b;
@@ -347,6 +347,8 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
         cnn_conv2d_pointwise(ctx, p, x, weight, bias, y);
         return CNN_OK;
     }
+    if (cnn_conv2d_is_dw3x3(p, x->shape[1]))
+        return cnn_conv2d_dw3x3_forward(ctx, p, x, weight, bias, y);
     if (needs_workspace(p) && !workspace)
         return cnn_fail(CNN_ERR_INVALID_ARG,
                         "conv2d: padding or stride_w > 1 needs a workspace");
