@@ -271,6 +271,9 @@ cnn_status cnn_graph_add_node(cnn_graph *g, const char *op_type, const char *nam
             return cnn_fail(st, "node '%s' (%s): %s", name, op_type, cnn_last_error());
         }
     }
+    n->built_n_in = n->n_in;
+    memcpy(n->built_in, n->in, sizeof n->in);
+    memcpy(n->built_out, n->out, sizeof n->out);
     g->nodes[g->n_nodes++] = n;
     if (node)
         *node = n;
@@ -584,8 +587,10 @@ static cnn_status fold_node(cnn_context *ctx, cnn_graph_node *n)
     if (st != CNN_OK)
         return st;
     for (int i = 0; i < n->n_out; i++)
-        if (n->out[i])
+        if (n->out[i]) {
             n->out[i]->kind = VALUE_CONSTANT;
+            n->out[i]->folded = 1;
+        }
     n->folded = 1;
     return CNN_OK;
 }
@@ -621,6 +626,7 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
                             "it with cnn_graph_set_input_shape()", g->inputs[i]->name);
     if (g->n_outputs == 0)
         return cnn_fail(CNN_ERR_FORMAT, "graph: no output");
+    g->n_built_values = g->n_values;
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
         for (int i = 0; i < n->n_in; i++)

@@ -30,6 +30,7 @@ typedef struct graph_value {
     void *storage;     /* constant data owned by the graph */
     int declared_ndim; /* an output's shape as the model file states it, -1: none */
     int declared_shape[CNN_MAX_DIMS];
+    int folded;        /* a node's output computed at prepare: not an initialiser */
     /* plan */
     struct graph_value *alias; /* shares this value's buffer (reshape-like ops) */
     int first_node, last_node;
@@ -65,6 +66,10 @@ struct cnn_graph_node {
     int n_in, n_out;
     graph_value *in[GRAPH_MAX_IO]; /* NULL for an omitted optional input */
     graph_value *out[GRAPH_MAX_IO];
+    /* the inputs and outputs as added; prepare's fusions rewrite in/out,
+     * the ONNX writer writes these */
+    int built_n_in;
+    graph_value *built_in[GRAPH_MAX_IO], *built_out[GRAPH_MAX_IO];
     int n_attrs;
     graph_attr *attrs;
     void *params;          /* op_params_size bytes, filled by prepare */
@@ -101,6 +106,7 @@ struct cnn_graph {
     size_t arena_size;
     void *workspace; /* inside the arena */
     int prepared;
+    int n_built_values; /* values before prepare added its own (fused weights); 0: all */
     int opset; /* ai.onnx opset of the model, 0 = latest */
     cnn_context *serial_ctx; /* one thread, for the small nodes; made by run */
     unsigned serial_flags;   /* CPU features serial_ctx was made with */

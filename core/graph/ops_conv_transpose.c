@@ -182,16 +182,22 @@ static cnn_status conv_transpose_run(cnn_context *ctx, cnn_graph_node *n, void *
             const float *wg = w->data + (size_t)g * cin_g * m;
             j.y = y->data + ((size_t)bn * y->shape[1] + (size_t)g * cout_g) * out_plane;
             j.b = b ? b + g * cout_g : NULL;
-            for (j.row0 = 0; j.row0 < in_rows; j.row0 += j.rows) {
+            /* at least one pass, which sets the bias: an empty input still
+             * has an output */
+            j.row0 = 0;
+            do {
                 j.rows = in_rows - j.row0 < p->chunk_rows ? in_rows - j.row0 : p->chunk_rows;
                 j.first = j.row0 == 0;
-                cnn_status st = cnn_gemm(ctx, 1, 0, m, j.rows * j.in[2], cin_g, 1.0f, wg, m,
-                                         xg + (size_t)j.row0 * j.in[2], in_plane, 0.0f,
-                                         workspace, j.rows * j.in[2]);
+                int cols = j.rows * j.in[2];
+                cnn_status st = cols ? cnn_gemm(ctx, 1, 0, m, cols, cin_g, 1.0f, wg, m,
+                                                xg + (size_t)j.row0 * j.in[2], in_plane, 0.0f,
+                                                workspace, cols)
+                                     : CNN_OK;
                 if (st != CNN_OK)
                     return st;
                 cnn_threadpool_run(cnn_context_pool(ctx), col2im_channels, &j, 0);
-            }
+                j.row0 += j.rows;
+            } while (j.row0 < in_rows);
         }
     return CNN_OK;
 }

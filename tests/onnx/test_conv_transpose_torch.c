@@ -82,12 +82,42 @@ START_TEST(conv_transpose_matches_torch)
 }
 END_TEST
 
+/* An input of height 0 still has an output by the ONNX formula
+ * (stride * (0 - 1) + kernel = 2 rows here), every element its bias. */
+START_TEST(empty_input_gives_the_bias)
+{
+    cnn_context *ctx;
+    cnn_graph *g;
+    const float w[2 * 3 * 3 * 3] = { 0 }, b[3] = { 0.5f, -1.0f, 2.0f };
+    ck_assert_cnn_ok(cnn_context_create(&ctx, 2));
+    ck_assert_cnn_ok(cnn_graph_create(&g));
+    ck_assert_cnn_ok(cnn_graph_add_input(g, "x", 4, (int[]){ 1, 2, 0, 4 }));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "w", 4, (int[]){ 2, 3, 3, 3 }, w));
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "b", 1, (int[]){ 3 }, b));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "ConvTranspose", "up", 3,
+                                        (const char *[]){ "x", "w", "b" }, 1,
+                                        (const char *[]){ "y" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, "y"));
+    ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
+    ck_assert_cnn_ok(cnn_graph_run(g, ctx));
+    const cnn_tensor *y = cnn_graph_output(g, 0);
+    ck_assert_int_eq(y->shape[1], 3);
+    ck_assert_int_eq(y->shape[2], 2);
+    ck_assert_int_eq(y->shape[3], 6);
+    for (int i = 0; i < 3 * 2 * 6; i++)
+        ck_assert_float_eq(y->data[i], b[i / 12]);
+    cnn_graph_destroy(g);
+    cnn_context_destroy(ctx);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     int n = ref_generate(argc, argv, "conv_transpose");
     Suite *s = suite_create("conv_transpose_torch");
     TCase *tc = tcase_create("torch");
     tcase_add_loop_test(tc, conv_transpose_matches_torch, 0, n);
+    tcase_add_test(tc, empty_input_gives_the_bias);
     suite_add_tcase(s, tc);
     int failed = test_run_suite(s);
     ref_cleanup();
