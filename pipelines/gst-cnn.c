@@ -30,6 +30,7 @@ static const GstCnnCommand commands[] = {
     { "rf", gst_cnn_rf, "receptive field, jump and start of a stack of layers" },
     { "augment", gst_cnn_augment, "augmented samples of videos and image folders as a data set" },
     { "infer", gst_cnn_infer, "run an ONNX model on TensorProto inputs, write output_K.pb" },
+    { "train", gst_cnn_train, "train a network on an idx image data set, write it as ONNX" },
     { "onnx-test", gst_cnn_onnx_test, "run ONNX backend test folders through the graph runtime" },
     { "bench", gst_cnn_bench, "run the registered benchmarks and print their ratios" },
     { "version", gst_cnn_version, "print the version of gst-cnn and GStreamer" },

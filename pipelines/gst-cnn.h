@@ -159,6 +159,7 @@ int gst_cnn_rf(int argc, char **argv);
 int gst_cnn_augment(int argc, char **argv);
 int gst_cnn_infer(int argc, char **argv);
 int gst_cnn_onnx_test(int argc, char **argv);
+int gst_cnn_train(int argc, char **argv);
 
 /* Parse a subcommand's options; on failure print the error and a hint to
  * standard error. */

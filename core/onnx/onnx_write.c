@@ -280,10 +280,36 @@ static cnn_status pack(const cnn_graph *g, graph_value *const *outputs, void **d
     return st;
 }
 
+/* A copy of the packed model prepared with every unknown input dimension
+ * set to `size`, or NULL when it does not prepare. */
+static cnn_graph *prepared_copy(const void *data, size_t size_bytes, int size)
+{
+    cnn_graph *copy = NULL;
+    cnn_context *ctx = NULL;
+    int ok = cnn_onnx_read_memory(data, size_bytes, "written model", &copy) == CNN_OK &&
+             cnn_context_create(&ctx, 1) == CNN_OK;
+    for (int i = 0; ok && i < copy->n_inputs; i++) {
+        cnn_tensor *t = &copy->inputs[i]->t;
+        int shape[CNN_MAX_DIMS];
+        for (int d = 0; d < t->ndim; d++)
+            shape[d] = t->shape[d] < 0 ? size : t->shape[d];
+        ok = cnn_graph_set_input_shape(copy, copy->inputs[i]->name, t->ndim, shape) == CNN_OK;
+    }
+    ok = ok && cnn_graph_prepare(copy, ctx) == CNN_OK;
+    cnn_context_destroy(ctx);
+    if (!ok) {
+        cnn_graph_destroy(copy);
+        return NULL;
+    }
+    return copy;
+}
+
 /* ONNX wants the shapes of graph outputs, which only prepare knows: a
- * prepared graph has them; otherwise prepare a copy read back from a first
- * packing (the graph itself stays as built). When the inputs' shapes are
- * unknown the outputs are written without. */
+ * prepared graph has them; otherwise prepare copies read back from a first
+ * packing (the graph itself stays as built).
+ * Unknown input dimensions (a free batch) are tried at two sizes: output
+ * dimensions that follow them are written symbolic. When the graph does not
+ * prepare at all, the outputs are written without shapes. */
 cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size)
 {
     *data = NULL;
@@ -295,19 +321,28 @@ cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size)
     cnn_status st = pack(g, NULL, &first, &first_size);
     if (st != CNN_OK)
         return st;
-    cnn_graph *copy = NULL;
-    cnn_context *ctx = NULL;
-    int shaped = cnn_onnx_read_memory(first, first_size, "written model", &copy) == CNN_OK &&
-                 cnn_context_create(&ctx, 1) == CNN_OK && cnn_graph_prepare(copy, ctx) == CNN_OK;
-    if (shaped) {
-        st = pack(g, copy->outputs, data, size);
+    cnn_graph *copy = prepared_copy(first, first_size, 2);
+    cnn_graph *other = copy ? prepared_copy(first, first_size, 3) : NULL;
+    graph_value **outputs = other ? calloc((size_t)copy->n_outputs, sizeof *outputs) : NULL;
+    graph_value *shaped = other ? calloc((size_t)copy->n_outputs, sizeof *shaped) : NULL;
+    if (outputs && shaped) {
+        for (int i = 0; i < copy->n_outputs; i++) {
+            shaped[i] = *copy->outputs[i];
+            for (int d = 0; d < shaped[i].t.ndim; d++)
+                if (other->outputs[i]->t.shape[d] != shaped[i].t.shape[d])
+                    shaped[i].t.shape[d] = -1;
+            outputs[i] = &shaped[i];
+        }
+        st = pack(g, outputs, data, size);
         free(first);
     } else {
         *data = first;
         *size = first_size;
     }
-    cnn_context_destroy(ctx);
+    free(outputs);
+    free(shaped);
     cnn_graph_destroy(copy);
+    cnn_graph_destroy(other);
     return st;
 }
 

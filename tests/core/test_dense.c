@@ -12,24 +12,6 @@
  * K * 2^-24 * (sum of |terms| <= K); 1e-5 per term leaves room. */
 #define TERM_TOL 1e-5
 
-/* |got - want| <= TERM_TOL * mag elementwise, mag the sums of |terms|. */
-static void expect_within_terms(const ref_case *c, const char *what, const float *got,
-                                unsigned level)
-{
-    cnn_tensor want, mag;
-    ref_tensor(c, what, &want);
-    ref_tensor(c, "mag", &mag);
-    for (size_t i = 0; i < cnn_tensor_numel(&want); i++) {
-        double err = fabs((double)got[i] - want.data[i]);
-        ck_assert_msg(err <= TERM_TOL * mag.data[i] + 1e-7,
-                      "%s %s at %s: element %zu is %.8g, torch %.8g (sum of |terms| %g)",
-                      c->name, what, cnn_cpu_level_name(level), i, got[i], want.data[i],
-                      mag.data[i]);
-    }
-    cnn_tensor_release(&want);
-    cnn_tensor_release(&mag);
-}
-
 static void run_gemm(const ref_case *c, unsigned level, int threads, cnn_tensor *out)
 {
     cnn_context *ctx;
@@ -79,7 +61,7 @@ static void check_dense(const ref_case *c, unsigned level)
     cnn_tensor_release(&x);
     run_dense(c, level, 1, one);
     run_dense(c, level, 3, three);
-    expect_within_terms(c, "y", three[0].data, level);
+    ref_expect_within_terms(c, "y", "mag", three[0].data, TERM_TOL, level);
     /* dx sums over the outputs, dw and db over the batch */
     int terms[4] = { 0, one[0].shape[1], batch, batch };
     for (int i = 0; i < 4; i++) {
@@ -105,7 +87,7 @@ START_TEST(matches_torch)
         cnn_tensor one, three;
         run_gemm(c, levels[l], 1, &one);
         run_gemm(c, levels[l], 3, &three);
-        expect_within_terms(c, "y", three.data, levels[l]);
+        ref_expect_within_terms(c, "y", "mag", three.data, TERM_TOL, levels[l]);
         ref_expect_identical(c, "C", one.data, three.data, cnn_tensor_numel(&one));
         cnn_tensor_release(&one);
         cnn_tensor_release(&three);

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,24 @@ void ref_tensor(const ref_case *c, const char *tensor, cnn_tensor *t)
     ck_assert_msg(got == n && extra == EOF, "%s: expected %zu floats", path, n);
 }
 
+void ref_text(const ref_case *c, const char *what, char *buf, size_t size)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.%s.txt", dir, c->name, what);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t got = fread(buf, 1, size - 1, f);
+    int extra = fgetc(f);
+    fclose(f);
+    ck_assert_msg(extra == EOF, "%s: longer than %zu bytes", path, size - 1);
+    buf[got] = 0;
+}
+
+const char *ref_dir(void)
+{
+    return dir;
+}
+
 int ref_levels(unsigned levels[3])
 {
     static const unsigned all[] = { 0, CNN_CPU_AVX2, CNN_CPU_AVX2 | CNN_CPU_AVX512 };
@@ -133,6 +152,23 @@ void ref_expect_close(const ref_case *c, const char *tensor, const float *got, s
     ck_assert_msg(r <= 1.0, "%s %s at %s: element %zu is %.8g, torch %.8g", c->name, tensor,
                   cnn_cpu_level_name(level), worst, got[worst], want.data[worst]);
     cnn_tensor_release(&want);
+}
+
+void ref_expect_within_terms(const ref_case *c, const char *tensor, const char *mag,
+                             const float *got, double tol, unsigned level)
+{
+    cnn_tensor want, sums;
+    ref_tensor(c, tensor, &want);
+    ref_tensor(c, mag, &sums);
+    for (size_t i = 0; i < cnn_tensor_numel(&want); i++) {
+        double err = fabs((double)got[i] - want.data[i]);
+        ck_assert_msg(err <= tol * sums.data[i] + 1e-7,
+                      "%s %s at %s: element %zu is %.8g, torch %.8g (sum of |terms| %g)",
+                      c->name, tensor, cnn_cpu_level_name(level), i, got[i], want.data[i],
+                      sums.data[i]);
+    }
+    cnn_tensor_release(&want);
+    cnn_tensor_release(&sums);
 }
 
 void ref_expect_identical(const ref_case *c, const char *what, const float *a, const float *b,

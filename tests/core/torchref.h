@@ -23,10 +23,19 @@ double ref_double(const ref_case *c, const char *key);
 int ref_has(const ref_case *c, const char *key);
 /* Load NAME.tensor into t (owned, free with cnn_tensor_release). */
 void ref_tensor(const ref_case *c, const char *tensor, cnn_tensor *t);
+/* The text of NAME.what.txt into buf (NUL-terminated); fails the running
+ * test when it is missing or does not fit. */
+void ref_text(const ref_case *c, const char *what, char *buf, size_t size);
+/* The temporary directory the script wrote into. */
+const char *ref_dir(void);
 /* Fail unless got (n values) is within atol + rtol * |want| of NAME.tensor;
  * the message names the case, the tensor and the CPU level. */
 void ref_expect_close(const ref_case *c, const char *tensor, const float *got, size_t n,
                       double atol, double rtol, unsigned level);
+/* Fail unless |got - want| <= tol * mag + 1e-7 elementwise for NAME.tensor
+ * and NAME.mag, mag the sums of |terms| of each value. */
+void ref_expect_within_terms(const ref_case *c, const char *tensor, const char *mag,
+                             const float *got, double tol, unsigned level);
 /* Fail unless two runs (one and three threads) gave identical values. */
 void ref_expect_identical(const ref_case *c, const char *what, const float *a, const float *b,
                           size_t n);

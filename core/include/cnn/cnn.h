@@ -9,6 +9,7 @@
 #include "cnn/cpu.h"
 #include "cnn/context.h"
 #include "cnn/conv2d.h"
+#include "cnn/conv2d_backward.h"
 #include "cnn/pixels.h"
 #include "cnn/edge.h"
 #include "cnn/pool.h"
@@ -22,5 +23,6 @@
 #include "cnn/augment.h"
 #include "cnn/text.h"
 #include "cnn/colormap.h"
+#include "cnn/train.h"
 
 #endif
