@@ -304,9 +304,9 @@ static cnn_graph *prepared_copy(const void *data, size_t size_bytes, int size)
     return copy;
 }
 
-/* ONNX wants the shapes of graph outputs, which only prepare knows: a
- * prepared graph has them; otherwise prepare copies read back from a first
- * packing (the graph itself stays as built).
+/* ONNX wants the shapes of graph outputs, which only prepare knows: prepare
+ * copies read back from a first packing (the graph itself stays as built,
+ * and a prepared graph writes the same bytes as before prepare).
  * Unknown input dimensions (a free batch) are tried at two sizes: output
  * dimensions that follow them are written symbolic. When the graph does not
  * prepare at all, the outputs are written without shapes. */
@@ -314,8 +314,6 @@ cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size)
 {
     *data = NULL;
     *size = 0;
-    if (g->prepared)
-        return pack(g, g->outputs, data, size);
     void *first;
     size_t first_size;
     cnn_status st = pack(g, NULL, &first, &first_size);
