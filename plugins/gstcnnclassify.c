@@ -19,7 +19,8 @@
  *
  * Built against GStreamer >= 1.24 with gstreamer-analytics-1.0, the top
  * classes also go in a #GstAnalyticsClsMtd of the buffer's analytics
- * relation meta.
+ * relation meta. Metas describing the video (an earlier cnnclassify's
+ * regions) pass through, so classifiers in a row add up their results.
  *
  * All with the fields label (string), class-id (int), confidence (double),
  * top-labels, top-class-ids, top-confidences (arrays, best first), inferred
