@@ -19,7 +19,8 @@
  *
  * Built against GStreamer >= 1.24 with gstreamer-analytics-1.0, the top
  * classes also go in a #GstAnalyticsClsMtd of the buffer's analytics
- * relation meta.
+ * relation meta. Metas describing the video (an earlier cnnclassify's
+ * regions) pass through, so classifiers in a row add up their results.
  *
  * All with the fields label (string), class-id (int), confidence (double),
  * top-labels, top-class-ids, top-confidences (arrays, best first), inferred
@@ -1045,6 +1046,24 @@ gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuff
   return ret;
 }
 
+/* Frames leave with the geometry they came with: metas that describe the
+ * video (an upstream cnnclassify's ROIs among them) stay valid and are kept,
+ * as the relation meta of the analytics results is. */
+static gboolean
+gst_cnn_classify_transform_meta (GstBaseTransform * trans, GstBuffer * outbuf, GstMeta * meta,
+    GstBuffer * inbuf)
+{
+  const gchar *const *tags = gst_meta_api_type_get_tags (meta->info->api);
+
+  for (; tags && *tags; tags++)
+    if (strcmp (*tags, GST_META_TAG_VIDEO_STR) != 0 &&
+        strcmp (*tags, GST_META_TAG_VIDEO_ORIENTATION_STR) != 0 &&
+        strcmp (*tags, GST_META_TAG_VIDEO_SIZE_STR) != 0)
+      return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->transform_meta (trans,
+          outbuf, meta, inbuf);
+  return TRUE;
+}
+
 /* The latency we add is the cost of a frame the model runs on, not the
  * average over the frames that reuse a result (every-n, QoS), so a live
  * sink allows for the slowest frames. */
@@ -1320,6 +1339,7 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_sink_event);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform_ip);
+  trans_class->transform_meta = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform_meta);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_classify_filter);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_classify_plan);

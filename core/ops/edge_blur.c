@@ -124,7 +124,7 @@ void cnn_edge_rows_init(edge_rows *s, const cnn_kernels *k, const void *src,
 static void blur_row_u8(edge_rows *s, int y, uint8_t *out)
 {
     int n = s->taps_n, r = n / 2, w = s->width;
-    const uint8_t *rows[EDGE_MAX_BLUR];
+    const uint8_t *rows[EDGE_MAX_BLUR] = {0}; /* zeroed: gcc 14 cannot see n >= 1 */
     uint16_t *t = s->blur_scratch;
     uint32_t *acc = (uint32_t *)((uint8_t *)s->blur_scratch +
                                  edge_align64(((size_t)w + EDGE_MAX_BLUR) * sizeof *t));

@@ -364,6 +364,51 @@ START_TEST (roi_classifies_the_region)
 }
 END_TEST;
 
+static guint
+pair_sample (guint comp, gint x, gint y, gpointer frame)
+{
+  return pair_pixel (GPOINTER_TO_INT (frame), x, y);
+}
+
+/* A second classifier keeps the first one's region meta: both results,
+ * each of its own half, are on the frames that leave the pair. */
+START_TEST (classifiers_in_a_row_keep_both_regions)
+{
+  gchar *props = g_strdup_printf ("model=%s roi=0,0,28,28 ! cnnclassify model=%s "
+      "roi=28,0,28,28", model_path, model_path);
+  GstHarness *h = el_harness ("cnnclassify", props, "GRAY8", 2 * SIDE, SIDE);
+  GstVideoInfo info = el_info ("GRAY8", 2 * SIDE, SIDE);
+  gint f;
+
+  for (f = 0; f < 4; f++) {
+    GstBuffer *out;
+    GstMeta *meta;
+    gpointer state = NULL;
+    gint seen_left = 0, seen_right = 0;
+
+    fail_unless_equals_int (gst_harness_push (h, el_make_frame (&info, pair_sample,
+                GINT_TO_POINTER (f))), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+      GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+      const GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
+          "cnn-classification");
+
+      fail_unless (roi->x == 0 || roi->x == SIDE, "frame %d: region at x %u", f, roi->x);
+      check_result (s, f, roi->x == 0 ? f : (f + 1) % N_FRAMES, 3, 0.0, TRUE);
+      seen_left += roi->x == 0;
+      seen_right += roi->x == SIDE;
+    }
+    fail_unless (seen_left == 1 && seen_right == 1, "frame %d: %d left, %d right regions", f,
+        seen_left, seen_right);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+  g_free (props);
+}
+END_TEST;
+
 static gint
 compare_floats (gconstpointer a, gconstpointer b)
 {
@@ -832,6 +877,7 @@ cnnclassify_suite (void)
   tcase_add_test (tc, colour_input_is_classified_like_gray);
   tcase_add_test (tc, every_n_reuses_the_last_result);
   tcase_add_test (tc, roi_classifies_the_region);
+  tcase_add_test (tc, classifiers_in_a_row_keep_both_regions);
   tcase_add_test (tc, top_k_and_threshold);
   tcase_add_test (tc, overlay_draws_the_label);
   tcase_add_test (tc, frames_are_never_copied);
