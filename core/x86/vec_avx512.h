@@ -28,6 +28,12 @@
 #define vec_mask(n) ((__mmask16)((1u << (n)) - 1))
 #define vec_load_mask(p, m) _mm512_maskz_loadu_ps(m, p)
 #define vec_store_mask(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+/* lanes where v is NaN, none, either; a where m is set, else b */
+#define vec_nan_mask(v) _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q)
+#define mask_none() ((__mmask16)0)
+#define mask_or(a, b) ((__mmask16)((a) | (b)))
+#define vec_select_mask(m, a, b) _mm512_mask_mov_ps(b, m, a)
+#define vec_div(a, b) _mm512_div_ps(a, b)
 
 #define veci_set1(x) _mm512_set1_epi32((int)(x))
 #define veci_add(a, b) _mm512_add_epi32(a, b)

@@ -32,6 +32,7 @@ static const checkasm_family families[] = {
     { "edge", checkasm_check_edge },
     { "pixels", checkasm_check_pixels },
     { "conv2d_dw3x3", checkasm_check_conv2d_dw3x3 },
+    { "pool", checkasm_check_pool },
 };
 
 #define GUARD_FLOATS 64

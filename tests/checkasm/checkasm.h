@@ -73,5 +73,6 @@ void checkasm_check_activation(void);
 void checkasm_check_edge(void);
 void checkasm_check_pixels(void);
 void checkasm_check_conv2d_dw3x3(void);
+void checkasm_check_pool(void);
 
 #endif
