@@ -214,6 +214,12 @@ typedef void (*cnn_warp_bilinear_rgb_u8_fn)(const uint8_t *s, ptrdiff_t stride, 
 typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
                                   ptrdiff_t ldc, float alpha, float beta, int m, int n);
 
+/* n dot products of k floats: out[j] = sum_p a[p] b[j * ldb + p], each
+ * summed in the same order whatever n is (a batch-1 dense layer: one input
+ * row against the rows of W). */
+typedef void (*cnn_gemm_dot_rows_fn)(const float *a, const float *b, ptrdiff_t ldb, int k,
+                                     int n, float *out);
+
 /* Activation act (cnn_activation) of n values: forward out = f(x) when dy is
  * NULL, else backward out = dy * f'(x). */
 typedef void (*cnn_activation_fn)(cnn_activation act, float alpha, const float *x,
@@ -291,6 +297,7 @@ struct cnn_kernels {
     cnn_dropout_fn dropout;
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
+    cnn_gemm_dot_rows_fn gemm_dot_rows;
     cnn_activation_fn activation;
     cnn_edge_vpass_s32_fn edge_vpass_s32;
     cnn_edge_hpass_s32_fn edge_hpass_s32;
@@ -397,6 +404,8 @@ void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels
 void cnn_saturation_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, float a, float complement);
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                         const float *n2, int w, float std);
+void cnn_gemm_dot_rows_c(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                         float *out);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
 void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
@@ -451,6 +460,10 @@ void cnn_saturation_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, float a
                                 float complement);
 void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                            const float *n2, int w, float std);
+void cnn_gemm_dot_rows_avx2(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                            float *out);
+void cnn_gemm_dot_rows_avx512(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                              float *out);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
