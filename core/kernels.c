@@ -20,4 +20,5 @@ void cnn_kernels_init(cnn_kernels *k, unsigned cpu_flags)
     cnn_gemm_init_kernels(k, cpu_flags);
     cnn_activation_init_kernels(k, cpu_flags);
     cnn_pixels_init_kernels(k, cpu_flags);
+    cnn_conv2d_dw3x3_init_kernels(k, cpu_flags);
 }

@@ -38,6 +38,51 @@ typedef struct cnn_conv2d_kernel_args {
 typedef void (*cnn_conv2d_kernel_fn)(const cnn_conv2d_kernel_args *a, int oc0, int oc1,
                                      int oy0, int oy1);
 
+/* A 1x1 stride-1 unpadded convolution is a matrix product per image:
+ * dst[m][n] = bias[m] + sum_k weight[m][k] src[k][n], m an output channel,
+ * k an input channel, n a pixel of the flattened plane. */
+typedef struct cnn_conv2d_pw_args {
+    const float *src;    /* k rows of ld_src floats */
+    size_t ld_src;
+    const float *weight; /* [m][k], rows of k floats */
+    int k;
+    const float *bias;   /* [m] or NULL */
+    float *dst;          /* m rows of ld_dst floats */
+    size_t ld_dst;
+    int clamp; /* outputs clamped to [clamp_min, clamp_max] (NaN passing) */
+    float clamp_min, clamp_max;
+} cnn_conv2d_pw_args;
+
+/* Rows [m0, m1) and columns [n0, n1) of dst over input channels [k0, k1):
+ * k0 == 0 starts from the bias, otherwise adds to what dst holds; k1 == k
+ * applies the clamp. Summing in k order makes any split of k give the same
+ * floats as one pass. */
+typedef void (*cnn_conv2d_pw_fn)(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1,
+                                 int k0, int k1);
+/* Depthwise 3x3 convolution reading unpadded planes (ops/conv2d_depthwise.c):
+ * input channel c / multiplier of src (planes of in_h x in_w, packed) with
+ * the 9 taps at weight + 9 c gives channel c of dst (out_h x out_w).
+ * Output (oy, ox) = bias[c] + sum of weight[ky][kx] * in(oy * stride + ky -
+ * pad_top, ox * stride + kx - pad_left) over the taps inside the plane (the
+ * zero padding), clamped like cnn_conv2d_kernel_args when clamp is set. */
+typedef struct cnn_conv2d_dw3x3_args {
+    const float *src;
+    int in_h, in_w;
+    int multiplier;      /* output channels per input channel */
+    const float *weight; /* [channels][3][3] */
+    const float *bias;   /* [channels] or NULL */
+    float *dst;
+    int out_h, out_w;
+    int stride;            /* 1 or 2 */
+    int pad_top, pad_left; /* 0 or 1 */
+    int clamp;
+    float clamp_min, clamp_max;
+} cnn_conv2d_dw3x3_args;
+
+/* Compute channels [c0, c1), output rows [oy0, oy1). */
+typedef void (*cnn_conv2d_dw3x3_fn)(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
+                                    int oy1);
+
 /* Deinterleave n floats: even[i] = src[2 i], odd[i] = src[2 i + 1]; the
  * column-phase split of conv2d's input at stride_w 2. */
 typedef void (*cnn_conv2d_split2_fn)(const float *src, int n, float *even, float *odd);
@@ -169,6 +214,12 @@ typedef void (*cnn_warp_bilinear_rgb_u8_fn)(const uint8_t *s, ptrdiff_t stride, 
 typedef void (*cnn_gemm_micro_fn)(int kc, const float *a, const float *b, float *c,
                                   ptrdiff_t ldc, float alpha, float beta, int m, int n);
 
+/* n dot products of k floats: out[j] = sum_p a[p] b[j * ldb + p], each
+ * summed in the same order whatever n is (a batch-1 dense layer: one input
+ * row against the rows of W). */
+typedef void (*cnn_gemm_dot_rows_fn)(const float *a, const float *b, ptrdiff_t ldb, int k,
+                                     int n, float *out);
+
 /* Activation act (cnn_activation) of n values: forward out = f(x) when dy is
  * NULL, else backward out = dy * f'(x). */
 typedef void (*cnn_activation_fn)(cnn_activation act, float alpha, const float *x,
@@ -231,6 +282,8 @@ struct cnn_kernels {
     cnn_conv2d_kernel_fn conv2d;
     cnn_conv2d_kernel_fn conv2d_dw; /* the same when a->cin == 1 (depthwise) */
     cnn_conv2d_split2_fn conv2d_split2;
+    cnn_conv2d_pw_fn conv2d_pw; /* 1x1 stride 1, no padding, one group */
+    cnn_conv2d_dw3x3_fn conv2d_dw3x3;
     cnn_edge_grad3_s16_fn edge_grad3_s16;
     cnn_edge_mag3_u8_fn edge_mag3_u8;
     cnn_edge_canny_mag_fn edge_canny_mag;
@@ -244,6 +297,7 @@ struct cnn_kernels {
     cnn_dropout_fn dropout;
     cnn_gemm_micro_fn gemm_micro;
     int gemm_mr, gemm_nr; /* tile of gemm_micro, which packing follows */
+    cnn_gemm_dot_rows_fn gemm_dot_rows;
     cnn_activation_fn activation;
     cnn_edge_vpass_s32_fn edge_vpass_s32;
     cnn_edge_hpass_s32_fn edge_hpass_s32;
@@ -286,6 +340,7 @@ void cnn_grayscale_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_blend_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 void cnn_resample_init_kernels(cnn_kernels *k, unsigned cpu_flags);
+void cnn_conv2d_dw3x3_init_kernels(cnn_kernels *k, unsigned cpu_flags);
 #if CNN_HAVE_X86
 void cnn_conv2d_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_edge_init_x86(cnn_kernels *k, unsigned cpu_flags);
@@ -300,6 +355,7 @@ void cnn_grayscale_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_flip_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_blend_init_x86(cnn_kernels *k, unsigned cpu_flags);
 void cnn_resample_init_x86(cnn_kernels *k, unsigned cpu_flags);
+void cnn_conv2d_dw3x3_init_x86(cnn_kernels *k, unsigned cpu_flags);
 #endif
 
 /* C references, callable directly by tests and by SIMD twins for tails. */
@@ -308,6 +364,9 @@ void cnn_pixels_luma_row_c(const uint8_t *px, uint8_t *luma, int width, int step
 void cnn_pixels_spread_row_c(const uint8_t *gray, uint8_t *px, int width, int step, int keep);
 void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0, int oy1);
 void cnn_conv2d_split2_c(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_pw_c(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
+                     int k1);
+void cnn_conv2d_dw3x3_c(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0, int oy1);
 void cnn_edge_grad3_s16_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, int16_t *gx,
                           int16_t *gy, int width, int side, int centre, int left, int right);
 void cnn_edge_mag3_u8_c(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, uint8_t *dst,
@@ -345,6 +404,8 @@ void cnn_gray_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, int out_channels
 void cnn_saturation_rgb_u8_c(const uint8_t *rgb, uint8_t *dst, int w, float a, float complement);
 void cnn_noise_rgb_u8_c(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                         const float *n2, int w, float std);
+void cnn_gemm_dot_rows_c(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                         float *out);
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n);
 void cnn_activation_kernel_c(cnn_activation act, float alpha, const float *x, const float *dy,
@@ -359,8 +420,16 @@ void cnn_conv2d_kernel_dw_avx2(const cnn_conv2d_kernel_args *a, int oc0, int oc1
                                int oy1);
 void cnn_conv2d_kernel_dw_avx512(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int oy0,
                                  int oy1);
+void cnn_conv2d_dw3x3_avx2(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
+                           int oy1);
+void cnn_conv2d_dw3x3_avx512(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
+                             int oy1);
 void cnn_conv2d_split2_avx2(const float *src, int n, float *even, float *odd);
 void cnn_conv2d_split2_avx512(const float *src, int n, float *even, float *odd);
+void cnn_conv2d_pw_avx2(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
+                        int k1);
+void cnn_conv2d_pw_avx512(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1, int k0,
+                          int k1);
 void cnn_bn_stats_avx2(const float *x, size_t n, float shift, float out[2]);
 void cnn_scale_shift_avx2(const float *x, float *y, size_t n, float scale, float shift);
 void cnn_bn_grad_sums_avx2(const float *x, const float *dy, size_t n, float mean, float out[2]);
@@ -391,6 +460,10 @@ void cnn_saturation_rgb_u8_avx2(const uint8_t *rgb, uint8_t *dst, int w, float a
                                 float complement);
 void cnn_noise_rgb_u8_avx2(const uint8_t *s, uint8_t *d, const float *n0, const float *n1,
                            const float *n2, int w, float std);
+void cnn_gemm_dot_rows_avx2(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                            float *out);
+void cnn_gemm_dot_rows_avx512(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                              float *out);
 void cnn_gemm_micro_avx2(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                          float alpha, float beta, int m, int n);
 void cnn_gemm_micro_avx512(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,

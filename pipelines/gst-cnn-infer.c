@@ -1,6 +1,7 @@
 /* gst-cnn infer: run an ONNX model on TensorProto inputs (the format of the
  * ONNX backend tests' input_N.pb) and write output_K.pb files, one per model
- * output, with libcnn's graph runtime (cnn_onnx_infer_files). */
+ * output, with libcnn's graph runtime (cnn_onnx_infer_files_profiled).
+ * --profile prints the time of every node, slowest first. */
 #include <stdio.h>
 
 #include "cnn/onnx.h"
@@ -9,10 +10,13 @@
 int gst_cnn_infer(int argc, char **argv)
 {
     char *out_dir = NULL;
-    int threads = 1;
+    int threads = 1, runs = 1;
+    gboolean profile = FALSE;
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "folder for output_K.pb (created)", "DIR" },
         { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "engine threads (0 = one per CPU)", "N" },
+        { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "run the model N times (the last run's outputs are written)", "N" },
+        { "profile", 'p', 0, G_OPTION_ARG_NONE, &profile, "print each node's time over the runs, slowest first", NULL },
         { NULL },
     };
     GOptionContext *ctx = g_option_context_new("MODEL INPUT.pb... - run a model on TensorProto inputs");
@@ -37,8 +41,9 @@ int gst_cnn_infer(int argc, char **argv)
     }
     ret = GST_CNN_EXIT_FAILED;
     if (cnn_context_create(&engine, threads) != CNN_OK ||
-        cnn_onnx_infer_files(engine, argv[1], argc - 2, (const char *const *)argv + 2,
-                             out_dir) != CNN_OK) {
+        cnn_onnx_infer_files_profiled(engine, argv[1], argc - 2,
+                                      (const char *const *)argv + 2, out_dir, runs,
+                                      profile ? stdout : NULL) != CNN_OK) {
         fprintf(stderr, "gst-cnn infer: %s\n", cnn_last_error());
         goto done;
     }

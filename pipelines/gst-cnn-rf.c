@@ -15,9 +15,6 @@
 #include "cnn/receptive_field.h"
 #include "gst-cnn.h"
 
-/* Without --input-size, maps are taken large enough never to vanish. */
-#define RF_UNBOUNDED_INPUT (1 << 30)
-
 typedef struct {
     cnn_rf_layer rf;
     gboolean fc;    /* kernel = the size of the map it gets */
@@ -45,8 +42,9 @@ static gboolean parse_int(const char *what, const char *text, int min, int *out,
     return TRUE;
 }
 
-/* Padding after the kernel is known: a number, "valid", or "same"
- * ((k' - 1) / 2 with the effective kernel k' = d (k - 1) + 1). */
+/* Padding after the kernel is known: a number, "valid", or "same" (as
+ * cnnconv: out = ceil(in / stride), the padding before output 0 follows
+ * from the input size; (k' - 1) / 2 at stride 1). */
 static gboolean resolve_padding(RfLayer *l, GError **error)
 {
     const char *p = l->padding;
@@ -56,7 +54,8 @@ static gboolean resolve_padding(RfLayer *l, GError **error)
         return TRUE;
     }
     if (!strcmp(p, "same")) {
-        l->rf.padding = l->rf.dilation * (l->rf.kernel - 1) / 2;
+        l->rf.padding = 0;
+        l->rf.pad_same = 1;
         return TRUE;
     }
     return parse_int("padding", p, 0, &l->rf.padding, error);
@@ -87,7 +86,7 @@ static int weights_rows(const char *w)
 
 static void add_layer(GArray *layers, const char *name, int k, int s, const char *padding, int d)
 {
-    RfLayer l = { { k, s, 0, d, g_strdup(name) }, FALSE, g_strdup(padding) };
+    RfLayer l = { { k, s, 0, d, g_strdup(name), 0 }, FALSE, g_strdup(padding) };
     g_array_append_val(layers, l);
 }
 
@@ -144,7 +143,7 @@ static gboolean parse_element(GArray *layers, const char *segment, GError **erro
         const char *mode = g_hash_table_lookup(props, "mode");
         if (mode && g_str_has_prefix(mode, "global-")) {
             /* one output per channel: the window is the whole map, like fc */
-            RfLayer l = { { 1, 1, 0, 1, g_strdup(segment) }, TRUE, NULL };
+            RfLayer l = { { 1, 1, 0, 1, g_strdup(segment), 0 }, TRUE, NULL };
             g_array_append_val(layers, l);
             goto done;
         }
@@ -209,7 +208,7 @@ static gboolean parse_compact(GArray *layers, const char *token, GError **error)
     const char *padding = NULL;
 
     if (!strcmp(type, "fc")) {
-        RfLayer l = { { 1, 1, 0, 1, g_strdup("fc") }, TRUE, NULL };
+        RfLayer l = { { 1, 1, 0, 1, g_strdup("fc"), 0 }, TRUE, NULL };
         g_array_append_val(layers, l);
         goto done;
     }
@@ -328,9 +327,15 @@ static void print_table(GArray *layers, const cnn_rf_layer *rf, const cnn_rf_inf
         printf(" %6d", in_size);
     printf("\n");
     for (guint i = 0; i < layers->len; i++) {
-        printf("%-3u %-36s %6d %6d %4d %4d %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT " %9.1f", i + 1,
-               rf[i].name, rf[i].kernel, rf[i].stride, rf[i].padding, rf[i].dilation,
-               (gint64)info[i].size, (gint64)info[i].jump, info[i].start);
+        /* "?": padding and start that depend on the input size, not given */
+        char pad[16] = "?", start[32] = "?";
+        if (info[i].pad_before >= 0)
+            snprintf(pad, sizeof pad, "%d", info[i].pad_before);
+        if (!isnan(info[i].start))
+            snprintf(start, sizeof start, "%.1f", info[i].start);
+        printf("%-3u %-36s %6d %6d %4s %4d %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT " %9s", i + 1,
+               rf[i].name, rf[i].kernel, rf[i].stride, pad, rf[i].dilation,
+               (gint64)info[i].size, (gint64)info[i].jump, start);
         if (sized)
             printf(" %6d", info[i].out_size);
         printf("\n");
@@ -347,7 +352,10 @@ static void print_json(GArray *layers, const cnn_rf_layer *rf, const cnn_rf_info
                 g_string_append_c(s, '\\');
             g_string_append_c(s, *c);
         }
-        g_ascii_formatd(start, sizeof start, "%.6g", info[i].start);
+        if (isnan(info[i].start))
+            g_strlcpy(start, "null", sizeof start);
+        else
+            g_ascii_formatd(start, sizeof start, "%.6g", info[i].start);
         g_string_append_printf(s, "\", \"size\": %" G_GINT64_FORMAT ", \"jump\": %" G_GINT64_FORMAT
                                ", \"start\": %s", (gint64)info[i].size, (gint64)info[i].jump, start);
         if (sized)
@@ -498,7 +506,8 @@ int gst_cnn_rf(int argc, char **argv)
     g_option_context_set_description(ctx,
         "STACK: a gst-launch chain of cnn elements, e.g.\n"
         "  \"cnnconv kernel=sobel-x ! cnnpool kernel-size=2 ! cnnconv kernel=box dilation=2\"\n"
-        "or compact layers: conv:k=3,s=1,p=1 pool:k=2,s=2 conv:k=3,d=2 (p=same is (k'-1)/2);\n"
+        "or compact layers: conv:k=3,s=1,p=1 pool:k=2,s=2 conv:k=3,d=2 (p=same pads as\n"
+        "cnnconv: out = ceil(in / s), so at s > 1 start needs --input-size);\n"
         "xN repeats the layers since the previous xN; fc spans the whole remaining map.\n"
         "size: receptive field in input pixels; jump: input pixels between neighbouring\n"
         "outputs; start: centre of output 0's field (input pixel i spans [i, i+1)).\n"
@@ -536,7 +545,7 @@ int gst_cnn_rf(int argc, char **argv)
             fprintf(stderr, "gst-cnn rf: fc spans the whole map: give --input-size\n");
             goto done;
         }
-    in_size = input_size ? input_size : RF_UNBOUNDED_INPUT;
+    in_size = input_size;
     rf = g_new(cnn_rf_layer, layers->len);
     info = g_new(cnn_rf_info, layers->len);
     if (!compute(layers, in_size, rf, info, &error)) {
@@ -549,6 +558,9 @@ int gst_cnn_rf(int argc, char **argv)
         print_json(layers, rf, info, input_size > 0);
     else
         print_table(layers, rf, info, in_size, input_size > 0);
+    if (isnan(info[layers->len - 1].start))
+        fprintf(stderr, "gst-cnn rf: padding=same with stride > 1 pads by the size of its "
+                        "input: start is unknown without --input-size\n");
     status = GST_CNN_EXIT_OK;
     goto done;
 

@@ -19,7 +19,8 @@
  *
  * Built against GStreamer >= 1.24 with gstreamer-analytics-1.0, the top
  * classes also go in a #GstAnalyticsClsMtd of the buffer's analytics
- * relation meta.
+ * relation meta. Metas describing the video (an earlier cnnclassify's
+ * regions) pass through, so classifiers in a row add up their results.
  *
  * All with the fields label (string), class-id (int), confidence (double),
  * top-labels, top-class-ids, top-confidences (arrays, best first), inferred
@@ -29,6 +30,12 @@
  * Under load (QoS events saying frames are late) and between `every-n`
  * frames the element skips the model and reuses its last result: frames are
  * never dropped for classification.
+ *
+ * Frames are never copied: the element works in place (the metadata needs a
+ * writable buffer, which for a buffer someone else holds is a new GstBuffer
+ * sharing the same memory). Without overlay the frame is mapped for reading
+ * only; with overlay it is drawn on in place (memory another buffer shares
+ * is copied first, as GStreamer's copy on write does).
  *
  * ## Example launch line
  * |[
@@ -956,7 +963,8 @@ gst_cnn_classify_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterF
   guint64 frame = gst_cnn_filter_frame_number (filter);
   gboolean infer;
 
-  gst_video_frame_copy (&out->video, &in->video);
+  if (in != out)
+    gst_video_frame_copy (&out->video, &in->video);
   GST_OBJECT_LOCK (self);
   top_k = self->top_k;
   every_n = self->every_n;
@@ -975,7 +983,9 @@ gst_cnn_classify_filter (GstCnnFilter * filter, cnn_context * ctx, GstCnnFilterF
     g_clear_pointer (&self->last, gst_structure_free);
     self->last = gst_cnn_classify_result (self, top_k, threshold);
   }
-  if (overlay && self->last)
+  /* in place without overlay when the frame was mapped (the property
+   * changed since): drawn from the next frame */
+  if (overlay && self->last && (out->video.map[0].flags & GST_MAP_WRITE))
     gst_cnn_classify_draw_overlay (self, ctx, &out->video);
   self->publish = self->last != NULL;
   self->publish_frame = frame;
@@ -990,19 +1000,41 @@ failed:
   }
 }
 
-/* The base maps the output buffer around filter(); metas go on it after. */
+/* Video is always filtered in place (equal caps on both pads). */
+static gboolean
+gst_cnn_classify_in_place (GstCnnFilter * filter, const GstCnnFilterInfo * info)
+{
+  return TRUE;
+}
+
+/* Only an overlay writes into the frame. */
+static gboolean
+gst_cnn_classify_writes_in_place (GstCnnFilter * filter)
+{
+  GstCnnClassify *self = GST_CNN_CLASSIFY (filter);
+  gboolean overlay;
+
+  GST_OBJECT_LOCK (self);
+  overlay = self->overlay;
+  GST_OBJECT_UNLOCK (self);
+  return overlay;
+}
+
+/* The base maps the output buffer (inbuf itself in place) around filter();
+ * metas go on it after. */
 static GstFlowReturn
 gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
 {
   GstCnnClassify *self = GST_CNN_CLASSIFY (trans);
+  GstBaseTransformClass *parent = GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class);
 
   gint64 start = g_get_monotonic_time ();
   GstClockTime cost;
   GstFlowReturn ret;
 
   self->publish = FALSE;
-  ret = GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->transform (trans, inbuf,
-      outbuf);
+  ret = inbuf == outbuf ? parent->transform_ip (trans, outbuf) :
+      parent->transform (trans, inbuf, outbuf);
   if (ret == GST_FLOW_OK && self->publish)
     gst_cnn_classify_publish (self, outbuf, self->publish_frame, self->inferred);
   if (ret == GST_FLOW_OK && self->publish && self->inferred) {
@@ -1012,6 +1044,24 @@ gst_cnn_classify_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuff
     GST_OBJECT_UNLOCK (self);
   }
   return ret;
+}
+
+/* Frames leave with the geometry they came with: metas that describe the
+ * video (an upstream cnnclassify's ROIs among them) stay valid and are kept,
+ * as the relation meta of the analytics results is. */
+static gboolean
+gst_cnn_classify_transform_meta (GstBaseTransform * trans, GstBuffer * outbuf, GstMeta * meta,
+    GstBuffer * inbuf)
+{
+  const gchar *const *tags = gst_meta_api_type_get_tags (meta->info->api);
+
+  for (; tags && *tags; tags++)
+    if (strcmp (*tags, GST_META_TAG_VIDEO_STR) != 0 &&
+        strcmp (*tags, GST_META_TAG_VIDEO_ORIENTATION_STR) != 0 &&
+        strcmp (*tags, GST_META_TAG_VIDEO_SIZE_STR) != 0)
+      return GST_BASE_TRANSFORM_CLASS (gst_cnn_classify_parent_class)->transform_meta (trans,
+          outbuf, meta, inbuf);
+  return TRUE;
 }
 
 /* The latency we add is the cost of a frame the model runs on, not the
@@ -1030,6 +1080,12 @@ gst_cnn_classify_latency_cost (GstCnnFilter * filter)
 }
 
 /* A flush or a new segment ends the lateness QoS reported. */
+static GstFlowReturn
+gst_cnn_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  return gst_cnn_classify_transform (trans, buf, buf);
+}
+
 static gboolean
 gst_cnn_classify_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
@@ -1282,11 +1338,15 @@ gst_cnn_classify_class_init (GstCnnClassifyClass * klass)
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_src_event);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cnn_classify_sink_event);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform_ip);
+  trans_class->transform_meta = GST_DEBUG_FUNCPTR (gst_cnn_classify_transform_meta);
   cnn_class->set_info = GST_DEBUG_FUNCPTR (gst_cnn_classify_set_info);
   cnn_class->filter = GST_DEBUG_FUNCPTR (gst_cnn_classify_filter);
   cnn_class->plan = GST_DEBUG_FUNCPTR (gst_cnn_classify_plan);
   cnn_class->explain_caps = GST_DEBUG_FUNCPTR (gst_cnn_classify_explain_caps);
   cnn_class->latency_cost = GST_DEBUG_FUNCPTR (gst_cnn_classify_latency_cost);
+  cnn_class->in_place = GST_DEBUG_FUNCPTR (gst_cnn_classify_in_place);
+  cnn_class->writes_in_place = GST_DEBUG_FUNCPTR (gst_cnn_classify_writes_in_place);
 
   gst_type_mark_as_plugin_api (GST_TYPE_CNN_CLASSIFY_ORDER, 0);
 }

@@ -641,29 +641,26 @@ conv_failed:
   }
 }
 
-/* One layer: the kernel's size, stride, dilation, and the padding on the
- * left and top ('same' padding depends on the frame size). */
+/* One layer: the kernel's size, stride, dilation and padding; 'same'
+ * padding is resolved from the frame size by the receptive-field code. */
 static guint
 gst_cnn_conv_rf_layers (GstCnnFilter * filter, const GstCnnFilterInfo * in, cnn_rf_layer * x,
     cnn_rf_layer * y)
 {
   GstCnnConv *self = GST_CNN_CONV (filter);
   GstCnnConvSettings s;
-  cnn_conv2d_params p;
-  gint in_w = 0, in_h = 0, channels;
+  gboolean same;
 
   GST_OBJECT_LOCK (self);
   s = self->props;
   GST_OBJECT_UNLOCK (self);
   if (s.error[0])
     return 0;
-  if (in)
-    gst_cnn_filter_info_size (in, &in_w, &in_h, &channels);
-  settings_to_params (&s, in_w ? in_w : s.kw, in_h ? in_h : s.kh, &p);
+  same = s.padding == PADDING_SAME;
   *x = (cnn_rf_layer) {
-  s.kw, s.stride, p.pad_left, s.dilation, "cnnconv"};
+  s.kw, s.stride, same ? 0 : s.padding, s.dilation, "cnnconv", same};
   *y = (cnn_rf_layer) {
-  s.kh, s.stride, p.pad_top, s.dilation, "cnnconv"};
+  s.kh, s.stride, same ? 0 : s.padding, s.dilation, "cnnconv", same};
   return 1;
 }
 

@@ -313,8 +313,9 @@ gst_cnn_filter_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
   priv->frame_number = priv->frames_seen++;
 }
 
-/* inbuf == outbuf: in place, the buffer mapped once for reading and
- * writing and handed to filter as both frames. */
+/* inbuf == outbuf: in place, the buffer mapped once (for reading and
+ * writing unless writes_in_place says it is only read) and handed to
+ * filter as both frames. */
 static GstFlowReturn
 gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer * outbuf)
 {
@@ -333,7 +334,10 @@ gst_cnn_filter_transform (GstBaseTransform * trans, GstBuffer * inbuf, GstBuffer
   if (priv->ctx != before && klass->plan && !klass->plan (self, priv->ctx))
     return GST_FLOW_ERROR;
   if (inbuf == outbuf) {
-    if (!gst_cnn_filter_map (&in, &priv->in_info, inbuf, GST_MAP_READWRITE))
+    GstMapFlags flags = !klass->writes_in_place || klass->writes_in_place (self) ?
+        GST_MAP_READWRITE : GST_MAP_READ;
+
+    if (!gst_cnn_filter_map (&in, &priv->in_info, inbuf, flags))
       goto invalid_buffer;
     ok = klass->filter (self, priv->ctx, &in, &in);
     gst_cnn_filter_unmap (&in, inbuf);

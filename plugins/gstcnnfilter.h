@@ -80,6 +80,12 @@ struct _GstCnnFilterClass
    * in place (GstBaseTransform copies a buffer that is not writable). Asked
    * on new caps. NULL: never. */
   gboolean (*in_place) (GstCnnFilter * self, const GstCnnFilterInfo * info);
+  /* In place: whether filter will write into this buffer. TRUE maps it for
+   * reading and writing (memory another buffer shares is then copied,
+   * GStreamer's copy on write); FALSE for reading only, so a frame that is
+   * only looked at is never copied (filter then sees a frame mapped without
+   * GST_MAP_WRITE). Asked per buffer. NULL: it writes. */
+  gboolean (*writes_in_place) (GstCnnFilter * self);
   /* The cost of a frame the latency query adds, ns (called without the
    * object lock). NULL: the smoothed cost of filter(). */
   GstClockTime (*latency_cost) (GstCnnFilter * self);

@@ -10,9 +10,6 @@
 GST_DEBUG_CATEGORY_STATIC (gst_cnn_rf_debug);
 #define GST_CAT_DEFAULT gst_cnn_rf_debug
 
-/* Maps larger than any frame, for fields asked before negotiation. */
-#define RF_UNBOUNDED_INPUT (1 << 30)
-
 /* Width and height of a pad's current caps (video, or W and H of a
  * tensor), 0 before negotiation. */
 static void
@@ -88,8 +85,9 @@ gst_cnn_rf_answer_query (GstBaseTransform * trans, GstQuery * query, const cnn_r
     cnn_rf_info info[GST_CNN_RF_MAX_LAYERS];
     const cnn_rf_info *last = &info[n_layers - 1];
 
-    if (cnn_rf_compute (axis_layers[axis], (int) n_layers, in_size[axis] ? in_size[axis] :
-            RF_UNBOUNDED_INPUT, info) != CNN_OK)
+    /* before negotiation the size is 0: unknown, and so is the start of a
+     * 'same' layer with stride > 1 (NAN) */
+    if (cnn_rf_compute (axis_layers[axis], (int) n_layers, in_size[axis], info) != CNN_OK)
       goto bad_layers;
     rf.size[axis] += (last->size - 1) * rf.jump[axis];
     rf.start[axis] += (last->start - 0.5) * rf.jump[axis];

@@ -9,7 +9,10 @@
  *   size-x, size-y    (gint64)  field of one output pixel
  *   jump-x, jump-y    (gint64)  distance between the fields of neighbours
  *   start-x, start-y  (gdouble) centre of the field of output pixel 0,
- *                               pixel i covering [i, i + 1)
+ *                               pixel i covering [i, i + 1); NaN when
+ *                               it depends on a frame size not yet
+ *                               negotiated (cnnconv padding=same with
+ *                               stride > 1 pads by the frame size)
  *   layers            (guint)   spatial layers counted
  *   map-width, map-height (gint) size of the frames at the answering pad
  *                               (0 before negotiation)

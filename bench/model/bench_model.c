@@ -2,9 +2,10 @@
  * The graph is prepared once for the given input shape, its input filled with
  * uniform values in [0, 1), run once to warm up, then REPS times; prints
  * "median_ns N" (one forward of the batch). bench_model.py drives it against
- * PyTorch.
+ * PyTorch. With -p, the timed runs are also profiled per node and the table
+ * (slowest node first, cnn_graph_print_profile) follows.
  *
- * usage: bench-model [-t THREADS] [-r REPS] -s NxCxHxW MODEL.onnx */
+ * usage: bench-model [-p] [-t THREADS] [-r REPS] -s NxCxHxW MODEL.onnx */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,11 @@ static int parse_shape(const char *s, int *shape)
 
 int main(int argc, char **argv)
 {
-    int threads = 1, reps = 50, ndim = 0, shape[CNN_MAX_DIMS], opt;
-    while ((opt = getopt(argc, argv, "t:r:s:")) != -1) {
-        if (opt == 't')
+    int threads = 1, reps = 50, ndim = 0, shape[CNN_MAX_DIMS], opt, profile = 0;
+    while ((opt = getopt(argc, argv, "pt:r:s:")) != -1) {
+        if (opt == 'p')
+            profile = 1;
+        else if (opt == 't')
             threads = atoi(optarg);
         else if (opt == 'r')
             reps = atoi(optarg);
@@ -49,7 +52,7 @@ int main(int argc, char **argv)
             reps = 0; /* an unknown option: print the usage */
     }
     if (optind + 1 != argc || !ndim || reps < 1 || reps > MAX_REPS) {
-        fprintf(stderr, "usage: %s [-t THREADS] [-r REPS 1..%d] -s NxCxHxW MODEL.onnx\n",
+        fprintf(stderr, "usage: %s [-p] [-t THREADS] [-r REPS 1..%d] -s NxCxHxW MODEL.onnx\n",
                 argv[0], MAX_REPS);
         return 2;
     }
@@ -68,6 +71,7 @@ int main(int argc, char **argv)
         x->data[i] = cnn_rng_uniform(key, i);
     static double t[MAX_REPS];
     int ok = cnn_graph_run(g, ctx) == CNN_OK;
+    cnn_graph_set_profiling(g, profile);
     for (int i = 0; ok && i < reps; i++) {
         double t0 = timing_now_ns();
         cnn_graph_run(g, ctx);
@@ -82,6 +86,8 @@ int main(int argc, char **argv)
     printf("# %s: %d nodes, %d fused, %d folded, arena %zu KiB, %d threads\n", path, stats.nodes,
            stats.fused, stats.folded, stats.arena_bytes >> 10, threads);
     printf("median_ns %.0f\n", timing_median(t, reps));
+    if (profile)
+        cnn_graph_print_profile(g, stdout);
     cnn_graph_destroy(g);
     cnn_context_destroy(ctx);
     return 0;

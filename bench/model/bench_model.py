@@ -77,13 +77,19 @@ def ours_ns(bench, path, shape, threads, reps):
     return float(re.search(r"median_ns (\d+)", p.stdout).group(1)), stats
 
 
-def main():
+def parse_args():
+    """BUILD [--reps N] [--rounds R] of this script and bench_graph_ops.py, and
+    the path of bench-model in BUILD."""
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    bench = os.path.join(os.path.abspath(args.build), "bench", "model", "bench-model")
+    return args, os.path.join(os.path.abspath(args.build), "bench", "model", "bench-model")
+
+
+def main():
+    args, bench = parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-model-")
     try:
         mobilenet_path = os.path.join(tmp, "mobilenet.onnx")

@@ -47,6 +47,7 @@ cnn_status graph_fuse(cnn_graph *g)
                 break;
             conv->out[0] = next->out[0];
             next->fused = 1;
+            next->fused_into = conv;
         }
     }
     return CNN_OK;

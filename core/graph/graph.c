@@ -25,6 +25,8 @@ static void free_node(cnn_graph_node *n)
     }
     free(n->attrs);
     free(n->params);
+    free(n->profile_op);
+    free(n->profile_fused);
     free(n->name);
     free(n);
 }
@@ -269,6 +271,9 @@ cnn_status cnn_graph_add_node(cnn_graph *g, const char *op_type, const char *nam
             return cnn_fail(st, "node '%s' (%s): %s", name, op_type, cnn_last_error());
         }
     }
+    n->built_n_in = n->n_in;
+    memcpy(n->built_in, n->in, sizeof n->in);
+    memcpy(n->built_out, n->out, sizeof n->out);
     g->nodes[g->n_nodes++] = n;
     if (node)
         *node = n;
@@ -582,8 +587,10 @@ static cnn_status fold_node(cnn_context *ctx, cnn_graph_node *n)
     if (st != CNN_OK)
         return st;
     for (int i = 0; i < n->n_out; i++)
-        if (n->out[i])
+        if (n->out[i]) {
             n->out[i]->kind = VALUE_CONSTANT;
+            n->out[i]->folded = 1;
+        }
     n->folded = 1;
     return CNN_OK;
 }
@@ -619,6 +626,7 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
                             "it with cnn_graph_set_input_shape()", g->inputs[i]->name);
     if (g->n_outputs == 0)
         return cnn_fail(CNN_ERR_FORMAT, "graph: no output");
+    g->n_built_values = g->n_values;
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
         for (int i = 0; i < n->n_in; i++)
@@ -654,8 +662,13 @@ cnn_status cnn_graph_prepare(cnn_graph *g, cnn_context *ctx)
         v->t.data = (float *)((char *)g->arena + root->offset);
     }
     g->workspace = (char *)g->arena + ws_offset;
-    for (int k = 0; k < g->n_nodes; k++)
-        g->nodes[k]->serial = node_is_small(g->nodes[k]);
+    for (int k = 0; k < g->n_nodes; k++) {
+        cnn_graph_node *n = g->nodes[k];
+        n->serial = node_is_small(n);
+        n->executed = !n->folded && !n->fused && !outputs_empty(n);
+    }
+    if ((st = graph_profile_prepare(g)) != CNN_OK)
+        return st;
     g->prepared = 1;
     return CNN_OK;
 }
@@ -691,9 +704,16 @@ cnn_status cnn_graph_run(cnn_graph *g, cnn_context *ctx)
         return st;
     for (int k = 0; k < g->n_nodes; k++) {
         cnn_graph_node *n = g->nodes[k];
-        if (n->folded || n->fused || outputs_empty(n))
+        if (!n->executed)
             continue;
-        st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
+        if (g->profiling) {
+            uint64_t t0 = graph_now_ns();
+            st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
+            n->profile_ns += graph_now_ns() - t0;
+            n->profile_calls++;
+        } else {
+            st = n->op->run(n->serial ? serial : ctx, n, g->workspace);
+        }
         if (st != CNN_OK)
             return node_error(n, st);
     }

@@ -30,6 +30,7 @@ typedef struct graph_value {
     void *storage;     /* constant data owned by the graph */
     int declared_ndim; /* an output's shape as the model file states it, -1: none */
     int declared_shape[CNN_MAX_DIMS];
+    int folded;        /* a node's output computed at prepare: not an initialiser */
     /* plan */
     struct graph_value *alias; /* shares this value's buffer (reshape-like ops) */
     int first_node, last_node;
@@ -65,6 +66,10 @@ struct cnn_graph_node {
     int n_in, n_out;
     graph_value *in[GRAPH_MAX_IO]; /* NULL for an omitted optional input */
     graph_value *out[GRAPH_MAX_IO];
+    /* the inputs and outputs as added; prepare's fusions rewrite in/out,
+     * the ONNX writer writes these */
+    int built_n_in;
+    graph_value *built_in[GRAPH_MAX_IO], *built_out[GRAPH_MAX_IO];
     int n_attrs;
     graph_attr *attrs;
     void *params;          /* op_params_size bytes, filled by prepare */
@@ -73,6 +78,11 @@ struct cnn_graph_node {
     int fused;             /* merged into the node before it (fuse.c) */
     int opset;             /* the graph's ONNX opset, 0 = latest */
     int serial;            /* small: runs on one thread (graph.c) */
+    int executed;          /* run by cnn_graph_run: not folded, fused or empty (prepare) */
+    cnn_graph_node *fused_into; /* the node that absorbed this one (fuse.c) */
+    /* profile.c: labels made at prepare, counters of the profiled runs */
+    char *profile_op, *profile_fused;
+    uint64_t profile_calls, profile_ns;
 };
 
 struct graph_op {
@@ -96,9 +106,11 @@ struct cnn_graph {
     size_t arena_size;
     void *workspace; /* inside the arena */
     int prepared;
+    int n_built_values; /* values before prepare added its own (fused weights); 0: all */
     int opset; /* ai.onnx opset of the model, 0 = latest */
     cnn_context *serial_ctx; /* one thread, for the small nodes; made by run */
     unsigned serial_flags;   /* CPU features serial_ctx was made with */
+    int profiling;           /* cnn_graph_run times each node (profile.c) */
 };
 
 /* The operator table (ops.c). */
@@ -157,6 +169,12 @@ int graph_clip_is_relu6(const cnn_graph_node *n);
 /* Epsilon of a BatchNormalization node in inference mode with only Y
  * wanted; 0 otherwise. */
 int graph_batchnorm_inference(const cnn_graph_node *n, float *eps);
+
+/* Profile labels of the executed nodes, with what was fused into them
+ * (profile.c); called at the end of prepare. */
+cnn_status graph_profile_prepare(cnn_graph *g);
+/* Monotonic nanoseconds. */
+uint64_t graph_now_ns(void);
 
 /* Arena plan (plan.c): offsets for inputs and temporaries, workspace last. */
 cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset);

@@ -83,6 +83,15 @@ static cnn_status resize_prepare(cnn_context *ctx, cnn_graph_node *n)
         return cnn_fail(CNN_ERR_UNSUPPORTED, "mode '%s' not supported (nearest, linear)",
                         mode);
     p->linear = !strcmp(mode, "linear");
+    /* opset 18 additions this op does not implement: refused, not ignored */
+    if (graph_attr_int(n, "antialias", 0))
+        return cnn_fail(CNN_ERR_UNSUPPORTED, "antialias not supported");
+    if (graph_attr_find(n, "axes"))
+        return cnn_fail(CNN_ERR_UNSUPPORTED, "axes not supported (scales and sizes must "
+                        "cover every dimension)");
+    if (strcmp(graph_attr_string(n, "keep_aspect_ratio_policy", "stretch"), "stretch"))
+        return cnn_fail(CNN_ERR_UNSUPPORTED, "keep_aspect_ratio_policy other than stretch "
+                        "not supported");
     int c = lookup(graph_attr_string(n, "coordinate_transformation_mode",
                                      old ? "asymmetric" : "half_pixel"), coords, 6);
     int rd = lookup(graph_attr_string(n, "nearest_mode", old ? "floor" : "round_prefer_floor"),

@@ -69,7 +69,7 @@ cnn_status graph_plan(cnn_graph *g, size_t *arena_size, size_t *workspace_offset
             extend(v, g->n_nodes);
     }
 
-    graph_value **roots = malloc((size_t)(g->n_values ? g->n_values : 1) * sizeof *roots);
+    graph_value **roots = malloc((size_t)(g->n_values > 0 ? g->n_values : 1) * sizeof *roots);
     if (!roots)
         return cnn_fail(CNN_ERR_NOMEM, "graph plan: out of memory");
     int n_roots = 0;

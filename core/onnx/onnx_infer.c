@@ -52,7 +52,17 @@ cnn_status cnn_onnx_feed(cnn_context *ctx, cnn_graph *g, int n_inputs,
 cnn_status cnn_onnx_infer_files(cnn_context *ctx, const char *model_path, int n_inputs,
                                 const char *const *input_paths, const char *out_dir)
 {
+    return cnn_onnx_infer_files_profiled(ctx, model_path, n_inputs, input_paths, out_dir, 1,
+                                         NULL);
+}
+
+cnn_status cnn_onnx_infer_files_profiled(cnn_context *ctx, const char *model_path,
+                                         int n_inputs, const char *const *input_paths,
+                                         const char *out_dir, int runs, FILE *profile)
+{
     cnn_graph *g = NULL;
+    if (runs < 1)
+        return cnn_fail(CNN_ERR_INVALID_ARG, "onnx: %d runs, at least 1", runs);
     cnn_onnx_tensor *in = calloc((size_t)(n_inputs > 0 ? n_inputs : 1), sizeof *in);
     cnn_status st = in ? CNN_OK : cnn_fail(CNN_ERR_NOMEM, "onnx: out of memory");
     for (int i = 0; st == CNN_OK && i < n_inputs; i++)
@@ -62,7 +72,11 @@ cnn_status cnn_onnx_infer_files(cnn_context *ctx, const char *model_path, int n_
     if (st == CNN_OK)
         st = cnn_onnx_feed(ctx, g, n_inputs, in);
     if (st == CNN_OK)
+        cnn_graph_set_profiling(g, profile != NULL);
+    for (int r = 0; st == CNN_OK && r < runs; r++)
         st = cnn_graph_run(g, ctx);
+    if (st == CNN_OK && profile)
+        st = cnn_graph_print_profile(g, profile);
     for (int i = 0; st == CNN_OK && i < cnn_graph_output_count(g); i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/output_%d.pb", out_dir, i);

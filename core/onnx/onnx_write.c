@@ -1,5 +1,7 @@
 /* ONNX writer: a graph as built (inputs, constants as initialisers, nodes
- * with their attributes, outputs) packed into a ModelProto by protobuf-c.
+ * with their attributes and their inputs and outputs as added, outputs)
+ * packed into a ModelProto by protobuf-c, before or after prepare: what
+ * prepare folds, fuses or adds is not written.
  * The messages point at the graph's own names and data; only the message
  * structs and pointer arrays are allocated, all tracked and freed at the
  * end. */
@@ -174,7 +176,7 @@ static Onnx__NodeProto *node_proto(alloc_list *a, const cnn_graph_node *n)
 {
     static char empty[] = "";
     Onnx__NodeProto *p = track(a, sizeof *p);
-    char **in = track(a, (size_t)n->n_in * sizeof *in);
+    char **in = track(a, (size_t)n->built_n_in * sizeof *in);
     char **out = track(a, (size_t)n->n_out * sizeof *out);
     Onnx__AttributeProto **attrs = track(a, (size_t)n->n_attrs * sizeof *attrs);
     if (!p || !in || !out || !attrs)
@@ -182,20 +184,28 @@ static Onnx__NodeProto *node_proto(alloc_list *a, const cnn_graph_node *n)
     onnx__node_proto__init(p);
     p->name = n->name;
     p->op_type = (char *)n->op->name;
-    p->n_input = (size_t)n->n_in;
+    p->n_input = (size_t)n->built_n_in;
     p->input = in;
     p->n_output = (size_t)n->n_out;
     p->output = out;
-    for (int i = 0; i < n->n_in; i++)
-        in[i] = n->in[i] ? n->in[i]->name : empty;
+    for (int i = 0; i < n->built_n_in; i++)
+        in[i] = n->built_in[i] ? n->built_in[i]->name : empty;
     for (int i = 0; i < n->n_out; i++)
-        out[i] = n->out[i] ? n->out[i]->name : empty;
+        out[i] = n->built_out[i] ? n->built_out[i]->name : empty;
     p->n_attribute = (size_t)n->n_attrs;
     p->attribute = attrs;
     for (int i = 0; i < n->n_attrs; i++)
         if (!(attrs[i] = attribute(a, &n->attrs[i])))
             return NULL;
     return p;
+}
+
+/* The constants of the graph as built: not those prepare folded or added. */
+static int is_initialiser(const cnn_graph *g, int i)
+{
+    const graph_value *v = g->values[i];
+    return v->kind == VALUE_CONSTANT && !v->folded &&
+           (!g->n_built_values || i < g->n_built_values);
 }
 
 /* outputs: the graph's outputs with their inferred shapes, or NULL. */
@@ -208,7 +218,7 @@ static cnn_status build_model(alloc_list *a, const cnn_graph *g, graph_value *co
     Onnx__OperatorSetIdProto **opsets = track(a, sizeof *opsets);
     int n_const = 0;
     for (int i = 0; i < g->n_values; i++)
-        n_const += g->values[i]->kind == VALUE_CONSTANT;
+        n_const += is_initialiser(g, i);
     Onnx__TensorProto **inits = track(a, (size_t)n_const * sizeof *inits);
     Onnx__ValueInfoProto **ins = track(a, (size_t)g->n_inputs * sizeof *ins);
     Onnx__ValueInfoProto **outs = track(a, (size_t)g->n_outputs * sizeof *outs);
@@ -232,7 +242,7 @@ static cnn_status build_model(alloc_list *a, const cnn_graph *g, graph_value *co
     gp->n_initializer = (size_t)n_const;
     gp->initializer = inits;
     for (int i = 0, k = 0; i < g->n_values; i++)
-        if (g->values[i]->kind == VALUE_CONSTANT && !(inits[k++] = tensor_proto(a, g->values[i])))
+        if (is_initialiser(g, i) && !(inits[k++] = tensor_proto(a, g->values[i])))
             return cnn_fail(CNN_ERR_NOMEM, "onnx write: out of memory");
     gp->n_input = (size_t)g->n_inputs;
     gp->input = ins;
@@ -295,7 +305,8 @@ static cnn_graph *prepared_copy(const void *data, size_t size_bytes, int size)
 }
 
 /* ONNX wants the shapes of graph outputs, which only prepare knows: prepare
- * copies read back from a first packing (the graph itself stays as built).
+ * copies read back from a first packing (the graph itself stays as built,
+ * and a prepared graph writes the same bytes as before prepare).
  * Unknown input dimensions (a free batch) are tried at two sizes: output
  * dimensions that follow them are written symbolic. When the graph does not
  * prepare at all, the outputs are written without shapes. */
@@ -303,9 +314,6 @@ cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size)
 {
     *data = NULL;
     *size = 0;
-    if (g->prepared)
-        return cnn_fail(CNN_ERR_INVALID_ARG, "onnx write: the graph was prepared (folded and "
-                        "fused); write it before cnn_graph_prepare()");
     void *first;
     size_t first_size;
     cnn_status st = pack(g, NULL, &first, &first_size);

@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "cnn/conv2d.h"
+#include "conv2d_internal.h"
 #include "kernels.h"
 
 void cnn_conv2d_params_init(cnn_conv2d_params *p, int kernel_h, int kernel_w)
@@ -122,9 +122,6 @@ static int needs_workspace(const cnn_conv2d_params *p)
 /* Output rows padded and computed per kernel call: the depthwise kernel
  * blocks 4 rows; the input of the next rows is padded just before them. */
 #define CHUNK_ROWS 4
-/* Output channels of a pointwise task are a multiple of this, the largest
- * channel block a kernel holds in registers. */
-#define OC_TASK_ALIGN 8
 /* Workspace slots: at most this many threads pad and convolve at once. */
 #define MAX_SLOTS 64
 
@@ -163,7 +160,7 @@ size_t cnn_conv2d_workspace_size(const cnn_conv2d_params *p, int in_c, int in_h,
 {
     (void)n_threads; /* one slot per thread, up to MAX_SLOTS whatever the count */
     int oh, ow;
-    if (!needs_workspace(p) || p->groups < 1 ||
+    if (!needs_workspace(p) || p->groups < 1 || cnn_conv2d_is_dw3x3(p, in_c) ||
         cnn_conv2d_output_size(p, in_h, in_w, &oh, &ow) != CNN_OK)
         return 0;
     band_plan b;
@@ -285,7 +282,6 @@ typedef struct conv_job {
     const float *weight, *bias;
     float *workspace; /* NULL: the kernels read x */
     int groups, cin_g, cout_g, h, w, out_h, out_w;
-    int oc_per_task, oc_tasks; /* output channels of a task; tasks per band */
     band_plan plan;
     atomic_int next_task; /* tasks are taken in order by whichever thread is free */
 } conv_job;
@@ -299,11 +295,9 @@ static void conv_tasks(void *arg, int ith, int nth)
     (void)nth;
     /* A shared counter, not a fixed split: a thread the OS runs late leaves
      * its bands to the others. Results do not depend on who runs a band. */
-    int tasks = j->groups * b->n_bands * j->oc_tasks;
+    int tasks = j->groups * b->n_bands;
     for (int t; (t = atomic_fetch_add(&j->next_task, 1)) < tasks;) {
-        int group_band = t / j->oc_tasks, oc0 = t % j->oc_tasks * j->oc_per_task;
-        int oc1 = oc0 + j->oc_per_task < j->cout_g ? oc0 + j->oc_per_task : j->cout_g;
-        int g = group_band / b->n_bands, oy0 = group_band % b->n_bands * b->rows_per_band;
+        int g = t / b->n_bands, oy0 = t % b->n_bands * b->rows_per_band;
         int oy1 = oy0 + b->rows_per_band < j->out_h ? oy0 + b->rows_per_band : j->out_h;
         const float *x = j->x + (size_t)g * j->cin_g * j->h * j->w;
         size_t taps = (size_t)j->cin_g * p->kernel_h * p->kernel_w;
@@ -324,7 +318,7 @@ static void conv_tasks(void *arg, int ith, int nth)
         if (!j->workspace) {
             a.src = x + (size_t)oy0 * p->stride_h * j->w;
             a.src_plane = (size_t)j->h * j->w;
-            kernel(&a, oc0, oc1, 0, oy1 - oy0);
+            kernel(&a, 0, j->cout_g, 0, oy1 - oy0);
             continue;
         }
         float *band = j->workspace + (size_t)ith * b->slot_len;
@@ -337,7 +331,7 @@ static void conv_tasks(void *arg, int ith, int nth)
             pad_band(p, x, j->cin_g, j->h, j->w, oy0 * p->stride_h, padded, need, b,
                      j->split2, band);
             padded = need;
-            kernel(&a, oc0, oc1, oy - oy0, end - oy0);
+            kernel(&a, 0, j->cout_g, oy - oy0, end - oy0);
         }
     }
 }
@@ -349,6 +343,12 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
     cnn_status st = cnn_conv2d_check(p, x, weight, bias, y);
     if (st != CNN_OK)
         return st;
+    if (cnn_conv2d_is_pointwise(p)) {
+        cnn_conv2d_pointwise(ctx, p, x, weight, bias, y);
+        return CNN_OK;
+    }
+    if (cnn_conv2d_is_dw3x3(p, x->shape[1]))
+        return cnn_conv2d_dw3x3_forward(ctx, p, x, weight, bias, y);
     if (needs_workspace(p) && !workspace)
         return cnn_fail(CNN_ERR_INVALID_ARG,
                         "conv2d: padding or stride_w > 1 needs a workspace");
@@ -365,20 +365,7 @@ cnn_status cnn_conv2d_forward(cnn_context *ctx, const cnn_conv2d_params *p,
         .workspace = needs_workspace(p) ? workspace : NULL,
         .groups = g, .cin_g = cin / g, .cout_g = cout / g,
         .h = h, .w = w, .out_h = oh, .out_w = ow,
-        .oc_per_task = cout / g, .oc_tasks = 1,
     };
-    /* An unpadded 1x1 stride-1 conv maps input pixel i to output pixel i:
-     * it runs over each plane as one row of h * w, so narrow rows (14x14)
-     * still fill the kernel's blocks of vectors; tasks are then blocks of
-     * output channels. */
-    if (p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && !needs_workspace(p)) {
-        job.h = job.out_h = 1;
-        job.w = job.out_w = h * w;
-        int per_group = (MIN_TASKS + g - 1) / g;
-        job.oc_per_task = (job.cout_g + per_group - 1) / per_group;
-        job.oc_per_task = (job.oc_per_task + OC_TASK_ALIGN - 1) / OC_TASK_ALIGN * OC_TASK_ALIGN;
-        job.oc_tasks = (job.cout_g + job.oc_per_task - 1) / job.oc_per_task;
-    }
     plan_bands(p, cin / g, job.w, job.out_h, &job.plan);
     for (int i = 0; i < n; i++) {
         job.x = x->data + (size_t)i * cin * h * w;
@@ -395,6 +382,7 @@ void cnn_conv2d_init_kernels(cnn_kernels *k, unsigned cpu_flags)
     k->conv2d = cnn_conv2d_kernel_c;
     k->conv2d_dw = cnn_conv2d_kernel_c;
     k->conv2d_split2 = cnn_conv2d_split2_c;
+    k->conv2d_pw = cnn_conv2d_pw_c;
 #if CNN_HAVE_X86
     cnn_conv2d_init_x86(k, cpu_flags);
 #endif

@@ -128,8 +128,10 @@ static void blur_row_u8(edge_rows *s, int y, uint8_t *out)
     uint16_t *t = s->blur_scratch;
     uint32_t *acc = (uint32_t *)((uint8_t *)s->blur_scratch +
                                  edge_align64(((size_t)w + EDGE_MAX_BLUR) * sizeof *t));
-    for (int i = 0; i < n; i++)
+    int i = 0;
+    do /* n >= 1 taps; a do loop lets gcc 14 see rows written */
         rows[i] = edge_source_row(s, edge_border_index(y - r + i, s->height, EDGE_REFLECT101));
+    while (++i < n);
     s->k->edge_blur_vpass(rows, s->taps_u8, n, t + r, w);
     for (int j = 1; j <= r; j++) {
         t[r - j] = t[r + edge_border_index(-j, w, EDGE_REFLECT101)];

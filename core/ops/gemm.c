@@ -112,7 +112,8 @@ static void gemm_tasks(void *arg, int ith, int nth)
 /* Partial sums of a dot product: a multiple of any vector width, so the
  * compiler keeps them in vector registers. */
 #define DOT_LANES 16
-/* Columns of C per step of the axpy form: a row slice that stays in L1. */
+/* Columns of C per step (of the axpy form and of the dot products): a row
+ * slice that stays in L1. */
 #define AXPY_COLS 512
 
 static float dot_f32(const float *a, size_t as, const float *b, int n)
@@ -142,9 +143,20 @@ static void gemm_small_m(void *arg, int ith, int nth)
         const float *a = j->a + i * ars;
         float *c = j->c + (size_t)i * j->ldc;
         if (j->trans_b) { /* B^T rows are contiguous: dot products */
-            for (int col = j0; col < j1; col++) {
-                float v = j->alpha * dot_f32(a, aps, j->b + (size_t)col * j->ldb, j->kdim);
-                c[col] = j->beta != 0.0f ? v + j->beta * c[col] : v;
+            for (int c0 = j0; c0 < j1; c0 += AXPY_COLS) {
+                int c1 = c0 + AXPY_COLS < j1 ? c0 + AXPY_COLS : j1;
+                float dots[AXPY_COLS];
+                const float *brow = j->b + (size_t)c0 * j->ldb;
+                if (aps == 1)
+                    j->k->gemm_dot_rows(a, brow, j->ldb, j->kdim, c1 - c0, dots);
+                else
+                    for (int col = c0; col < c1; col++)
+                        dots[col - c0] = dot_f32(a, aps, brow + (size_t)(col - c0) * j->ldb,
+                                                 j->kdim);
+                for (int col = c0; col < c1; col++) {
+                    float v = j->alpha * dots[col - c0];
+                    c[col] = j->beta != 0.0f ? v + j->beta * c[col] : v;
+                }
             }
             continue;
         }
@@ -205,6 +217,13 @@ cnn_status cnn_gemm(cnn_context *ctx, int transA, int transB, int M, int N, int 
     return CNN_OK;
 }
 
+void cnn_gemm_dot_rows_c(const float *a, const float *b, ptrdiff_t ldb, int k, int n,
+                         float *out)
+{
+    for (int j = 0; j < n; j++)
+        out[j] = dot_f32(a, 1, b + j * ldb, k);
+}
+
 void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                       float alpha, float beta, int m, int n)
 {
@@ -223,6 +242,7 @@ void cnn_gemm_micro_c(int kc, const float *a, const float *b, float *c, ptrdiff_
 void cnn_gemm_init_kernels(cnn_kernels *k, unsigned cpu_flags)
 {
     k->gemm_micro = cnn_gemm_micro_c;
+    k->gemm_dot_rows = cnn_gemm_dot_rows_c;
     k->gemm_mr = C_MR;
     k->gemm_nr = C_NR;
 #if CNN_HAVE_X86

@@ -94,6 +94,26 @@ static int cell_next(cell_iter *it)
     return 1;
 }
 
+/* Partial sums of a run of floats: a multiple of any vector width, so the
+ * compiler keeps them in vector registers instead of one serial chain of
+ * adds (a 14x14 plane would wait on 196 dependent additions). */
+#define SUM_LANES 16
+
+static float sum_run(const float *p, size_t n)
+{
+    float acc[SUM_LANES] = { 0 };
+    size_t i = 0;
+    for (; i + SUM_LANES <= n; i += SUM_LANES)
+        for (int q = 0; q < SUM_LANES; q++)
+            acc[q] += p[i + q];
+    for (; i < n; i++)
+        acc[i % SUM_LANES] += p[i];
+    float sum = 0.0f;
+    for (int q = 0; q < SUM_LANES; q++)
+        sum += acc[q];
+    return sum;
+}
+
 static void cells_forward_plane(const void *arg, int plane)
 {
     const cells_job *j = arg;
@@ -111,9 +131,12 @@ static void cells_forward_plane(const void *arg, int plane)
             continue;
         }
         float sum = 0.0f;
-        for (int iy = c.y0; iy < c.y1; iy++)
-            for (int ix = c.x0; ix < c.x1; ix++)
-                sum += src[(size_t)iy * j->w + ix];
+        if (c.x0 == 0 && c.x1 == j->w) /* whole rows (global pooling): one run */
+            sum = sum_run(src + (size_t)c.y0 * j->w, (size_t)(c.y1 - c.y0) * j->w);
+        else
+            for (int iy = c.y0; iy < c.y1; iy++)
+                for (int ix = c.x0; ix < c.x1; ix++)
+                    sum += src[(size_t)iy * j->w + ix];
         *dst = sum / (float)((c.y1 - c.y0) * (c.x1 - c.x0));
     }
 }

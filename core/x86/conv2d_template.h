@@ -1,10 +1,6 @@
 /* The conv2d SIMD kernel body, shared by the AVX2 and AVX-512 files. The
- * including file defines:
- *   VEC, VLEN          vector type and floats per vector
- *   MASK, vec_mask(n)  lane mask type, mask of the first n lanes (1..VLEN)
- *   vec_zero(), vec_set1(x), vec_bcast(p), vec_loadu(p), vec_fmadd(a, b, c),
- *   vec_storeu(p, v), vec_load_mask(p, m), vec_store_mask(p, m, v),
- *   vec_max(a, b), vec_min(a, b)  b when either is NaN (x86 maxps/minps)
+ * including file includes vec_<isa>.h (vectors, lane masks, max/min) and
+ * defines:
  *   OCB                output channels held in registers (a power of two)
  *   DWR                depthwise: output rows held in registers (a power of two)
  *   XVB                vectors of output columns held in registers

@@ -1,9 +1,25 @@
-/* Byte pooling kernels, shared by the AVX2 and AVX-512 files, which include
- * vec_<isa>.h first: max, min and avg windows with a horizontal stride of 1
- * or 2, VLEN8 byte outputs at a time over the interior (windows wholly
- * inside the plane); borders and tails go to the C reference, which gives
- * the same bits. Integer max, min and sums are exact in any order, so rows
- * fold before columns. */
+/* Pooling kernels shared by the AVX2 and AVX-512 files, which include
+ * vec_<isa>.h first and define the stride-2 column split:
+ *   pool_even(lo, hi), pool_odd(lo, hi)  the even and the odd floats of the
+ *                                        2 VLEN at lo then hi, their lanes
+ *                                        in an order pool_in_order(v) undoes;
+ *   pool_even_lone(lo, hi1)              pool_even with hi1 loaded one float
+ *                                        before hi (a lone last tap, whose
+ *                                        last float ends the window).
+ * Max, min and avg windows with a horizontal stride of 1 or 2 over the
+ * interior (windows wholly inside the plane); the borders, the other modes
+ * and dilated columns go to the C reference, which gives the same bits.
+ *
+ * Floats: VLEN outputs at a time, the taps folded in the C reference's
+ * row-major order (sums round the same); max and min keep the earlier of
+ * equal taps and track NaN aside, since maxps drops it. A row's last
+ * outputs, or a whole row narrower than a vector (14 and 7 wide in the
+ * Fashion-MNIST model), take one vector of masked loads and a masked store.
+ *
+ * Bytes: VLEN8 outputs at a time, tails to C. Integer max, min and sums are
+ * exact in any order, so rows fold before columns. */
+#include <math.h>
+
 #include "cnn/pool.h"
 #include "kernels.h"
 #include "pool_x86.h"
@@ -149,4 +165,125 @@ static void ISA_NAME(pool2d_u8)(const cnn_pool2d_u8_args *a, int oy0, int oy1)
         rows_u8(CNN_POOL_AVG, 1, a, ylo, yhi, xlo, xhi);
     else
         rows_u8(CNN_POOL_AVG, 0, a, ylo, yhi, xlo, xhi);
+}
+
+/* Masks of the loads of one vector of n outputs (1..VLEN): the outputs
+ * themselves (stride 1), and at stride 2 a pair of taps (2n floats from the
+ * first window's tap) split over two vectors, or a lone last tap (2n - 1
+ * floats, the second vector loaded from float VLEN - 1: 2n - VLEN of it,
+ * as many as for a pair). */
+typedef struct f32_masks {
+    MASK out, pair_lo, pair_hi, lone_lo;
+} f32_masks;
+
+static inline MASK first_lanes(int n)
+{
+    return vec_mask(n < 0 ? 0 : n > VLEN ? VLEN : n);
+}
+
+static inline f32_masks f32_masks_make(int n)
+{
+    return (f32_masks){ first_lanes(n), first_lanes(2 * n), first_lanes(2 * n - VLEN),
+                        first_lanes(2 * n - 1) };
+}
+
+/* Fold one tap into VLEN outputs; mode is a constant after inlining. */
+ALWAYS_INLINE void fold_f32(int mode, VEC *acc, MASK *nan, VEC v)
+{
+    if (mode == CNN_POOL_AVG) {
+        *acc = vec_add(*acc, v);
+        return;
+    }
+    *nan = mask_or(*nan, vec_nan_mask(v));
+    *acc = mode == CNN_POOL_MAX ? vec_max(v, *acc) : vec_min(v, *acc);
+}
+
+/* VLEN outputs of the row whose windows start at base: a whole vector
+ * (part = 0) with plain loads, or (part = 1) the first n outputs with
+ * loads masked by m to their taps. Neither reads past the windows. */
+ALWAYS_INLINE VEC window_f32(int mode, int s2, int part, const float *base, size_t row_step,
+                             int kh, int kw, const f32_masks *m, VEC divisor)
+{
+    VEC acc = vec_set1(mode == CNN_POOL_MAX ? -INFINITY : mode == CNN_POOL_MIN ? INFINITY
+                                                                                 : 0.0f);
+    MASK nan = mask_none();
+    for (int ky = 0; ky < kh; ky++) {
+        const float *r = base + ky * row_step;
+        if (!s2) {
+            for (int kx = 0; kx < kw; kx++)
+                fold_f32(mode, &acc, &nan,
+                         part ? vec_load_mask(r + kx, m->out) : vec_loadu(r + kx));
+            continue;
+        }
+        for (int kx = 0; kx + 1 < kw; kx += 2) {
+            VEC lo = part ? vec_load_mask(r + kx, m->pair_lo) : vec_loadu(r + kx);
+            VEC hi = part ? vec_load_mask(r + kx + VLEN, m->pair_hi) : vec_loadu(r + kx + VLEN);
+            /* keep lo and hi in registers: GCC otherwise folds each load
+             * into both shuffles, doubling the loads (AVX2 2x2: 7% slower) */
+            __asm__("" : "+v"(lo), "+v"(hi));
+            fold_f32(mode, &acc, &nan, pool_even(lo, hi));
+            fold_f32(mode, &acc, &nan, pool_odd(lo, hi));
+        }
+        if (kw & 1) {
+            const float *t = r + kw - 1;
+            VEC lo = part ? vec_load_mask(t, m->lone_lo) : vec_loadu(t);
+            VEC hi1 = part ? vec_load_mask(t + VLEN - 1, m->pair_hi) : vec_loadu(t + VLEN - 1);
+            fold_f32(mode, &acc, &nan, pool_even_lone(lo, hi1));
+        }
+    }
+    if (mode == CNN_POOL_AVG)
+        acc = vec_div(acc, divisor);
+    else
+        acc = vec_select_mask(nan, vec_set1(NAN), acc);
+    return s2 ? pool_in_order(acc) : acc;
+}
+
+ALWAYS_INLINE void rows_f32(int mode, int s2, const cnn_pool2d_kernel_args *a, int ylo,
+                            int yhi, int xlo, int xhi)
+{
+    const cnn_pool2d_window *w = &a->win;
+    VEC divisor = vec_set1((float)(w->divisor > 0 ? w->divisor : w->kh * w->kw));
+    size_t row_step = (size_t)w->dil_h * a->src_w;
+    int tail = (xhi - xlo) % VLEN, xend = xhi - tail;
+    f32_masks part = f32_masks_make(tail ? tail : VLEN); /* whole vectors load plainly */
+    for (int oy = ylo; oy < yhi; oy++) {
+        const float *rows = a->src + (size_t)(oy * w->stride_h - w->pad_top) * a->src_w;
+        float *out = a->dst + (size_t)oy * a->out_w;
+        for (int at = xlo; at < xend; at += VLEN)
+            vec_storeu(out + at, window_f32(mode, s2, 0, rows + at * w->stride_w - w->pad_left,
+                                            row_step, w->kh, w->kw, &part, divisor));
+        if (tail)
+            vec_store_mask(out + xend, part.out,
+                           window_f32(mode, s2, 1, rows + xend * w->stride_w - w->pad_left,
+                                      row_step, w->kh, w->kw, &part, divisor));
+        cnn_pool2d_rect_c(a, oy, oy + 1, 0, xlo);
+        cnn_pool2d_rect_c(a, oy, oy + 1, xhi, a->out_w);
+    }
+}
+
+static void ISA_NAME(pool2d_f32)(const cnn_pool2d_kernel_args *a, int oy0, int oy1)
+{
+    if (!pool_x86_f32_supported(a)) {
+        cnn_pool2d_kernel_c(a, oy0, oy1);
+        return;
+    }
+    int ylo, yhi, xlo, xhi;
+    pool_x86_interior(&a->win, a->src_h, a->src_w, a->out_h, a->out_w, oy0, oy1, &ylo, &yhi,
+                      &xlo, &xhi);
+    cnn_pool2d_rect_c(a, oy0, ylo, 0, a->out_w);
+    cnn_pool2d_rect_c(a, yhi, oy1, 0, a->out_w);
+    int s2 = a->win.stride_w == 2;
+    /* one specialised copy per mode and stride */
+    if (a->mode == CNN_POOL_MAX && s2)
+        rows_f32(CNN_POOL_MAX, 1, a, ylo, yhi, xlo, xhi);
+    else if (a->mode == CNN_POOL_MAX)
+        rows_f32(CNN_POOL_MAX, 0, a, ylo, yhi, xlo, xhi);
+    else if (a->mode == CNN_POOL_MIN && s2)
+        rows_f32(CNN_POOL_MIN, 1, a, ylo, yhi, xlo, xhi);
+    else if (a->mode == CNN_POOL_MIN)
+        rows_f32(CNN_POOL_MIN, 0, a, ylo, yhi, xlo, xhi);
+    else if (s2)
+        rows_f32(CNN_POOL_AVG, 1, a, ylo, yhi, xlo, xhi);
+    else
+        rows_f32(CNN_POOL_AVG, 0, a, ylo, yhi, xlo, xhi);
 }

@@ -19,6 +19,22 @@
 #define vec_sub(a, b) _mm256_sub_ps(a, b)
 #define vec_mul(a, b) _mm256_mul_ps(a, b)
 #define vec_fmadd(a, b, c) _mm256_fmadd_ps(a, b, c)
+/* b when either is NaN (maxps/minps) */
+#define vec_max(a, b) _mm256_max_ps(a, b)
+#define vec_min(a, b) _mm256_min_ps(a, b)
+/* lane masks: the first n lanes (1..VLEN) */
+#define MASK __m256i
+#define vec_mask(n) \
+    _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define vec_load_mask(p, m) _mm256_maskload_ps(p, m)
+#define vec_store_mask(p, m, v) _mm256_maskstore_ps(p, m, v)
+/* lanes where v is NaN, none, either; a where m is set, else b */
+#define vec_nan_mask(v) _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))
+#define mask_none() _mm256_setzero_si256()
+#define mask_or(a, b) \
+    _mm256_castps_si256(_mm256_or_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b)))
+#define vec_select_mask(m, a, b) _mm256_blendv_ps(b, a, _mm256_castsi256_ps(m))
+#define vec_div(a, b) _mm256_div_ps(a, b)
 
 #define veci_set1(x) _mm256_set1_epi32((int)(x))
 #define veci_add(a, b) _mm256_add_epi32(a, b)

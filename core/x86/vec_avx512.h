@@ -20,6 +20,20 @@
 #define vec_mul(a, b) _mm512_mul_ps(a, b)
 #define vec_fmadd(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define vec_hsum(v) _mm512_reduce_add_ps(v)
+/* b when either is NaN (maxps/minps) */
+#define vec_max(a, b) _mm512_max_ps(a, b)
+#define vec_min(a, b) _mm512_min_ps(a, b)
+/* lane masks: the first n lanes (1..VLEN) */
+#define MASK __mmask16
+#define vec_mask(n) ((__mmask16)((1u << (n)) - 1))
+#define vec_load_mask(p, m) _mm512_maskz_loadu_ps(m, p)
+#define vec_store_mask(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+/* lanes where v is NaN, none, either; a where m is set, else b */
+#define vec_nan_mask(v) _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q)
+#define mask_none() ((__mmask16)0)
+#define mask_or(a, b) ((__mmask16)((a) | (b)))
+#define vec_select_mask(m, a, b) _mm512_mask_mov_ps(b, m, a)
+#define vec_div(a, b) _mm512_div_ps(a, b)
 
 #define veci_set1(x) _mm512_set1_epi32((int)(x))
 #define veci_add(a, b) _mm512_add_epi32(a, b)

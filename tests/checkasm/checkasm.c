@@ -19,6 +19,7 @@ typedef struct checkasm_family {
 /* Every kernel family: add a line here and a checkasm_check_<family>(). */
 static const checkasm_family families[] = {
     { "conv2d", checkasm_check_conv2d },
+    { "conv2d_pw", checkasm_check_conv2d_pw },
     { "batchnorm", checkasm_check_batchnorm },
     { "dropout", checkasm_check_dropout },
     { "normals", checkasm_check_normals },
@@ -30,6 +31,8 @@ static const checkasm_family families[] = {
     { "activation", checkasm_check_activation },
     { "edge", checkasm_check_edge },
     { "pixels", checkasm_check_pixels },
+    { "conv2d_dw3x3", checkasm_check_conv2d_dw3x3 },
+    { "pool", checkasm_check_pool },
 };
 
 #define GUARD_FLOATS 64
@@ -152,6 +155,32 @@ int checkasm_guards_intact(const float *p, size_t n)
         if (!checkasm_is_sentinel(p[-1 - (ptrdiff_t)i]) || !checkasm_is_sentinel(p[n + i]))
             return 0;
     return 1;
+}
+
+float *checkasm_abs_copy(const float *x, size_t n)
+{
+    float *y = checkasm_guarded_alloc(n);
+    for (size_t i = 0; i < n; i++)
+        y[i] = fabsf(x[i]);
+    return y;
+}
+
+void checkasm_check_planes(const char *what, const float *got, const float *want,
+                           const float *mag, int planes, int rows, int cols, int p0, int p1,
+                           int y0, int y1, double rel_tol)
+{
+    for (int p = 0; p < planes; p++)
+        for (int y = 0; y < rows; y++)
+            for (int x = 0; x < cols; x++) {
+                size_t i = ((size_t)p * rows + y) * cols + x;
+                if (p < p0 || p >= p1 || y < y0 || y >= y1) {
+                    if (!checkasm_is_sentinel(got[i]))
+                        checkasm_fail("%s: wrote (%d,%d,%d) outside its range", what, p, y, x);
+                } else if (!(fabs((double)got[i] - want[i]) <= rel_tol * mag[i])) {
+                    checkasm_fail("%s: (%d,%d,%d) %.9g, C %.9g (sum of |terms| %g)", what, p, y,
+                                  x, got[i], want[i], mag[i]);
+                }
+            }
 }
 
 int checkasm_bench_enabled(void)

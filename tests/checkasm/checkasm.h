@@ -40,6 +40,16 @@ int checkasm_is_sentinel(float v);
 /* 1 when the guard zones around a checkasm_guarded_alloc() block are intact. */
 int checkasm_guards_intact(const float *p, size_t n);
 
+/* A guarded copy of the absolute values of x[0..n): inputs of a C run that
+ * gives the sum of |terms| of each output, which scales a tolerance. */
+float *checkasm_abs_copy(const float *x, size_t n);
+/* Compare got with want over planes x rows x cols: outputs of planes
+ * [p0, p1) and rows [y0, y1) within rel_tol * mag, all others still the
+ * sentinel; failures name `what`. */
+void checkasm_check_planes(const char *what, const float *got, const float *want,
+                           const float *mag, int planes, int rows, int cols, int p0, int p1,
+                           int y0, int y1, double rel_tol);
+
 /* --bench given: families time their new functions against C. */
 int checkasm_bench_enabled(void);
 /* Median wall time in nanoseconds of `reps` calls of call(arg), after a
@@ -50,6 +60,7 @@ void checkasm_report_bench(const char *what, double ref_ns, double cur_ns);
 
 /* The families: one test function each. */
 void checkasm_check_conv2d(void);
+void checkasm_check_conv2d_pw(void);
 void checkasm_check_batchnorm(void);
 void checkasm_check_dropout(void);
 void checkasm_check_normals(void);
@@ -61,5 +72,7 @@ void checkasm_check_gemm(void);
 void checkasm_check_activation(void);
 void checkasm_check_edge(void);
 void checkasm_check_pixels(void);
+void checkasm_check_conv2d_dw3x3(void);
+void checkasm_check_pool(void);
 
 #endif

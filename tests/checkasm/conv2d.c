@@ -74,28 +74,18 @@ static void case_free(conv_case *c)
 static void abs_sums(const conv_case *c, float *dst, int oc0, int oc1, int oy0, int oy1)
 {
     conv_case m = *c;
-    float *src = malloc(c->src_len * sizeof(float));
-    float *weight = malloc(c->weight_len * sizeof(float));
-    float *bias = c->bias ? malloc((size_t)c->a.cout * sizeof(float)) : NULL;
-    if (!src || !weight || (c->bias && !bias)) {
-        fprintf(stderr, "checkasm: out of memory\n");
-        exit(EXIT_FAILURE);
-    }
-    for (size_t i = 0; i < c->src_len; i++)
-        src[i] = fabsf(c->src[i]);
-    for (size_t i = 0; i < c->weight_len; i++)
-        weight[i] = fabsf(c->weight[i]);
-    for (int i = 0; bias && i < c->a.cout; i++)
-        bias[i] = fabsf(c->bias[i]);
+    float *src = checkasm_abs_copy(c->src, c->src_len);
+    float *weight = checkasm_abs_copy(c->weight, c->weight_len);
+    float *bias = c->bias ? checkasm_abs_copy(c->bias, (size_t)c->a.cout) : NULL;
     m.a.src = src;
     m.a.weight = weight;
     m.a.bias = bias;
     m.a.dst = dst;
     m.a.clamp = 0;
     cnn_conv2d_kernel_c(&m.a, oc0, oc1, oy0, oy1);
-    free(src);
-    free(weight);
-    free(bias);
+    checkasm_guarded_free(src);
+    checkasm_guarded_free(weight);
+    checkasm_guarded_free(bias);
 }
 
 static void check_case(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref, conv_case *c)
@@ -126,20 +116,7 @@ static void check_case(cnn_conv2d_kernel_fn fn, cnn_conv2d_kernel_fn ref, conv_c
              oy1);
     if (!checkasm_guards_intact(got, c->dst_len))
         checkasm_fail("%s: wrote outside the output", shape);
-    for (int oc = 0; oc < cout; oc++)
-        for (int oy = 0; oy < oh; oy++)
-            for (int ox = 0; ox < ow; ox++) {
-                size_t i = ((size_t)oc * oh + oy) * ow + ox;
-                int inside = oc >= oc0 && oc < oc1 && oy >= oy0 && oy < oy1;
-                if (!inside) {
-                    if (!checkasm_is_sentinel(got[i]))
-                        checkasm_fail("%s: wrote (%d,%d,%d) outside its range", shape, oc,
-                                      oy, ox);
-                } else if (!(fabs((double)got[i] - want[i]) <= REL_TOL * mag[i])) {
-                    checkasm_fail("%s: (%d,%d,%d) %.9g, C %.9g (sum of |terms| %g)", shape,
-                                  oc, oy, ox, got[i], want[i], mag[i]);
-                }
-            }
+    checkasm_check_planes(shape, got, want, mag, cout, oh, ow, oc0, oc1, oy0, oy1, REL_TOL);
     checkasm_guarded_free(want);
     checkasm_guarded_free(got);
     checkasm_guarded_free(mag);

@@ -83,9 +83,46 @@ static void bench_gemm(void)
     checkasm_guarded_free(c);
 }
 
+/* Dot products of one row with n rows of b (ldb floats apart, k of them
+ * read), against a double sum; only out[0..n) written. */
+static void check_dot_rows(void)
+{
+    cnn_gemm_dot_rows_fn fn = checkasm_cur()->gemm_dot_rows;
+    if (!checkasm_func_new("gemm_dot_rows", (void (*)(void))fn,
+                           (void (*)(void))checkasm_ref()->gemm_dot_rows))
+        return;
+    for (int i = 0; i < 60; i++) {
+        int k = i < 40 ? i + 1 : checkasm_rand_range(41, 1600);
+        int n = checkasm_rand_range(1, 13);
+        ptrdiff_t ldb = k + checkasm_rand_range(0, 3);
+        float *a = checkasm_guarded_alloc((size_t)k);
+        float *b = checkasm_guarded_alloc((size_t)(n - 1) * ldb + k);
+        float *out = checkasm_guarded_alloc((size_t)n);
+        checkasm_fill(a, (size_t)k);
+        checkasm_fill(b, (size_t)(n - 1) * ldb + k);
+        fn(a, b, ldb, k, n, out);
+        for (int j = 0; j < n; j++) {
+            double want = 0.0, mag = 0.0;
+            for (int p = 0; p < k; p++) {
+                want += (double)a[p] * b[j * ldb + p];
+                mag += fabs((double)a[p] * b[j * ldb + p]);
+            }
+            if (!(fabs(out[j] - want) <= 1e-6 * (mag + 1.0)))
+                checkasm_fail("k %d n %d ldb %td: row %d %.9g, want %.9g", k, n, ldb, j,
+                              out[j], want);
+        }
+        if (!checkasm_guards_intact(out, (size_t)n))
+            checkasm_fail("k %d n %d: wrote outside out", k, n);
+        checkasm_guarded_free(a);
+        checkasm_guarded_free(b);
+        checkasm_guarded_free(out);
+    }
+}
+
 void checkasm_check_gemm(void)
 {
     const cnn_kernels *cur = checkasm_cur();
+    check_dot_rows();
     if (!checkasm_func_new("gemm_micro", (void (*)(void))cur->gemm_micro,
                            (void (*)(void))checkasm_ref()->gemm_micro))
         return;

@@ -67,6 +67,15 @@ def main():
                       os.path.join(tmp, "bad"))
         check("missing input file: named", run.returncode == 1 and
               "/nonexistent/input_0.pb" in run.stderr, run.stderr)
+        conv = os.path.join(NODE, "test_conv_with_strides_padding")
+        run = gst_cnn("infer", os.path.join(conv, "model.onnx"),
+                      *data_files(os.path.join(conv, "test_data_set_0"), "input_"),
+                      "-o", os.path.join(tmp, "profiled"), "--profile", "--runs", "3")
+        rows = [l.split() for l in run.stdout.splitlines() if not l.startswith("#")]
+        check("--profile --runs 3: one row, the Conv, 3 calls, 100%",
+              run.returncode == 0 and "1 nodes executed, 3 runs" in run.stdout and
+              len(rows) == 1 and rows[0][1:4] == ["100.00", "3", "Conv"] and
+              rows[0][4] == "1x1x4x3", run.stdout + run.stderr)
         run = gst_cnn("infer", model, one)
         check("no -o: usage error", run.returncode == 2 and "-o DIR" in run.stderr, run.stderr)
 

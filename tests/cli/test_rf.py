@@ -146,6 +146,67 @@ def test_against_pytorch():
         check("matches PyTorch Conv1d layer by layer: %s" % text, ok, (got, want))
 
 
+def cnnconv_field_by_impulses(props, width, height):
+    """The true field of cnnconv along x: run it (gst-launch) on frames of a black GRAY8
+    picture with one bright pixel at (p, height // 2), p = 0..width-1, and list, for each
+    output column of the middle output row, the input columns that light it."""
+    stride = (width + 3) & ~3  # GRAY8 rows are 4-byte aligned
+    frames = np.zeros((width, height, stride), np.uint8)
+    for p in range(width):
+        frames[p, height // 2, p] = 255
+    tmp = tempfile.mkdtemp(prefix="gst-cnn-rf-")
+    src, dst = os.path.join(tmp, "in.gray"), os.path.join(tmp, "out.gray")
+    frames.tofile(src)
+    r = subprocess.run(["gst-launch-1.0", "-q", "filesrc", "location=" + src, "!", "rawvideoparse",
+                        "format=gray8", "width=%d" % width, "height=%d" % height, "framerate=30/1", "!",
+                        "cnnconv"] + props.split() + ["!", "filesink", "location=" + dst],
+                       capture_output=True, text=True, timeout=60)
+    out = np.fromfile(dst, np.uint8) if r.returncode == 0 else np.zeros(0, np.uint8)
+    shutil.rmtree(tmp, ignore_errors=True)
+    s = int(props.split("stride=")[1].split()[0])
+    ow, oh = -(-width // s), -(-height // s)
+    if out.size != width * oh * ((ow + 3) & ~3):
+        return None
+    out = out.reshape(width, oh, (ow + 3) & ~3)
+    lit = [[p for p in range(width) if out[p, (height // 2) // s, o]] for o in range(ow)]
+    return lit
+
+
+def test_same_padding_at_stride():
+    """padding=same at stride 2 and 3 pads by the input size (before = total / 2,
+    total = (ceil(in / s) - 1) s + k - in): by hand, then against a real cnnconv run."""
+    # box 3x3 stride 2: even inputs pad 0 before (start 1.5), odd ones 1 (0.5)
+    # box 3x3 stride 3 on 10, 11, 12: total 2, 1, 0 -> before 1, 0, 0
+    want = {("kernel=box stride=2", 10): (3, 2, 1.5, 5), ("kernel=box stride=2", 11): (3, 2, 0.5, 6),
+            ("kernel=box stride=3", 10): (3, 3, 0.5, 4), ("kernel=box stride=3", 11): (3, 3, 1.5, 4),
+            ("kernel=box stride=3", 12): (3, 3, 1.5, 4)}
+    for (props, n), w in want.items():
+        rc, layers = rf_json("--input-size", n, "cnnconv " + props)
+        got = [(l["size"], l["jump"], l["start"], l["map"]) for l in layers or []]
+        check("padding=same %s on %d by hand" % (props, n), rc == 0 and got == [w], got)
+    p = rf("--json", "cnnconv kernel=box stride=2")
+    check("padding=same at stride 2 without --input-size: start null, said on stderr",
+          p.returncode == 0 and json.loads(p.stdout or "{}").get("start", 0) is None
+          and "--input-size" in p.stderr, p.stdout + p.stderr)
+    rc, layers = rf_json("cnnconv kernel=box")
+    check("padding=same at stride 1 needs no size", [l["start"] for l in layers or []] == [0.5], layers)
+
+    five = "weights=" + ";".join([",".join(["1"] * 5)] * 5)
+    for props in ("kernel=box stride=2", "kernel=box stride=3", five + " stride=2", five + " stride=3"):
+        for n in (10, 11, 12, 13):
+            full = props + " padding=same padding-mode=zeros"
+            lit = cnnconv_field_by_impulses(full, n, 9)
+            rc, layers = rf_json("--input-size", n, "cnnconv " + full)
+            l = (layers or [{}])[-1]
+            ok = lit is not None and rc == 0 and len(lit) == l.get("map")
+            for o, pixels in enumerate(lit or []):
+                centre = l["start"] + o * l["jump"]
+                field = [p for p in range(n) if abs(p + 0.5 - centre) < l["size"] / 2.0]
+                ok = ok and pixels == field
+            check("gst-cnn rf = a real cnnconv run (one bright pixel at a time): %s on %d"
+                  % (props.replace(five, "5x5 ones"), n), ok, (l, lit))
+
+
 def test_draw():
     """--draw on a 64x48 image: conv 3 (same), pool 2, conv 3 (same) has field 8, jump 2,
     start 1 and a 32x24 map; the centre output (16, 12) sees x 29..36, y 21..28 (red);
@@ -172,6 +233,7 @@ def main():
     test_lecture()
     test_errors()
     test_against_pytorch()
+    test_same_padding_at_stride()
     return finish()
 
 

@@ -3,7 +3,8 @@
  * groups and depthwise, bias, batches. tests/ref/conv2d_ref.py writes the
  * cases (inputs, float64 reference outputs, sums of |terms|) to a temporary
  * directory at start; each case runs at every CPU level this machine has,
- * on one and two threads (which must agree bit for bit).
+ * on one and two threads (which must agree bit for bit), and once more with
+ * the fused clamp, against the clamped reference.
  * Usage: test_conv2d_torch PYTHON SCRIPT */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,10 @@
  * from the float64 reference by a few float32 roundings per term. */
 #define REL_TOL 1e-5
 #define MAX_CASES 64
+/* The clamp pass: bounds inside the spread of the outputs, so both bite;
+ * clamping moves no output further from the clamped reference. */
+#define CLAMP_MIN -0.5f
+#define CLAMP_MAX 0.5f
 
 typedef struct torch_case {
     char name[64], pad[32], mode[16];
@@ -74,6 +79,22 @@ static void run_conv(const cnn_conv2d_params *p, const cnn_tensor *x, const cnn_
     cnn_context_destroy(ctx);
 }
 
+/* y within tolerance of torch's output, clamped as p asks. */
+static void expect_near(const torch_case *c, const cnn_conv2d_params *p, unsigned level,
+                        const cnn_tensor *y, const float *want, const float *mag)
+{
+    for (size_t i = 0; i < cnn_tensor_numel(y); i++) {
+        float ref = want[i];
+        if (p->clamp)
+            ref = ref < p->clamp_min ? p->clamp_min : ref > p->clamp_max ? p->clamp_max : ref;
+        double err = y->data[i] - (double)ref;
+        ck_assert_msg(err <= REL_TOL * mag[i] && -err <= REL_TOL * mag[i],
+                      "%s at %s%s: output %zu is %.9g, torch %.9g (sum of |terms| %g)",
+                      c->name, cnn_cpu_level_name(level), p->clamp ? ", clamped" : "", i,
+                      y->data[i], ref, mag[i]);
+    }
+}
+
 START_TEST(matches_torch)
 {
     const torch_case *c = &cases[_i];
@@ -102,17 +123,17 @@ START_TEST(matches_torch)
         if ((levels[l] & have) != levels[l])
             continue;
         run_conv(&p, &x, &w, c->bias ? &b : NULL, &y, levels[l], 2);
-        for (size_t i = 0; i < ny; i++) {
-            double err = y.data[i] - (double)want[i];
-            ck_assert_msg(err <= REL_TOL * mag[i] && -err <= REL_TOL * mag[i],
-                          "%s at %s: output %zu is %.9g, torch %.9g (sum of |terms| %g)",
-                          c->name, cnn_cpu_level_name(levels[l]), i, y.data[i], want[i],
-                          mag[i]);
-        }
+        expect_near(c, &p, levels[l], &y, want, mag);
         run_conv(&p, &x, &w, c->bias ? &b : NULL, &y1, levels[l], 1);
         ck_assert_msg(!memcmp(y.data, y1.data, ny * sizeof(float)),
                       "%s at %s: one and two threads differ", c->name,
                       cnn_cpu_level_name(levels[l]));
+        cnn_conv2d_params pc = p;
+        pc.clamp = 1;
+        pc.clamp_min = CLAMP_MIN;
+        pc.clamp_max = CLAMP_MAX;
+        run_conv(&pc, &x, &w, c->bias ? &b : NULL, &y, levels[l], 2);
+        expect_near(c, &pc, levels[l], &y, want, mag);
     }
     cnn_aligned_free(x.data);
     cnn_aligned_free(w.data);

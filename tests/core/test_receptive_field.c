@@ -1,4 +1,5 @@
 /* Receptive fields: hand-computed stacks and the lecture's layer counts. */
+#include <math.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -41,6 +42,51 @@ START_TEST(hand_computed_stack)
     ck_assert_int_eq(m[2].out_size, 45);
     ck_assert_int_eq(m[2].size, 4 + 4 * 2);
     ck_assert_double_eq(m[2].start, 2.0 + 2.0 * 2);
+}
+END_TEST
+
+/* "Same" padding (TF-style, cnn_conv2d_pad_same): total = (out - 1) s +
+ * k' - in with out = ceil(in / s), before = total / 2. 3x3 stride 2:
+ * even inputs pad 0 before (start 0.5 + 1 = 1.5), odd ones 1 (0.5);
+ * 3x3 stride 3 on 10, 11, 12: totals 2, 1, 0, before 1, 0, 0. Without
+ * the size the start is unknown (NAN), except at stride 1. */
+START_TEST(same_padding_follows_the_input_size)
+{
+    static const struct {
+        int k, s, d, in, out, before;
+        double start;
+    } cases[] = {
+        { 3, 2, 1, 64, 32, 0, 1.5 }, { 3, 2, 1, 11, 6, 1, 0.5 },  { 3, 3, 1, 10, 4, 1, 0.5 },
+        { 3, 3, 1, 11, 4, 0, 1.5 },  { 3, 3, 1, 12, 4, 0, 1.5 },  { 5, 2, 2, 20, 10, 3, 1.5 },
+        { 5, 1, 1, 7, 7, 2, 0.5 },   { 1, 2, 1, 9, 5, 0, 0.5 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cnn_rf_layer l = { .kernel = cases[i].k, .stride = cases[i].s, .padding = 7,
+                           .dilation = cases[i].d, .name = "same", .pad_same = 1 };
+        cnn_rf_info info;
+        ck_assert_cnn_ok(cnn_rf_compute(&l, 1, cases[i].in, &info));
+        ck_assert_int_eq(info.out_size, cases[i].out);
+        ck_assert_int_eq(info.pad_before, cases[i].before);
+        ck_assert_double_eq(info.start, cases[i].start);
+        ck_assert_int_eq(info.size, cases[i].d * (cases[i].k - 1) + 1);
+    }
+    /* unknown size: stride 1 (and kernels narrower than the stride) still
+     * known; 3x3 stride 2 not, nor anything after it */
+    cnn_rf_layer two[2] = {
+        { .kernel = 3, .stride = 1, .dilation = 1, .pad_same = 1 },
+        { .kernel = 3, .stride = 2, .dilation = 1, .pad_same = 1 },
+    };
+    cnn_rf_info info[2];
+    ck_assert_cnn_ok(cnn_rf_compute(two, 2, 0, info));
+    ck_assert_double_eq(info[0].start, 0.5);
+    ck_assert_int_eq(info[0].out_size, 0);
+    ck_assert(isnan(info[1].start));
+    ck_assert_int_eq(info[1].pad_before, -1);
+    ck_assert_int_eq(info[1].size, 5);
+    ck_assert_int_eq(info[1].jump, 2);
+    cnn_rf_layer narrow = { .kernel = 1, .stride = 2, .dilation = 1, .pad_same = 1 };
+    ck_assert_cnn_ok(cnn_rf_compute(&narrow, 1, 0, info));
+    ck_assert_double_eq(info[0].start, 0.5);
 }
 END_TEST
 
@@ -132,6 +178,7 @@ int main(void)
     Suite *s = suite_create("receptive_field");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, hand_computed_stack);
+    tcase_add_test(tc, same_padding_follows_the_input_size);
     tcase_add_test(tc, errors_name_the_layer);
     tcase_add_test(tc, lecture_conv_only);
     tcase_add_test(tc, lecture_conv_pool_17_layers);

@@ -1,4 +1,6 @@
+#include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "testutil.h"
 
@@ -64,6 +66,42 @@ START_TEST(null_pool_runs_inline)
 }
 END_TEST
 
+typedef struct runner_job {
+    pthread_t caller;
+    int runs[4];
+    atomic_int others_on_caller; /* shares other than 0 the caller ran */
+} runner_job;
+
+static void note_runner(void *arg, int ith, int nth)
+{
+    runner_job *j = arg;
+    (void)nth;
+    j->runs[ith]++;
+    if (ith != 0 && pthread_equal(pthread_self(), j->caller))
+        atomic_fetch_add(&j->others_on_caller, 1);
+}
+
+/* A worker asleep on its condition variable takes tens of microseconds to
+ * wake; the caller does not wait for it: it claims the shares nobody has
+ * started and runs them itself. Each share still runs exactly once. */
+START_TEST(caller_runs_the_shares_of_a_sleeping_worker)
+{
+    cnn_threadpool *pool;
+    ck_assert_cnn_ok(cnn_threadpool_create(&pool, 2));
+    int taken = 0;
+    for (int round = 0; round < 20; round++) {
+        nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL); /* workers go to sleep */
+        runner_job job = { .caller = pthread_self() };
+        cnn_threadpool_run(pool, note_runner, &job, 0);
+        ck_assert_int_eq(job.runs[0], 1);
+        ck_assert_int_eq(job.runs[1], 1);
+        taken += atomic_load(&job.others_on_caller);
+    }
+    ck_assert_int_gt(taken, 0);
+    cnn_threadpool_destroy(pool);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threadpool");
@@ -71,6 +109,7 @@ int main(void)
     tcase_add_test(tc, every_item_once_for_any_size);
     tcase_add_test(tc, split_range_is_balanced);
     tcase_add_test(tc, null_pool_runs_inline);
+    tcase_add_test(tc, caller_runs_the_shares_of_a_sleeping_worker);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -364,6 +364,51 @@ START_TEST (roi_classifies_the_region)
 }
 END_TEST;
 
+static guint
+pair_sample (guint comp, gint x, gint y, gpointer frame)
+{
+  return pair_pixel (GPOINTER_TO_INT (frame), x, y);
+}
+
+/* A second classifier keeps the first one's region meta: both results,
+ * each of its own half, are on the frames that leave the pair. */
+START_TEST (classifiers_in_a_row_keep_both_regions)
+{
+  gchar *props = g_strdup_printf ("model=%s roi=0,0,28,28 ! cnnclassify model=%s "
+      "roi=28,0,28,28", model_path, model_path);
+  GstHarness *h = el_harness ("cnnclassify", props, "GRAY8", 2 * SIDE, SIDE);
+  GstVideoInfo info = el_info ("GRAY8", 2 * SIDE, SIDE);
+  gint f;
+
+  for (f = 0; f < 4; f++) {
+    GstBuffer *out;
+    GstMeta *meta;
+    gpointer state = NULL;
+    gint seen_left = 0, seen_right = 0;
+
+    fail_unless_equals_int (gst_harness_push (h, el_make_frame (&info, pair_sample,
+                GINT_TO_POINTER (f))), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+      GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+      const GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
+          "cnn-classification");
+
+      fail_unless (roi->x == 0 || roi->x == SIDE, "frame %d: region at x %u", f, roi->x);
+      check_result (s, f, roi->x == 0 ? f : (f + 1) % N_FRAMES, 3, 0.0, TRUE);
+      seen_left += roi->x == 0;
+      seen_right += roi->x == SIDE;
+    }
+    fail_unless (seen_left == 1 && seen_right == 1, "frame %d: %d left, %d right regions", f,
+        seen_left, seen_right);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+  g_free (props);
+}
+END_TEST;
+
 static gint
 compare_floats (gconstpointer a, gconstpointer b)
 {
@@ -419,6 +464,22 @@ placed_pixel (gint f, gint x, gint y)
       images[f][(y - 20) * SIDE + x - 100] : 100;
 }
 
+/* A w x h GRAY8 frame of placed_pixel. */
+static GstBuffer *
+placed_buffer (gint f, gint w, gint h)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, w * h, NULL);
+  GstMapInfo mi;
+  gint x, y;
+
+  gst_buffer_map (buf, &mi, GST_MAP_WRITE);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      mi.data[y * w + x] = placed_pixel (f, x, y);
+  gst_buffer_unmap (buf, &mi);
+  return buf;
+}
+
 /* overlay=true: the label and confidence in libcnn's font, white on a
  * darkened box at the region's corner; every other pixel unchanged. */
 START_TEST (overlay_draws_the_label)
@@ -426,18 +487,13 @@ START_TEST (overlay_draws_the_label)
   const gint w = 200, h = 60, f = 3;
   gchar *props = g_strdup_printf ("model=%s overlay=true roi=100,20,28,28", model_path);
   GstHarness *hn = el_harness ("cnnclassify", props, "GRAY8", w, h);
-  GstBuffer *in = gst_buffer_new_allocate (NULL, w * h, NULL), *out;
+  GstBuffer *in = placed_buffer (f, w, h), *out;
   guint8 *mask = g_malloc0 (w * h);
   gchar *text = g_strdup_printf ("%s %d%%", labels[ref_best (f)],
       (gint) (ref_probs[f][ref_best (f)] * 100 + 0.5));
   gint x, y, tw, th, n_text = 0;
   GstMapInfo mi, mo;
 
-  gst_buffer_map (in, &mi, GST_MAP_WRITE);
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++)
-      mi.data[y * w + x] = placed_pixel (f, x, y);
-  gst_buffer_unmap (in, &mi);
   out = gst_harness_push_and_pull (hn, gst_buffer_ref (in));
   cnn_text_size (text, 1, &tw, &th);
   cnn_text_draw (text, 1, 100, 20, mask, w, w, h, 1);
@@ -465,6 +521,75 @@ START_TEST (overlay_draws_the_label)
   g_free (mask);
   g_free (text);
   g_free (props);
+}
+END_TEST;
+
+/* Pixels of buf that differ from placed_pixel of frame f. */
+static gint
+changed_pixels (GstBuffer * buf, gint f, gint w, gint h)
+{
+  GstMapInfo m;
+  gint x, y, n = 0;
+
+  gst_buffer_map (buf, &m, GST_MAP_READ);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      n += m.data[y * w + x] != placed_pixel (f, x, y);
+  gst_buffer_unmap (buf, &m);
+  return n;
+}
+
+/* No frame is copied. Marks (qdata, which copies do not carry) on the
+ * GstBuffer and its GstMemory tell what came out: a buffer only the element
+ * holds comes out as itself, drawn on in place with overlay, untouched
+ * without; a buffer the test still holds comes out as a new GstBuffer
+ * carrying the result meta but, without overlay, the same memory (mapped for
+ * reading only); with overlay the memory is copied before drawing (copy on
+ * write) and the held buffer stays as it was. */
+START_TEST (frames_are_never_copied)
+{
+  const gint w = 200, h = 60, f = 3;
+  GQuark mark = g_quark_from_static_string ("cnn-test-mark");
+  gint overlay;
+
+  for (overlay = 0; overlay < 2; overlay++) {
+    gchar *props = g_strdup_printf ("model=%s overlay=%s roi=100,20,28,28", model_path,
+        overlay ? "true" : "false");
+    GstHarness *hn = el_harness ("cnnclassify", props, "GRAY8", w, h);
+    GstBuffer *in = placed_buffer (f, w, h), *out;
+
+    /* writable: the same buffer and memory */
+    gst_mini_object_set_qdata (GST_MINI_OBJECT (in), mark, GINT_TO_POINTER (1), NULL);
+    gst_mini_object_set_qdata (GST_MINI_OBJECT (gst_buffer_peek_memory (in, 0)), mark,
+        GINT_TO_POINTER (1), NULL);
+    out = gst_harness_push_and_pull (hn, in);
+    fail_unless (gst_mini_object_get_qdata (GST_MINI_OBJECT (out), mark) != NULL,
+        "overlay=%d: another buffer came out", overlay);
+    fail_unless (gst_mini_object_get_qdata (GST_MINI_OBJECT (gst_buffer_peek_memory (out, 0)),
+            mark) != NULL, "overlay=%d: the memory was copied", overlay);
+    fail_unless (gst_buffer_get_video_region_of_interest_meta (out) != NULL);
+    fail_unless (overlay ? changed_pixels (out, f, w, h) > 20 :
+        changed_pixels (out, f, w, h) == 0);
+    gst_buffer_unref (out);
+
+    /* held by the test too: new buffer, memory shared unless drawn on */
+    in = placed_buffer (f, w, h);
+    gst_mini_object_set_qdata (GST_MINI_OBJECT (gst_buffer_peek_memory (in, 0)), mark,
+        GINT_TO_POINTER (1), NULL);
+    out = gst_harness_push_and_pull (hn, gst_buffer_ref (in));
+    fail_unless (out != in);
+    fail_unless (gst_buffer_get_video_region_of_interest_meta (out) != NULL);
+    fail_unless (gst_buffer_get_video_region_of_interest_meta (in) == NULL);
+    fail_unless_equals_int (gst_mini_object_get_qdata (GST_MINI_OBJECT
+            (gst_buffer_peek_memory (out, 0)), mark) != NULL, !overlay);
+    fail_unless_equals_int (changed_pixels (in, f, w, h), 0);
+    fail_unless (overlay ? changed_pixels (out, f, w, h) > 20 :
+        changed_pixels (out, f, w, h) == 0);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in);
+    gst_harness_teardown (hn);
+    g_free (props);
+  }
 }
 END_TEST;
 
@@ -752,8 +877,10 @@ cnnclassify_suite (void)
   tcase_add_test (tc, colour_input_is_classified_like_gray);
   tcase_add_test (tc, every_n_reuses_the_last_result);
   tcase_add_test (tc, roi_classifies_the_region);
+  tcase_add_test (tc, classifiers_in_a_row_keep_both_regions);
   tcase_add_test (tc, top_k_and_threshold);
   tcase_add_test (tc, overlay_draws_the_label);
+  tcase_add_test (tc, frames_are_never_copied);
   tcase_add_test (tc, late_frames_skip_the_model_not_the_frame);
   tcase_add_test (tc, latency_is_the_inference_cost);
   tcase_add_test (tc, thread_count_gives_identical_results);

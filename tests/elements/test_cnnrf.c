@@ -3,6 +3,7 @@
  * recurrences (size += (k' - 1) jump, start += ((k' - 1) / 2 - pad) jump,
  * jump *= stride, from size 1, jump 1, start 0.5), and against `gst-cnn rf
  * --json` on the same chain. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -170,12 +171,18 @@ START_TEST (augment_restarts_unless_empty)
 }
 END_TEST
 
-/* The last layer's size, jump and start printed by `gst-cnn rf --json`. */
+/* The last layer's size, jump and start printed by `gst-cnn rf --json`,
+ * for an input_size x input_size input (0: not given; start NAN when the
+ * command says it is unknown). */
 static void
-gst_cnn_rf_last (const gchar * chain, gint64 * size, gint64 * jump, gdouble * start)
+gst_cnn_rf_last (const gchar * chain, gint input_size, gint64 * size, gint64 * jump,
+    gdouble * start)
 {
   const gchar *exe = g_getenv ("GST_CNN");
-  gchar *argv[] = { (gchar *) exe, (gchar *) "rf", (gchar *) "--json", (gchar *) chain, NULL };
+  gchar *size_arg = g_strdup_printf ("--input-size=%d", input_size);
+  gchar *argv[] = { (gchar *) exe, (gchar *) "rf", (gchar *) "--json", (gchar *) chain,
+    input_size ? size_arg : NULL, NULL
+  };
   gchar *out = NULL, *last;
   gint status;
 
@@ -185,9 +192,14 @@ gst_cnn_rf_last (const gchar * chain, gint64 * size, gint64 * jump, gdouble * st
   g_strchomp (out);
   last = strrchr (out, '\n') ? strrchr (out, '\n') + 1 : out;
   fail_unless (sscanf (strstr (last, "\"size\""), "\"size\": %" G_GINT64_FORMAT
-          ", \"jump\": %" G_GINT64_FORMAT ", \"start\": %lf", size, jump, start) == 3,
-      "cannot read '%s'", last);
+          ", \"jump\": %" G_GINT64_FORMAT, size, jump) == 2, "cannot read '%s'", last);
+  if (strstr (last, "\"start\": null"))
+    *start = NAN;
+  else
+    fail_unless (sscanf (strstr (last, "\"start\""), "\"start\": %lf", start) == 1,
+        "cannot read '%s'", last);
   g_free (out);
+  g_free (size_arg);
 }
 
 START_TEST (agrees_with_gst_cnn_rf)
@@ -212,7 +224,7 @@ START_TEST (agrees_with_gst_cnn_rf)
     gint64 size, jump;
     gdouble start;
 
-    gst_cnn_rf_last (chains[i], &size, &jump, &start);
+    gst_cnn_rf_last (chains[i], 0, &size, &jump, &start);
     fail_unless (gst_pad_query (pad, q) && gst_cnn_query_parse_receptive_field (q, &rf));
     fail_unless (rf.size[0] == size && rf.size[1] == size && rf.jump[0] == jump &&
         rf.start[0] == start, "%s: element %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%g, "
@@ -224,6 +236,108 @@ START_TEST (agrees_with_gst_cnn_rf)
     gst_element_set_state (pipeline, GST_STATE_NULL);
     gst_object_unref (pipeline);
     g_free (desc);
+  }
+}
+END_TEST
+
+/* The receptive-field answer of a harnessed element's source pad. */
+static GstCnnReceptiveField
+harness_field (GstHarness * hn)
+{
+  GstPad *pad = gst_element_get_static_pad (hn->element, "src");
+  GstQuery *q = gst_cnn_query_new_receptive_field ();
+  GstCnnReceptiveField rf;
+
+  fail_unless (gst_pad_query (pad, q) && gst_cnn_query_parse_receptive_field (q, &rf));
+  gst_query_unref (q);
+  gst_object_unref (pad);
+  return rf;
+}
+
+/* Whether input pixel p lies in the field of output o along one axis. */
+static gboolean
+field_covers (gint64 size, gint64 jump, gdouble start, gint o, gint p)
+{
+  return fabs (p + 0.5 - (start + (gdouble) o * jump)) < size / 2.0;
+}
+
+static guint
+impulse_sample (guint comp, gint x, gint y, gpointer user_data)
+{
+  return x == GPOINTER_TO_INT (user_data) && y == x ? 255 : 0;
+}
+
+/* cnnconv padding=same at stride 2 and 3 pads by the frame size
+ * (TF-style, before = total / 2): the answered field is checked against
+ * the true one of a real run. A single bright pixel at (p, p) of a black
+ * frame makes output (ox, oy) non-zero exactly when p is in the field of
+ * ox along x and of oy along y (positive weights, zero padding). Widths
+ * and heights cover even and odd sizes and every (in - 1) mod 3. The
+ * answer also equals `gst-cnn rf --input-size` along each axis; before
+ * negotiation the element does not know the padding and says so (NaN). */
+START_TEST (same_padding_at_stride_matches_a_real_run)
+{
+  static const struct
+  {
+    const gchar *props;
+    gint w, h;
+  } cases[] = {
+    {"kernel=box stride=2", 10, 11},
+    {"kernel=box stride=2", 13, 8},
+    {"kernel=box stride=3", 10, 11},
+    {"kernel=box stride=3", 12, 13},
+    {"weights=\"1,1,1,1,1;1,1,1,1,1;1,1,1,1,1;1,1,1,1,1;1,1,1,1,1\" stride=2", 12, 11},
+    {"weights=\"1,1,1,1,1;1,1,1,1,1;1,1,1,1,1;1,1,1,1,1;1,1,1,1,1\" stride=3", 14, 13},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *props = g_strdup_printf ("%s padding=same padding-mode=zeros", cases[i].props);
+    gchar *chain = g_strdup_printf ("cnnconv %s", props);
+    GstHarness *hn = gst_harness_new_parse (chain);
+    GstVideoInfo info = el_info ("GRAY8", cases[i].w, cases[i].h);
+    GstCnnReceptiveField rf = harness_field (hn);
+    gint p, ox, oy, out_w, out_h, axis;
+
+    fail_unless (isnan (rf.start[0]) && isnan (rf.start[1]),
+        "%s: start %g,%g before negotiation, should be unknown", props, rf.start[0],
+        rf.start[1]);
+    gst_harness_set_src_caps (hn, gst_video_info_to_caps (&info));
+    for (p = 0; p < MIN (cases[i].w, cases[i].h); p++) {
+      GstBuffer *out = gst_harness_push_and_pull (hn, el_make_frame (&info, impulse_sample,
+              GINT_TO_POINTER (p)));
+
+      if (p == 0) {
+        rf = harness_field (hn);
+        el_output_size (hn, &out_w, &out_h);
+      }
+      for (oy = 0; oy < out_h; oy++)
+        for (ox = 0; ox < out_w; ox++) {
+          gboolean lit = el_gray_at (hn, out, ox, oy) != 0;
+          gboolean seen = field_covers (rf.size[0], rf.jump[0], rf.start[0], ox, p) &&
+              field_covers (rf.size[1], rf.jump[1], rf.start[1], oy, p);
+
+          fail_unless (lit == seen, "%s on %dx%d: pixel (%d, %d) %s output (%d, %d) but "
+              "the answered field (size %" G_GINT64_FORMAT ", jump %" G_GINT64_FORMAT
+              ", start %g,%g) says %s", props, cases[i].w, cases[i].h, p, p,
+              lit ? "changes" : "does not change", ox, oy, rf.size[0], rf.jump[0],
+              rf.start[0], rf.start[1], seen ? "it does" : "it does not");
+        }
+      gst_buffer_unref (out);
+    }
+    for (axis = 0; axis < 2; axis++) {
+      gint64 size, jump;
+      gdouble start;
+
+      gst_cnn_rf_last (chain, axis ? cases[i].h : cases[i].w, &size, &jump, &start);
+      fail_unless (size == rf.size[axis] && jump == rf.jump[axis] && start == rf.start[axis],
+          "%s on %d pixels: element %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%g, gst-cnn rf "
+          "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%g", props, axis ? cases[i].h :
+          cases[i].w, rf.size[axis], rf.jump[axis], rf.start[axis], size, jump, start);
+    }
+    gst_harness_teardown (hn);
+    g_free (chain);
+    g_free (props);
   }
 }
 END_TEST
@@ -240,6 +354,7 @@ cnnrf_suite (void)
   tcase_add_test (tc, converters_pass_scalers_restart);
   tcase_add_test (tc, augment_restarts_unless_empty);
   tcase_add_test (tc, agrees_with_gst_cnn_rf);
+  tcase_add_test (tc, same_padding_at_stride_matches_a_real_run);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -3,7 +3,8 @@
 back by onnx_roundtrip; the copy must pass onnx.checker, keep the original's
 nodes, attributes and initialisers (Constant nodes become initialisers),
 write back byte for byte when read again, and give the same backend test
-result as the original. A small CNN built in C must pass onnx.checker too.
+result as the original. A small CNN built in C must pass onnx.checker too,
+and be written byte for byte the same after being prepared (fused) and run.
 
 usage: export_check.py ROUNDTRIP RUNNER TESTDATA OUTDIR
 Prints check's "Checks: N, Failures: F, Errors: 0" line."""
@@ -122,7 +123,13 @@ def main(roundtrip, runner, testdata, outdir):
         onnx.checker.check_model(onnx.load(built), full_check=True)
     except Exception as e:
         fail(f"graph built in C: onnx.checker: {e}")
-    print(f"{len(copies)} models written back, plus one built in C")
+    prepared = os.path.join(outdir, "built_small_cnn_prepared.onnx")
+    checks += 1
+    subprocess.run([roundtrip, "--prepared", prepared], check=True)
+    with open(built, "rb") as a, open(prepared, "rb") as b:
+        if a.read() != b.read():
+            fail("graph built in C: written after prepare, the file differs from before")
+    print(f"{len(copies)} models written back, plus one built in C (and prepared)")
     print(f"Checks: {checks}, Failures: {failures}, Errors: 0")
     return 1 if failures else 0
 

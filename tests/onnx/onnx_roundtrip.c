@@ -1,6 +1,7 @@
 /* onnx_roundtrip IN OUT: read a model and write it back (exit 77 when the
  * model uses what this build does not claim). onnx_roundtrip --built OUT:
- * write a small CNN built in C. Used by export_check.py. */
+ * write a small CNN built in C; --prepared OUT: the same after preparing
+ * (fusing) and running it. Used by export_check.py. */
 #include <stdio.h>
 #include <string.h>
 
@@ -56,20 +57,26 @@ static cnn_status build_small_cnn(cnn_graph *g)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s IN OUT | --built OUT\n", argv[0]);
+        fprintf(stderr, "usage: %s IN OUT | --built OUT | --prepared OUT\n", argv[0]);
         return 2;
     }
     cnn_graph *g = NULL;
+    cnn_context *ctx = NULL;
     cnn_status st;
-    if (!strcmp(argv[1], "--built")) {
+    if (!strcmp(argv[1], "--built") || !strcmp(argv[1], "--prepared")) {
         if ((st = cnn_graph_create(&g)) == CNN_OK)
             st = build_small_cnn(g);
+        if (st == CNN_OK && !strcmp(argv[1], "--prepared") &&
+            (st = cnn_context_create(&ctx, 1)) == CNN_OK &&
+            (st = cnn_graph_prepare(g, ctx)) == CNN_OK)
+            st = cnn_graph_run(g, ctx);
     } else {
         st = cnn_onnx_read(argv[1], &g);
     }
     if (st == CNN_OK)
         st = cnn_onnx_write(g, argv[2]);
     cnn_graph_destroy(g);
+    cnn_context_destroy(ctx);
     if (st != CNN_OK) {
         fprintf(stderr, "%s\n", cnn_last_error());
         return st == CNN_ERR_UNSUPPORTED ? 77 : 1;

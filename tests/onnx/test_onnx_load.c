@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/testutil.h"
@@ -297,6 +298,18 @@ static void build_conv_bn_relu(cnn_graph *g, int expose_conv)
         ck_assert_cnn_ok(cnn_graph_mark_output(g, "c"));
 }
 
+/* to = from * (k + k), the Add folded at prepare (k = 0.25). */
+static void add_folded_scale(cnn_graph *g, const char *from, const char *to)
+{
+    const float k[1] = { 0.25f };
+    ck_assert_cnn_ok(cnn_graph_add_constant(g, "k", 1, (int[]){ 1 }, k));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Add", "twice", 2, (const char *[]){ "k", "k" }, 1,
+                                        (const char *[]){ "k2" }, NULL));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Mul", "scale", 2, (const char *[]){ from, "k2" }, 1,
+                                        (const char *[]){ to }, NULL));
+    ck_assert_cnn_ok(cnn_graph_mark_output(g, to));
+}
+
 /* Feed both conv-bn-relu graphs the same random input, run them, compare y
  * (tol 0: the same bits). */
 static void run_both_and_compare(cnn_graph *a, cnn_context *ctx_a, cnn_graph *b,
@@ -333,27 +346,44 @@ START_TEST(conv_batchnorm_relu_fuse)
 END_TEST
 
 /* A graph built in C, written and read back, writes the same bytes again
- * and computes the same output bit for bit. */
+ * and computes the same output bit for bit. Prepared (BatchNormalization
+ * and Relu fused into the Conv, an Add folded) and run, it still writes
+ * those bytes: the graph as built, which reads back and computes the same. */
 START_TEST(built_graph_writes_and_reads_back)
 {
-    cnn_graph *built, *back;
+    cnn_graph *built, *back, *prepared_back;
     void *bytes, *again;
     size_t size, again_size;
     ck_assert_cnn_ok(cnn_graph_create(&built));
     build_conv_bn_relu(built, 0);
+    add_folded_scale(built, "y", "z");
     ck_assert_cnn_ok(cnn_onnx_write_memory(built, &bytes, &size));
     ck_assert_cnn_ok(cnn_onnx_read_memory(bytes, size, "written", &back));
     ck_assert_cnn_ok(cnn_onnx_write_memory(back, &again, &again_size));
     ck_assert_uint_eq(size, again_size);
     ck_assert(memcmp(bytes, again, size) == 0);
-    free(bytes);
     free(again);
     ck_assert_cnn_ok(cnn_graph_prepare(built, ctx));
     ck_assert_cnn_ok(cnn_graph_prepare(back, ctx));
-    ck_assert_int_eq(cnn_onnx_write_memory(built, &again, &again_size), CNN_ERR_INVALID_ARG);
     run_both_and_compare(back, ctx, built, ctx, 17, 0.0);
+    cnn_graph_stats stats;
+    cnn_graph_get_stats(built, &stats);
+    ck_assert_int_eq(stats.fused, 2);
+    ck_assert_int_eq(stats.folded, 1);
+    ck_assert_cnn_ok(cnn_onnx_write_memory(built, &again, &again_size));
+    ck_assert_uint_eq(size, again_size);
+    ck_assert(memcmp(bytes, again, size) == 0);
+    ck_assert_cnn_ok(cnn_onnx_read_memory(again, again_size, "written prepared",
+                                          &prepared_back));
+    ck_assert_cnn_ok(cnn_graph_prepare(prepared_back, ctx));
+    run_both_and_compare(prepared_back, ctx, built, ctx, 18, 0.0);
+    ck_assert_close(cnn_graph_output(prepared_back, 1)->data, cnn_graph_output(built, 1)->data,
+                    2 * 4 * 9 * 7, 0.0, 0.0);
+    free(bytes);
+    free(again);
     cnn_graph_destroy(built);
     cnn_graph_destroy(back);
+    cnn_graph_destroy(prepared_back);
 }
 END_TEST
 
@@ -414,6 +444,73 @@ START_TEST(same_output_on_any_thread_count)
 }
 END_TEST
 
+/* conv-bn-relu on a 64x64 input, then Sigmoid and a Mul by a folded Add:
+ * the profile of R runs lists the three executed nodes once each (the
+ * BatchNormalization and Relu under the Conv that absorbed them, the folded
+ * Add not at all), every one with R calls and some time, and the node times
+ * add up to most of the runs' wall time (never more). */
+START_TEST(profile_lists_every_executed_node)
+{
+    enum { R = 5 };
+    cnn_graph *g;
+    ck_assert_cnn_ok(cnn_graph_create(&g));
+    build_conv_bn_relu(g, 0);
+    ck_assert_cnn_ok(cnn_graph_set_input_shape(g, "x", 4, (int[]){ 1, 3, 64, 64 }));
+    ck_assert_cnn_ok(cnn_graph_add_node(g, "Sigmoid", "squash", 1, (const char *[]){ "y" }, 1,
+                                        (const char *[]){ "s" }, NULL));
+    add_folded_scale(g, "s", "z");
+    ck_assert_cnn_ok(cnn_graph_prepare(g, ctx));
+    test_fill_uniform(cnn_graph_input(g, 0)->data, 3 * 64 * 64, test_seed(), 19, -1.0f, 1.0f);
+    ck_assert_cnn_ok(cnn_graph_run(g, ctx)); /* not profiled: counts nothing */
+    cnn_graph_set_profiling(g, 1);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int r = 0; r < R; r++)
+        ck_assert_cnn_ok(cnn_graph_run(g, ctx));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cnn_graph_set_profiling(g, 0);
+    ck_assert_cnn_ok(cnn_graph_run(g, ctx));
+    double wall = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+
+    const char *want[][3] = { { "conv", "Conv+BatchNormalization+Relu", "bn+relu" },
+                              { "squash", "Sigmoid", "" },
+                              { "scale", "Mul", "" } };
+    ck_assert_int_eq(cnn_graph_profile_count(g), 3);
+    double sum = 0;
+    for (int i = 0; i < 3; i++) {
+        cnn_graph_node_profile p;
+        ck_assert_cnn_ok(cnn_graph_get_profile(g, i, &p));
+        ck_assert_str_eq(p.name, want[i][0]);
+        ck_assert_str_eq(p.op_type, want[i][1]);
+        ck_assert_str_eq(p.fused, want[i][2]);
+        ck_assert_int_eq(p.ndim, 4);
+        ck_assert_int_eq(p.shape[1], 4);
+        ck_assert_int_eq(p.shape[3], 64);
+        ck_assert_uint_eq(p.calls, R);
+        ck_assert_uint_gt(p.total_ns, 0);
+        sum += (double)p.total_ns;
+    }
+    ck_assert_int_eq(cnn_graph_get_profile(g, 3, &(cnn_graph_node_profile){ 0 }),
+                     CNN_ERR_INVALID_ARG);
+    ck_assert_msg(sum <= wall && sum >= 0.5 * wall, "nodes %.0f ns, runs %.0f ns", sum, wall);
+
+    /* the table: one line per node, the fused chain named */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_cnn_ok(cnn_graph_print_profile(g, f));
+    fclose(f);
+    ck_assert_msg(strstr(text, "Conv+BatchNormalization+Relu") && strstr(text, "1x4x64x64") &&
+                      strstr(text, "3 nodes executed, 5 runs"), "%s", text);
+    free(text);
+    cnn_graph_reset_profile(g);
+    cnn_graph_node_profile p;
+    ck_assert_cnn_ok(cnn_graph_get_profile(g, 0, &p));
+    ck_assert_uint_eq(p.calls, 0);
+    cnn_graph_destroy(g);
+}
+END_TEST
+
 static Suite *onnx_suite(void)
 {
     Suite *s = suite_create("onnx_load");
@@ -431,6 +528,7 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, built_graph_writes_and_reads_back);
     tcase_add_test(tc, infer_files_writes_outputs);
     tcase_add_test(tc, same_output_on_any_thread_count);
+    tcase_add_test(tc, profile_lists_every_executed_node);
     suite_add_tcase(s, tc);
     return s;
 }

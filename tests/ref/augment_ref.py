@@ -73,7 +73,10 @@ def grid_sample_reflect(img, name, v, interp, is_float):
     import torch
     from torch.nn.functional import grid_sample
     import torchvision.transforms.functional as F
-    import torchvision.transforms.functional_tensor as F_t
+    try:  # torchvision >= 0.17 (Debian 13) made the module private
+        import torchvision.transforms._functional_tensor as F_t
+    except ImportError:
+        import torchvision.transforms.functional_tensor as F_t
 
     h, w = img.shape[1], img.shape[2]
     if name == "perspective":

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cnn/context.h"
 #include "cnn/tensor.h"
@@ -84,6 +85,32 @@ typedef struct cnn_graph_stats {
 
 /* What prepare made of the graph. */
 void cnn_graph_get_stats(const cnn_graph *g, cnn_graph_stats *stats);
+
+/* Per-node profiling. When on, cnn_graph_run() times every node it executes
+ * (two clock reads per node; off, it costs one branch per node). The profile
+ * lists the executed nodes in graph order: not the folded ones, and a fused
+ * node (BatchNormalization, activation) under the node that absorbed it. */
+void cnn_graph_set_profiling(cnn_graph *g, int on);
+/* Zero every node's calls and time. */
+void cnn_graph_reset_profile(cnn_graph *g);
+
+typedef struct cnn_graph_node_profile {
+    const char *name;    /* the executed node */
+    const char *op_type; /* its operator, then those fused into it: "Conv+BatchNormalization+Relu" */
+    const char *fused;   /* names of the nodes fused into it, '+'-separated; "" when none */
+    int ndim;            /* its (last fused node's) output 0 */
+    int shape[CNN_MAX_DIMS];
+    uint64_t calls;      /* runs timed since profiling was reset */
+    uint64_t total_ns;   /* their time, summed */
+} cnn_graph_node_profile;
+
+/* After prepare: how many nodes cnn_graph_run() executes. */
+int cnn_graph_profile_count(const cnn_graph *g);
+/* Executed node i (0 <= i < cnn_graph_profile_count()), in graph order. */
+cnn_status cnn_graph_get_profile(const cnn_graph *g, int i, cnn_graph_node_profile *p);
+/* A table of the executed nodes, slowest first: time per run, share of the
+ * summed time, calls, operator, output shape and node. */
+cnn_status cnn_graph_print_profile(const cnn_graph *g, FILE *f);
 
 #ifdef __cplusplus
 }

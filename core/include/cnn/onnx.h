@@ -24,10 +24,14 @@ cnn_status cnn_onnx_read(const char *path, cnn_graph **g);
 cnn_status cnn_onnx_read_memory(const void *data, size_t size, const char *what,
                                 cnn_graph **g);
 
-/* Write a graph as built (before cnn_graph_prepare(), which folds and fuses):
- * inputs with their shapes, constants as initialisers, nodes with their
- * attributes, outputs; opset 13 unless the graph was read with another.
- * Reading the file back gives the same graph. */
+/* Write a graph as built: inputs with their shapes, constants as
+ * initialisers, nodes with their attributes, outputs with their inferred
+ * shapes; opset 13 unless the graph was read with another. Reading the file
+ * back gives the same graph. Before or after cnn_graph_prepare() the file is
+ * the same: a prepared graph is written as built, not in the runtime form
+ * prepare made of it (constants folded, BatchNormalization and activations
+ * fused into Conv), which a reader could not tell from the model it built
+ * and ONNX could not express (a Conv with an activation). */
 cnn_status cnn_onnx_write(const cnn_graph *g, const char *path);
 /* Same into a malloc'd buffer the caller frees. */
 cnn_status cnn_onnx_write_memory(const cnn_graph *g, void **data, size_t *size);
@@ -59,6 +63,12 @@ cnn_status cnn_onnx_feed(cnn_context *ctx, cnn_graph *g, int n_inputs,
  * write out_dir/output_N.pb, one per model output. */
 cnn_status cnn_onnx_infer_files(cnn_context *ctx, const char *model_path, int n_inputs,
                                 const char *const *input_paths, const char *out_dir);
+/* Same, running the model `runs` times (the last run's outputs are written);
+ * with `profile` set, those runs are profiled per node and the table of
+ * cnn_graph_print_profile() goes there (`gst-cnn infer --profile`). */
+cnn_status cnn_onnx_infer_files_profiled(cnn_context *ctx, const char *model_path,
+                                         int n_inputs, const char *const *input_paths,
+                                         const char *out_dir, int runs, FILE *profile);
 
 typedef enum cnn_onnx_test_result {
     CNN_ONNX_TEST_PASSED = 0,
