@@ -25,8 +25,11 @@ CASES = [
     ("k3_valid", (1, 3, 17, 23), 5, (3, 3), (1, 1), (1, 1), "valid", 1, "zeros", True),
     ("k3_nobias", (1, 4, 9, 40), 16, (3, 3), (1, 1), (1, 1), "valid", 1, "zeros", False),
     ("k1", (1, 7, 5, 33), 9, (1, 1), (1, 1), (1, 1), "valid", 1, "zeros", True),
-    # 1x1 stride 1 runs over the flattened plane, split by output channels
+    # 1x1 stride 1 runs over the flattened plane as a matrix product, input
+    # channels in passes of 128 (300 = 128 + 128 + 44), columns in tasks
     ("k1_pointwise_14x14", (2, 24, 14, 14), 40, (1, 1), (1, 1), (1, 1), "valid", 1, "zeros",
+     True),
+    ("k1_pointwise_deep", (1, 300, 9, 11), 70, (1, 1), (1, 1), (1, 1), "valid", 1, "zeros",
      True),
     ("k1_pointwise_grouped", (1, 12, 7, 9), 20, (1, 1), (1, 1), (1, 1), "valid", 4, "zeros",
      False),
