@@ -155,9 +155,9 @@ cnn_status cnn_net_create(cnn_net **out, const char *arch, int in_c, int in_h, i
     net->values = cnn_aligned_alloc(4 * net->n_values * sizeof(float) + 1);
     net->buffer_values = cnn_aligned_alloc(n_buffer_values * sizeof(float) + 1);
     if (!net->values || !net->buffer_values) {
+        size_t n_values = net->n_values;
         cnn_net_destroy(net);
-        return cnn_fail(CNN_ERR_NOMEM, "train: out of memory for %zu parameters",
-                        net->n_values);
+        return cnn_fail(CNN_ERR_NOMEM, "train: out of memory for %zu parameters", n_values);
     }
     memset(net->values, 0, 4 * net->n_values * sizeof(float));
     net->grads = net->values + net->n_values;
