@@ -1,8 +1,10 @@
 /* checkasm family pool: the windowed pooling kernels (float and 8-bit) must
- * equal C's bit for bit (NaN for NaN) on random windows over planes 1 to 40
- * wide, so rows narrower than a vector and every tail length are met; each
- * plane ends where an unreadable page begins, so a read past it faults, and
- * nothing is written outside the output plane. */
+ * equal C's bit for bit (NaN for NaN), and the argmax indices of max and min
+ * exactly, on random windows over planes 1 to 40 wide, so rows narrower
+ * than a vector and every tail length are met; some planes hold few
+ * distinct values (ties) and infinities. Each plane ends where an
+ * unreadable page begins, so a read past it faults, and nothing is written
+ * outside the output plane. */
 #include <math.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -74,19 +76,45 @@ static void check_pool2d(void)
         }
         float *got = checkasm_guarded_alloc((size_t)oh * ow);
         float *want = checkasm_guarded_alloc((size_t)oh * ow);
+        /* int32 indices in float-sized guarded blocks */
+        int with_idx = (p.mode == CNN_POOL_MAX || p.mode == CNN_POOL_MIN) && iter % 4 != 3;
+        int32_t *got_idx = with_idx ? (int32_t *)checkasm_guarded_alloc((size_t)oh * ow) : NULL;
+        int32_t *want_idx = with_idx ? (int32_t *)checkasm_guarded_alloc((size_t)oh * ow) : NULL;
         checkasm_fill(src, n);
+        if (iter % 4 == 1) /* ties: values in {-2, -1, 0, 1}, and infinities */
+            for (size_t i = 0; i < n; i++)
+                src[i] = i % 7 == 3 ? (i % 2 ? INFINITY : -INFINITY) : floorf(2.0f * src[i]);
         if (iter % 8 == 0)
             src[checkasm_rand_range(0, (int)n - 1)] = NAN;
+        if (iter % 16 == 0)
+            src[checkasm_rand_range(0, (int)n - 1)] = -NAN;
         cnn_pool2d_kernel_args a = { .src = src, .src_h = h, .src_w = w, .out_h = oh,
                                      .out_w = ow, .mode = (int)p.mode, .p = p.p,
                                      .alpha = p.alpha };
         cnn_pool2d_window_from_params(&p, &a.win);
         a.dst = want;
+        a.indices = want_idx;
         ref(&a, 0, oh);
         a.dst = got;
+        a.indices = got_idx;
         int split = checkasm_rand_range(0, oh);
         fn(&a, 0, split);
         fn(&a, split, oh);
+        if (with_idx) {
+            for (int i = 0; i < oh * ow; i++)
+                if (got_idx[i] != want_idx[i]) {
+                    checkasm_fail("mode %d %dx%d k%dx%d s%dx%d d%d pad %d,%d: index %d is %d, "
+                                  "C %d", (int)p.mode, w, h, p.kernel_w, p.kernel_h,
+                                  p.stride_w, p.stride_h, p.dilation_h, p.pad_left,
+                                  p.pad_right, i, got_idx[i], want_idx[i]);
+                    break;
+                }
+            if (!checkasm_guards_intact((float *)got_idx, (size_t)oh * ow))
+                checkasm_fail("%dx%d k%dx%d s%d: wrote outside the indices", w, h, p.kernel_w,
+                              p.kernel_h, p.stride_w);
+            checkasm_guarded_free((float *)got_idx);
+            checkasm_guarded_free((float *)want_idx);
+        }
         for (int i = 0; i < oh * ow; i++)
             if (memcmp(&got[i], &want[i], sizeof(float)) && !(isnan(got[i]) && isnan(want[i]))) {
                 checkasm_fail("mode %d %dx%d k%dx%d s%dx%d d%d pad %d,%d: output %d is %g, C "
