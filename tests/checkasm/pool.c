@@ -180,32 +180,42 @@ static void call_pool(void *arg)
 {
     pool_call *c = arg;
     float *src = (float *)c->a.src, *dst = c->a.dst;
+    int32_t *indices = c->a.indices;
     for (int i = 0; i < c->planes; i++) {
         c->fn(&c->a, 0, c->a.out_h);
         c->a.src += (size_t)c->a.src_h * c->a.src_w;
         c->a.dst += (size_t)c->a.out_h * c->a.out_w;
+        if (indices)
+            c->a.indices += (size_t)c->a.out_h * c->a.out_w;
     }
-    c->a.src = src, c->a.dst = dst;
+    c->a.src = src, c->a.dst = dst, c->a.indices = indices;
 }
 
 /* 2x2 max pooling of 32 planes 14x14 (the Fashion-MNIST model's second
- * pool: 7-wide rows) and of 16 planes 224x224. */
+ * pool: 7-wide rows) and of 16 planes 224x224; with argmax indices as in
+ * training, 16 planes 28x28 and 32 planes 14x14 (FashionNet's pools). */
 static void bench_pool2d(void)
 {
     static const struct {
         const char *what;
-        int planes, size;
-    } cases[] = { { "pool2d max 2x2, 32x14x14", 32, 14 }, { "pool2d max 2x2, 16x224x224", 16, 224 } };
+        int planes, size, indices;
+    } cases[] = { { "pool2d max 2x2, 32x14x14", 32, 14, 0 },
+                  { "pool2d max 2x2, 16x224x224", 16, 224, 0 },
+                  { "pool2d max 2x2 indices, 16x28x28", 16, 28, 1 },
+                  { "pool2d max 2x2 indices, 32x14x14", 32, 14, 1 } };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int n = cases[i].size, planes = cases[i].planes;
         float *src = checkasm_guarded_alloc((size_t)planes * n * n);
         float *dst = checkasm_guarded_alloc((size_t)planes * (n / 2) * (n / 2));
+        int32_t *indices = cases[i].indices
+                               ? (int32_t *)checkasm_guarded_alloc((size_t)planes * (n / 2) * (n / 2))
+                               : NULL;
         cnn_pool2d_params p;
         cnn_pool2d_params_init(&p, CNN_POOL_MAX, 2, 2);
         checkasm_fill(src, (size_t)planes * n * n);
         pool_call c = { checkasm_ref()->pool2d,
-                        { .src = src, .src_h = n, .src_w = n, .dst = dst, .out_h = n / 2,
-                          .out_w = n / 2, .mode = CNN_POOL_MAX },
+                        { .src = src, .src_h = n, .src_w = n, .dst = dst, .indices = indices,
+                          .out_h = n / 2, .out_w = n / 2, .mode = CNN_POOL_MAX },
                         planes };
         cnn_pool2d_window_from_params(&p, &c.a.win);
         double t_ref = checkasm_median_ns(call_pool, &c, 51);
@@ -214,6 +224,8 @@ static void bench_pool2d(void)
         checkasm_report_bench(cases[i].what, t_ref, t_cur);
         checkasm_guarded_free(src);
         checkasm_guarded_free(dst);
+        if (indices)
+            checkasm_guarded_free((float *)indices);
     }
 }
 
