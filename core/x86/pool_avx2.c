@@ -17,6 +17,7 @@
                                          _mm256_castsi256_ps(m)))
 #define pool_storeu_i(p, v) _mm256_storeu_si256((__m256i *)(p), v)
 #define pool_store_mask_i(p, m, v) _mm256_maskstore_epi32(p, m, v)
+#define pool_mask_any(m) (!_mm256_testz_si256(m, m))
 
 #include "pool_template.h"
 

@@ -25,6 +25,7 @@
 #define pool_select_i(m, a, b) _mm512_mask_mov_epi32(b, m, a)
 #define pool_storeu_i(p, v) _mm512_storeu_si512(p, v)
 #define pool_store_mask_i(p, m, v) _mm512_mask_storeu_epi32(p, m, v)
+#define pool_mask_any(m) ((m) != 0)
 
 #include "pool_template.h"
 

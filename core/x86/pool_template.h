@@ -8,7 +8,8 @@
  *                                        last float ends the window);
  *   pool_in_order_i(v)                   pool_in_order of int32 lanes;
  * and the int32 lanes of the argmax: pool_cmp(a, b, pred) (a mask),
- * pool_select_i(m, a, b), pool_storeu_i(p, v), pool_store_mask_i(p, m, v).
+ * pool_select_i(m, a, b), pool_storeu_i(p, v), pool_store_mask_i(p, m, v);
+ * pool_mask_any(m), whether a mask has a lane set.
  * Max, min and avg windows with a horizontal stride of 1 or 2 over the
  * interior (windows wholly inside the plane); the borders, the other modes
  * and dilated columns go to the C reference, which gives the same bits.
@@ -262,6 +263,60 @@ ALWAYS_INLINE VEC window_f32(int mode, int s2, int part, const float *base, size
     return s2 ? pool_in_order(acc) : acc;
 }
 
+/* One input row's taps of VLEN windows 3 wide at stride 2 (lanes in
+ * pool_even's order), folded in the row's order; *nan gets the lanes
+ * where a tap is NaN (not in output order, only looked at as a whole). */
+ALWAYS_INLINE VEC row3_s2_f32(int mode, const float *r, MASK *nan)
+{
+    VEC lo = vec_loadu(r), hi = vec_loadu(r + VLEN);
+    VEC lone_lo = vec_loadu(r + 2), lone_hi1 = vec_loadu(r + VLEN + 1);
+    __asm__("" : "+v"(lo), "+v"(hi)); /* see window_f32 */
+    *nan = mask_or(*nan, mask_or(pool_cmp(lo, hi, _CMP_UNORD_Q),
+                                 pool_cmp(lone_lo, lone_hi1, _CMP_UNORD_Q)));
+    MASK unused = mask_none();
+    VEC acc = pool_even(lo, hi);
+    fold_f32(mode, &acc, &unused, NULL, 0, pool_odd(lo, hi));
+    fold_f32(mode, &acc, &unused, NULL, 0, pool_even_lone(lone_lo, lone_hi1));
+    return acc;
+}
+
+ALWAYS_INLINE VEC extreme_f32(int mode, VEC later, VEC earlier)
+{
+    return mode == CNN_POOL_MAX ? vec_max(later, earlier) : vec_min(later, earlier);
+}
+
+/* Whole vectors [xlo, xend) of output rows oy and oy + 1 of 3x3 max or min
+ * windows at stride 2 both ways (no indices): the two share input row
+ * 2 oy + 1 (from the window's top), so five rows are read and folded
+ * once each, then combined top to bottom. Groups of whole rows keep the
+ * row-major order, so the earlier of equal taps (+0 or -0) still wins; a
+ * vector pair with a NaN among its taps is redone window by window. */
+ALWAYS_INLINE void row_pair_3x3s2_f32(int mode, const cnn_pool2d_kernel_args *a, int oy,
+                                      int xlo, int xend, const f32_masks *part, VEC divisor)
+{
+    const cnn_pool2d_window *w = &a->win;
+    size_t step = (size_t)a->src_w;
+    const float *rows = a->src + (size_t)(2 * oy - w->pad_top) * step;
+    float *top = a->dst + (size_t)oy * a->out_w, *bottom = top + a->out_w;
+    for (int at = xlo; at < xend; at += VLEN) {
+        const float *r = rows + 2 * at - w->pad_left;
+        MASK nan = mask_none();
+        VEC h0 = row3_s2_f32(mode, r, &nan), h1 = row3_s2_f32(mode, r + step, &nan);
+        VEC h2 = row3_s2_f32(mode, r + 2 * step, &nan);
+        VEC h3 = row3_s2_f32(mode, r + 3 * step, &nan);
+        VEC h4 = row3_s2_f32(mode, r + 4 * step, &nan);
+        if (pool_mask_any(nan)) {
+            vec_storeu(top + at, window_f32(mode, 1, 0, r, step, 3, 3, part, divisor, NULL));
+            vec_storeu(bottom + at, window_f32(mode, 1, 0, r + 2 * step, step, 3, 3, part,
+                                               divisor, NULL));
+            continue;
+        }
+        vec_storeu(top + at, pool_in_order(extreme_f32(mode, h2, extreme_f32(mode, h1, h0))));
+        vec_storeu(bottom + at,
+                   pool_in_order(extreme_f32(mode, h4, extreme_f32(mode, h3, h2))));
+    }
+}
+
 /* Rows [ylo, yhi), columns [xlo, xhi) of the interior; with_idx (max and
  * min) also writes a->indices: window offsets made flat plane positions. */
 ALWAYS_INLINE void rows_f32(int mode, int s2, int with_idx, const cnn_pool2d_kernel_args *a,
@@ -273,12 +328,19 @@ ALWAYS_INLINE void rows_f32(int mode, int s2, int with_idx, const cnn_pool2d_ker
     int tail = (xhi - xlo) % VLEN, xend = xhi - tail;
     f32_masks part = f32_masks_make(tail ? tail : VLEN); /* whole vectors load plainly */
     VECI lane_step = s2 ? veci_add(VECI_IOTA, VECI_IOTA) : VECI_IOTA, off;
-    for (int oy = ylo; oy < yhi; oy++) {
+    int pairs = mode != CNN_POOL_AVG && !with_idx && s2 && w->kh == 3 && w->kw == 3 &&
+                w->stride_h == 2 && w->dil_h == 1;
+    int paired = 0; /* rows whose whole vectors row_pair_3x3s2_f32 wrote */
+    for (int oy = ylo; oy < yhi; oy++, paired--) {
+        if (pairs && paired <= 0 && oy + 1 < yhi) {
+            row_pair_3x3s2_f32(mode, a, oy, xlo, xend, &part, divisor);
+            paired = 2;
+        }
         int row0 = oy * w->stride_h - w->pad_top;
         const float *rows = a->src + (size_t)row0 * a->src_w;
         float *out = a->dst + (size_t)oy * a->out_w;
         int32_t *idx = with_idx ? a->indices + (size_t)oy * a->out_w : NULL;
-        for (int at = xlo; at < xend; at += VLEN) {
+        for (int at = xlo; at < (paired > 0 ? xlo : xend); at += VLEN) {
             int ix0 = at * w->stride_w - w->pad_left;
             vec_storeu(out + at, window_f32(mode, s2, 0, rows + ix0, row_step, w->kh, w->kw,
                                             &part, divisor, with_idx ? &off : NULL));

@@ -35,8 +35,10 @@ static void unmap_before_guard(void *p, size_t bytes, size_t mapped)
 }
 
 /* Random windowed parameters (the SIMD modes mostly, Lp now and then for
- * the fall-back) and plane sizes; 0 when they give no output. */
-static int random_case(int u8, cnn_pool2d_params *p, int *h, int *w, int *oh, int *ow)
+ * the fall-back; with pairs3x3, 3x3 windows at stride 2 both ways) and
+ * plane sizes; 0 when they give no output. */
+static int random_case(int u8, int pairs3x3, cnn_pool2d_params *p, int *h, int *w, int *oh,
+                       int *ow)
 {
     static const cnn_pool_mode modes[] = { CNN_POOL_MAX, CNN_POOL_MIN, CNN_POOL_AVG,
                                            CNN_POOL_LP };
@@ -53,6 +55,11 @@ static int random_case(int u8, cnn_pool2d_params *p, int *h, int *w, int *oh, in
     p->count_include_pad = checkasm_rand_range(0, 1);
     if (checkasm_rand_range(0, 2) == 0)
         p->divisor = checkasm_rand_range(1, 12);
+    if (pairs3x3) {
+        p->kernel_h = p->kernel_w = 3;
+        p->stride_h = p->stride_w = 2;
+        p->dilation_h = 1;
+    }
     *h = checkasm_rand_range(1, 12);
     *w = checkasm_rand_range(1, 40);
     return cnn_pool2d_output_size(p, *h, *w, oh, ow) == CNN_OK && *oh > 0 && *ow > 0;
@@ -66,7 +73,7 @@ static void check_pool2d(void)
     for (int iter = 0; iter < 2000; iter++) {
         cnn_pool2d_params p;
         int h, w, oh, ow;
-        if (!random_case(0, &p, &h, &w, &oh, &ow))
+        if (!random_case(0, iter % 5 == 0, &p, &h, &w, &oh, &ow))
             continue;
         size_t n = (size_t)h * w, mapped;
         float *src = map_before_guard(n * sizeof(float), &mapped);
@@ -77,16 +84,18 @@ static void check_pool2d(void)
         float *got = checkasm_guarded_alloc((size_t)oh * ow);
         float *want = checkasm_guarded_alloc((size_t)oh * ow);
         /* int32 indices in float-sized guarded blocks */
-        int with_idx = (p.mode == CNN_POOL_MAX || p.mode == CNN_POOL_MIN) && iter % 4 != 3;
+        int with_idx = (p.mode == CNN_POOL_MAX || p.mode == CNN_POOL_MIN) && iter % 3 != 0;
         int32_t *got_idx = with_idx ? (int32_t *)checkasm_guarded_alloc((size_t)oh * ow) : NULL;
         int32_t *want_idx = with_idx ? (int32_t *)checkasm_guarded_alloc((size_t)oh * ow) : NULL;
         checkasm_fill(src, n);
-        if (iter % 4 == 1) /* ties: values in {-2, -1, 0, 1}, and infinities */
+        if (iter % 4 == 1) /* ties: -1, +0 and -0 (which bits win), a few infinities */
             for (size_t i = 0; i < n; i++)
-                src[i] = i % 7 == 3 ? (i % 2 ? INFINITY : -INFINITY) : floorf(2.0f * src[i]);
-        if (iter % 8 == 0)
+                src[i] = i % 23 == 3  ? (i % 2 ? INFINITY : -INFINITY)
+                         : i % 5 == 2 ? -0.0f
+                                      : floorf(src[i]);
+        if (iter % 4 == 0)
             src[checkasm_rand_range(0, (int)n - 1)] = NAN;
-        if (iter % 16 == 0)
+        if (iter % 8 == 0)
             src[checkasm_rand_range(0, (int)n - 1)] = -NAN;
         cnn_pool2d_kernel_args a = { .src = src, .src_h = h, .src_w = w, .out_h = oh,
                                      .out_w = ow, .mode = (int)p.mode, .p = p.p,
@@ -140,7 +149,7 @@ static void check_pool2d_u8(void)
     for (int iter = 0; iter < 2000; iter++) {
         cnn_pool2d_params p;
         int h, w, oh, ow;
-        if (!random_case(1, &p, &h, &w, &oh, &ow))
+        if (!random_case(1, 0, &p, &h, &w, &oh, &ow))
             continue;
         size_t n = (size_t)h * w, mapped;
         uint8_t *src = map_before_guard(n, &mapped);
