@@ -317,8 +317,15 @@ ALWAYS_INLINE void row_pair_3x3s2_f32(int mode, const cnn_pool2d_kernel_args *a,
     }
 }
 
+/* Argmax offsets from window_f32 as flat plane positions: lane_step holds
+ * each lane's window start from the vector's first, which is at start. */
+static inline VECI flat_indices(VECI off, VECI lane_step, int start)
+{
+    return veci_add(off, veci_add(lane_step, veci_set1(start)));
+}
+
 /* Rows [ylo, yhi), columns [xlo, xhi) of the interior; with_idx (max and
- * min) also writes a->indices: window offsets made flat plane positions. */
+ * min) also writes a->indices. */
 ALWAYS_INLINE void rows_f32(int mode, int s2, int with_idx, const cnn_pool2d_kernel_args *a,
                             int ylo, int yhi, int xlo, int xhi)
 {
@@ -340,13 +347,13 @@ ALWAYS_INLINE void rows_f32(int mode, int s2, int with_idx, const cnn_pool2d_ker
         const float *rows = a->src + (size_t)row0 * a->src_w;
         float *out = a->dst + (size_t)oy * a->out_w;
         int32_t *idx = with_idx ? a->indices + (size_t)oy * a->out_w : NULL;
-        for (int at = xlo; at < (paired > 0 ? xlo : xend); at += VLEN) {
+        int whole_end = paired > 0 ? xlo : xend; /* none left if the pair did them */
+        for (int at = xlo; at < whole_end; at += VLEN) {
             int ix0 = at * w->stride_w - w->pad_left;
             vec_storeu(out + at, window_f32(mode, s2, 0, rows + ix0, row_step, w->kh, w->kw,
                                             &part, divisor, with_idx ? &off : NULL));
             if (with_idx)
-                pool_storeu_i(idx + at, veci_add(off, veci_add(lane_step,
-                                                               veci_set1(row0 * a->src_w + ix0))));
+                pool_storeu_i(idx + at, flat_indices(off, lane_step, row0 * a->src_w + ix0));
         }
         if (tail) {
             int ix0 = xend * w->stride_w - w->pad_left;
@@ -355,8 +362,7 @@ ALWAYS_INLINE void rows_f32(int mode, int s2, int with_idx, const cnn_pool2d_ker
                                       divisor, with_idx ? &off : NULL));
             if (with_idx)
                 pool_store_mask_i(idx + xend, part.out,
-                                  veci_add(off, veci_add(lane_step,
-                                                         veci_set1(row0 * a->src_w + ix0))));
+                                  flat_indices(off, lane_step, row0 * a->src_w + ix0));
         }
         cnn_pool2d_rect_c(a, oy, oy + 1, 0, xlo);
         cnn_pool2d_rect_c(a, oy, oy + 1, xhi, a->out_w);
