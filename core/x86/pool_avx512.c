@@ -19,6 +19,13 @@
                                              27, 29, 31),                                  \
                            hi1)
 #define pool_in_order(v) (v)
+#define pool_in_order_i(v) (v)
+/* argmax bookkeeping: lanes where a pred b, int32 lanes of a where m is set */
+#define pool_cmp(a, b, pred) _mm512_cmp_ps_mask(a, b, pred)
+#define pool_select_i(m, a, b) _mm512_mask_mov_epi32(b, m, a)
+#define pool_storeu_i(p, v) _mm512_storeu_si512(p, v)
+#define pool_store_mask_i(p, m, v) _mm512_mask_storeu_epi32(p, m, v)
+#define pool_mask_any(m) ((m) != 0)
 
 #include "pool_template.h"
 

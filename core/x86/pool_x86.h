@@ -67,7 +67,7 @@ static inline int pool_x86_f32_supported(const cnn_pool2d_kernel_args *a)
 {
     const cnn_pool2d_window *w = &a->win;
     return (a->mode == CNN_POOL_MAX || a->mode == CNN_POOL_MIN || a->mode == CNN_POOL_AVG) &&
-           !a->indices && (w->stride_w == 1 || w->stride_w == 2) && w->dil_w == 1;
+           (w->stride_w == 1 || w->stride_w == 2) && w->dil_w == 1;
 }
 
 static inline int pool_x86_u8_supported(const cnn_pool2d_u8_args *a)
