@@ -115,10 +115,6 @@ static int needs_workspace(const cnn_conv2d_params *p)
 /* Bytes of padded input a band of one group aims at: small enough to stay in
  * L2 while the kernel walks it once per block of output channels. */
 #define BAND_BYTES (128 << 10)
-/* At least this many tasks (bands x groups) when there are rows, so threads
- * have work; the plan (and so every result) does not depend on the thread
- * count. */
-#define MIN_TASKS 16
 /* Output rows padded and computed per kernel call: the depthwise kernel
  * blocks 4 rows; the input of the next rows is padded just before them. */
 #define CHUNK_ROWS 4
@@ -145,7 +141,7 @@ static void plan_bands(const cnn_conv2d_params *p, int cin_g, int in_w, int out_
     b->row_len = needs_workspace(p) ? b->phase * p->stride_w : (size_t)in_w;
     size_t per_row = (size_t)cin_g * p->stride_h * b->row_len * sizeof(float);
     size_t rows = per_row < BAND_BYTES ? BAND_BYTES / per_row : 1;
-    int min_bands = (MIN_TASKS + p->groups - 1) / p->groups;
+    int min_bands = (CNN_CONV2D_MIN_TASKS + p->groups - 1) / p->groups;
     size_t cap = ((size_t)out_h + min_bands - 1) / min_bands;
     b->rows_per_band = (int)(rows < cap ? rows : cap);
     b->n_bands = (out_h + b->rows_per_band - 1) / b->rows_per_band;
@@ -264,9 +260,7 @@ void cnn_conv2d_kernel_c(const cnn_conv2d_kernel_args *a, int oc0, int oc1, int 
                     }
                 }
                 if (a->clamp)
-                    sum = sum < a->clamp_min ? a->clamp_min
-                          : sum > a->clamp_max ? a->clamp_max
-                                               : sum;
+                    sum = cnn_conv2d_clamp(sum, a->clamp_min, a->clamp_max);
                 out[ox] = sum;
             }
         }

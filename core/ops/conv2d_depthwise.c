@@ -39,9 +39,7 @@ void cnn_conv2d_dw3x3_c(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
                     }
                 }
                 if (a->clamp)
-                    sum = sum < a->clamp_min ? a->clamp_min
-                          : sum > a->clamp_max ? a->clamp_max
-                                               : sum;
+                    sum = cnn_conv2d_clamp(sum, a->clamp_min, a->clamp_max);
                 out[(size_t)oy * a->out_w + ox] = sum;
             }
     }
@@ -50,12 +48,9 @@ void cnn_conv2d_dw3x3_c(const cnn_conv2d_dw3x3_args *a, int c0, int c1, int oy0,
 /* Output bytes a task aims at: enough to amortise taking it, few enough
  * that two threads share a layer of 14x14 planes evenly. */
 #define TASK_BYTES (16 << 10)
-/* At least this many tasks when there are rows, so threads have work; the
- * plan, like every result, does not depend on the thread count. */
-#define MIN_TASKS 16
 
 /* A task is a run of whole output channels of one image, or, with fewer
- * channels than MIN_TASKS, a band of rows of one channel. */
+ * channels than CNN_CONV2D_MIN_TASKS, a band of rows of one channel. */
 typedef struct dw_job {
     cnn_conv2d_dw3x3_fn kernel;
     cnn_conv2d_dw3x3_args a; /* image 0 */
@@ -107,10 +102,10 @@ cnn_status cnn_conv2d_dw3x3_forward(cnn_context *ctx, const cnn_conv2d_params *p
         return CNN_OK;
     size_t plane = (size_t)oh * ow * sizeof(float);
     size_t per_task = plane < TASK_BYTES ? TASK_BYTES / plane : 1;
-    int cap = (c + MIN_TASKS - 1) / MIN_TASKS;
+    int cap = (c + CNN_CONV2D_MIN_TASKS - 1) / CNN_CONV2D_MIN_TASKS;
     job.chans_per_task = (int)(per_task < (size_t)cap ? per_task : (size_t)cap);
     job.chan_tasks = (c + job.chans_per_task - 1) / job.chans_per_task;
-    int bands = c < MIN_TASKS ? (MIN_TASKS + c - 1) / c : 1;
+    int bands = c < CNN_CONV2D_MIN_TASKS ? (CNN_CONV2D_MIN_TASKS + c - 1) / c : 1;
     job.rows_per_band = (oh + bands - 1) / bands;
     job.bands = (oh + job.rows_per_band - 1) / job.rows_per_band;
     job.tasks = n * job.chan_tasks * job.bands;

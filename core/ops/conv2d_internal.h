@@ -4,6 +4,18 @@
 
 #include "cnn/conv2d.h"
 
+/* The fused clamp of cnn_conv2d_params (relu6): NaN passes through, as in
+ * the SIMD kernels' max/min. */
+static inline float cnn_conv2d_clamp(float v, float lo, float hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* At least this many tasks (bands x groups in the general path, channel runs
+ * or bands in the depthwise one) when there are rows, so threads have work;
+ * the plans, like every result, do not depend on the thread count. */
+#define CNN_CONV2D_MIN_TASKS 16
+
 /* A 1x1 kernel at stride 1 without padding reads the input as it is. */
 static inline int cnn_conv2d_is_pointwise(const cnn_conv2d_params *p)
 {

@@ -31,7 +31,7 @@ void cnn_conv2d_pw_c(const cnn_conv2d_pw_args *a, int m0, int m1, int n0, int n1
             for (int k = k0; k < k1; k++)
                 sum += w[k] * a->src[(size_t)k * a->ld_src + n];
             if (k1 == a->k && a->clamp)
-                sum = sum < a->clamp_min ? a->clamp_min : sum > a->clamp_max ? a->clamp_max : sum;
+                sum = cnn_conv2d_clamp(sum, a->clamp_min, a->clamp_max);
             out[n] = sum;
         }
     }
