@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cnn/cnn.h"
 #include "cnn/onnx.h"
+#include "gst-cnn-idx.h"
 
 #define MAX_CHANNELS 4
 
@@ -123,43 +123,6 @@ static int read_cfg(const char *path, model_cfg *cfg)
     return 0;
 }
 
-/* An unsigned-byte idx file (gzip or raw): dims[0..ndim) and the bytes. */
-static uint8_t *read_idx(const char *path, int want_ndim, int *dims)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: cannot open\n", path);
-        return NULL;
-    }
-    uint8_t head[4], be[4];
-    uint8_t *data = NULL;
-    size_t count = 1;
-    if (gzread(f, head, 4) != 4 || head[0] || head[1] || head[2] != 0x08 ||
-        head[3] != want_ndim)
-        goto bad;
-    for (int i = 0; i < want_ndim; i++) {
-        if (gzread(f, be, 4) != 4)
-            goto bad;
-        uint32_t d = (uint32_t)be[0] << 24 | (uint32_t)be[1] << 16 | (uint32_t)be[2] << 8 | be[3];
-        if (!d || d > (1u << 24))
-            goto bad;
-        dims[i] = (int)d;
-        count *= d;
-        if (count > INT32_MAX) /* gzread's limit */
-            goto bad;
-    }
-    data = malloc(count);
-    if (!data || gzread(f, data, (unsigned)count) != (int)count)
-        goto bad;
-    gzclose(f);
-    return data;
-bad:
-    fprintf(stderr, "%s: not a %d-D unsigned-byte idx file, or truncated\n", path, want_ndim);
-    free(data);
-    gzclose(f);
-    return NULL;
-}
-
 static int find_index(int n, const char *(*name_of)(const cnn_graph *, int), const cnn_graph *g,
                       const char *name)
 {
@@ -197,11 +160,15 @@ int main(int argc, char **argv)
     model_cfg cfg;
     if (read_cfg(argv[optind], &cfg))
         return 1;
-    int idims[3], ldims[1];
-    uint8_t *images = read_idx(argv[optind + 1], 3, idims);
-    uint8_t *labels = read_idx(argv[optind + 2], 1, ldims);
-    if (!images || !labels)
+    IdxFile image_file, label_file;
+    GError *error = NULL;
+    if (!gst_cnn_idx_load(argv[optind + 1], 3, &image_file, &error) ||
+        !gst_cnn_idx_load(argv[optind + 2], 1, &label_file, &error)) {
+        fprintf(stderr, "%s\n", error->message);
         return 1;
+    }
+    const int *idims = image_file.dims, *ldims = label_file.dims;
+    const uint8_t *images = image_file.data, *labels = label_file.data;
     /* Gray data sets only: one channel of height x width per image. */
     if (cfg.channels != 1 || idims[1] != cfg.height || idims[2] != cfg.width ||
         ldims[0] != idims[0]) {
@@ -271,8 +238,8 @@ int main(int argc, char **argv)
         }
     }
     free(all_logits);
-    free(images);
-    free(labels);
+    gst_cnn_idx_clear(&image_file);
+    gst_cnn_idx_clear(&label_file);
     cnn_graph_destroy(g);
     cnn_context_destroy(ctx);
     return 0;
